@@ -1,0 +1,28 @@
+import { loadPresets } from '../../presets/load.js';
+import { inferModel, expandSpec } from '../../../shared/index.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../io.js';
+import { formatCount, renderTable } from '../table.js';
+
+const usage = 'layerwise presets [--json]';
+
+export const presetsCommand: Command = {
+  name: 'presets',
+  summary: 'List the bundled model presets',
+  usage,
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, { json: { type: 'boolean' } }, usage);
+    const presets = loadPresets();
+    if (values.json) {
+      io.out(JSON.stringify(presets, null, 2));
+      return 0;
+    }
+    const rows = presets.map((p) => {
+      const info = inferModel(expandSpec(p.model, p.training));
+      const data = p.dataset.kind === 'mnist' ? 'MNIST' : `${p.dataset.name} (2-D)`;
+      return [p.id, data, formatCount(info.totalParams), p.title];
+    });
+    io.out(renderTable(['preset', 'data', 'params', 'title'], rows, new Set([2])));
+    return 0;
+  },
+};

@@ -1,0 +1,83 @@
+// Lint, including the layering rule: where a file runs decides what it may import (VS Code's
+// common/node/electron-main layering). A violating import fails `npm test`.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
+import globals from 'globals';
+
+const nodeBuiltins = `^(node:.*|${builtinModules.map((m) => m.replace(/[/]/g, '\\/')).join('|')})(\\/.*)?$`;
+const ui = '^(vue|pinia|echarts|vue-echarts|vue-i18n)(\\/.*)?$';
+const engineLibs = '^(@tensorflow\\/.*|webgpu|mnist|better-sqlite3|onnxruntime-node|sharp)(\\/.*)?$';
+// A relative import that walks into another layer's folder.
+const into = (...dirs) => `(^|\\/)(${dirs.join('|')})(\\/|$)`;
+
+const rule = (...patterns) => ['error', { patterns: patterns.map(([regex, message]) => ({ regex, message })) }];
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'vue/multi-word-component-names': 'off',
+    },
+  },
+  {
+    files: ['core/**', 'electron/**', 'tests/**', 'bench/**', 'bin/**', 'scripts/**', '*.config.*', '.ci/**'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['renderer/**'],
+    languageOptions: { globals: globals.browser },
+  },
+  // --- layering ---
+  {
+    files: ['shared/**'],
+    rules: {
+      'no-restricted-imports': rule(
+        ['^electron(\\/.*)?$', 'shared/ is pure TypeScript: it must not import electron.'],
+        [nodeBuiltins, 'shared/ is pure TypeScript: no Node built-ins (they belong in core/).'],
+        [engineLibs, 'shared/ is pure TypeScript: tfjs, SQLite and other engine libraries belong in core/.'],
+        [ui, 'shared/ is pure TypeScript: UI libraries belong in renderer/.'],
+        [into('core', 'electron', 'renderer'), 'shared/ may import only shared/.'],
+      ),
+    },
+  },
+  {
+    files: ['core/**'],
+    rules: {
+      'no-restricted-imports': rule(
+        ['^electron(\\/.*)?$', 'core/ is Node-only and must run without Electron: wire Electron in electron/.'],
+        [ui, 'core/ is Node-only: UI libraries belong in renderer/.'],
+        [into('electron', 'renderer'), 'core/ may import only core/ and shared/.'],
+      ),
+    },
+  },
+  {
+    files: ['electron/**'],
+    rules: {
+      'no-restricted-imports': rule(
+        [ui, 'electron/ wires processes; UI code belongs in renderer/.'],
+        [into('renderer'), 'electron/ must not import the renderer: it talks to it through the typed API.'],
+      ),
+    },
+  },
+  {
+    files: ['renderer/**'],
+    rules: {
+      'no-restricted-imports': rule(
+        ['^electron(\\/.*)?$', 'The renderer sees only the typed API (window.layerwise), never electron.'],
+        [nodeBuiltins, 'The renderer runs in a sandboxed page: no Node built-ins.'],
+        [engineLibs, 'The renderer never trains or stores: call the typed API instead.'],
+        [into('core', 'electron'), 'The renderer may import only shared/ and its own files.'],
+      ),
+    },
+  },
+);

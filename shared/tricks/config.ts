@@ -1,0 +1,173 @@
+// The training config: run settings plus the tricks that are on, each with every parameter filled in.
+// It round-trips through JSON unchanged: `parseTrainingConfig(JSON.parse(JSON.stringify(c)))` is `c`.
+import { z } from 'zod';
+import { formatIssues, specError, type SpecError } from '../spec/errors.js';
+import type { ParseResult } from '../spec/schema.js';
+import { checkParam, type ParamValue, type TrickChoice, type TrickDescriptor } from './descriptor.js';
+import { findTrick, TRICKS, type TrickId } from './registry.js';
+
+export type TrickParams = Record<string, ParamValue>;
+
+export interface TrainingConfig {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** A trick is on when its id is a key here. */
+  tricks: Partial<Record<TrickId, TrickParams>>;
+}
+
+/** The optimizer used when a config names none. */
+export const DEFAULT_OPTIMIZER: TrickId = 'adam';
+
+export const LIMITS = {
+  epochs: { min: 1, max: 10_000 },
+  batchSize: { min: 1, max: 65_536 },
+  seed: { min: 0, max: 2 ** 31 - 1 },
+} as const;
+
+const intIn = (min: number, max: number) =>
+  z
+    .number({ error: `must be an integer in [${min}, ${max}]` })
+    .int({ error: `must be an integer in [${min}, ${max}]` })
+    .min(min, { error: `must be an integer in [${min}, ${max}]` })
+    .max(max, { error: `must be an integer in [${min}, ${max}]` });
+
+const OuterSchema = z.strictObject({
+  epochs: intIn(LIMITS.epochs.min, LIMITS.epochs.max),
+  batchSize: intIn(LIMITS.batchSize.min, LIMITS.batchSize.max),
+  seed: intIn(LIMITS.seed.min, LIMITS.seed.max),
+  tricks: z.record(z.string(), z.unknown(), { error: 'must be an object of trick ids' }).optional(),
+});
+
+export function defaultParams(trick: TrickDescriptor): TrickParams {
+  return Object.fromEntries(Object.entries(trick.params).map(([key, p]) => [key, p.default]));
+}
+
+const CHOICE_NOUNS: Record<TrickChoice, string> = {
+  inputScaling: 'input scalings',
+  init: 'initialisations',
+  optimizer: 'optimizers',
+  lrSchedule: 'learning-rate decay schedules',
+};
+
+/** Validates a config and fills in every default; errors name the path and the value. */
+export function parseTrainingConfig(input: unknown): ParseResult<TrainingConfig> {
+  const outer = OuterSchema.safeParse(input, { reportInput: true });
+  if (!outer.success) return { ok: false, errors: formatIssues(outer.error.issues, input) };
+  const errors: SpecError[] = [];
+  const tricks: Partial<Record<TrickId, TrickParams>> = {};
+
+  for (const [id, raw] of Object.entries(outer.data.tricks ?? {})) {
+    const trick = findTrick(id);
+    if (!trick) {
+      errors.push(specError(['tricks', id], 'is not a known trick (`layerwise tricks` lists them)', undefined, false));
+      continue;
+    }
+    const params = parseTrickParams(trick, raw, errors);
+    if (params) tricks[trick.id as TrickId] = params;
+  }
+
+  const byChoice = new Map<TrickChoice, string[]>();
+  for (const trick of TRICKS) {
+    if (trick.choice && trick.id in tricks) byChoice.set(trick.choice, [...(byChoice.get(trick.choice) ?? []), trick.id]);
+  }
+  for (const [choice, ids] of byChoice) {
+    if (ids.length > 1) {
+      errors.push(
+        specError(['tricks'], `turns on ${ids.join(' and ')}, but they are alternative ${CHOICE_NOUNS[choice]}: keep one`, undefined, false),
+      );
+    }
+  }
+  if (!byChoice.has('optimizer')) tricks[DEFAULT_OPTIMIZER] = defaultParams(findTrick(DEFAULT_OPTIMIZER)!);
+
+  const { epochs } = outer.data;
+  const averaged = tricks.weightAveraging?.lastEpochs;
+  if (typeof averaged === 'number' && averaged > epochs) {
+    errors.push(specError(['tricks', 'weightAveraging', 'lastEpochs'], `must be at most epochs (${epochs})`, averaged));
+  }
+  const warmup = tricks.lrWarmup?.epochs;
+  if (typeof warmup === 'number' && warmup >= epochs) {
+    errors.push(specError(['tricks', 'lrWarmup', 'epochs'], `must be less than epochs (${epochs})`, warmup));
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, value: { epochs, batchSize: outer.data.batchSize, seed: outer.data.seed, tricks } };
+}
+
+function parseTrickParams(trick: TrickDescriptor, raw: unknown, errors: SpecError[]): TrickParams | null {
+  // `true` is shorthand for "on, with the defaults".
+  if (raw === true) return defaultParams(trick);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    errors.push(specError(['tricks', trick.id], 'must be an object of parameters or true', raw));
+    return null;
+  }
+  const params = defaultParams(trick);
+  let ok = true;
+  for (const [key, value] of Object.entries(raw)) {
+    const param = trick.params[key];
+    const path = ['tricks', trick.id, key];
+    if (!param) {
+      const known = Object.keys(trick.params);
+      const hint = known.length ? `parameters: ${known.join(', ')}` : 'it takes no parameters';
+      errors.push(specError(path, `is not a parameter of ${trick.id} (${hint})`, undefined, false));
+      ok = false;
+      continue;
+    }
+    const problem = checkParam(param, value);
+    if (problem) {
+      errors.push(specError(path, problem, value));
+      ok = false;
+      continue;
+    }
+    params[key] = value as ParamValue;
+  }
+  return ok ? params : null;
+}
+
+/**
+ * Applies CLI/UI-style assignments to a config: `adam.learningRate=0.01` sets a parameter (turning the
+ * trick on), `dropout` or `dropout=on` turns a trick on with its defaults, `dropout=off` turns it off.
+ * Turning on one of a choice (an optimizer, say) turns the others of that choice off.
+ */
+export function applyTrickAssignments(
+  config: TrainingConfig,
+  assignments: readonly string[],
+): ParseResult<TrainingConfig> {
+  const tricks: Record<string, unknown> = JSON.parse(JSON.stringify(config.tricks)) as Record<string, unknown>;
+  const errors: SpecError[] = [];
+  const turnOn = (trick: TrickDescriptor) => {
+    if (trick.id in tricks) return;
+    if (trick.choice) for (const other of TRICKS) if (other.choice === trick.choice) delete tricks[other.id];
+    tricks[trick.id] = defaultParams(trick);
+  };
+  for (const assignment of assignments) {
+    const match = /^([A-Za-z0-9]+)(?:\.([A-Za-z0-9]+))?(?:=(.*))?$/.exec(assignment.trim());
+    const trick = match ? findTrick(match[1]!) : undefined;
+    if (!match || !trick) {
+      errors.push(specError(['trick'], 'must be trickId, trickId=on|off or trickId.param=value', assignment));
+      continue;
+    }
+    const [, , param, value] = match;
+    if (!param) {
+      if (value === 'off') delete tricks[trick.id];
+      else if (value === undefined || value === 'on') turnOn(trick);
+      else errors.push(specError(['trick', trick.id], 'must be on or off', value));
+      continue;
+    }
+    if (value === undefined) {
+      errors.push(specError(['trick', `${trick.id}.${param}`], 'needs a value: write param=value', undefined, false));
+      continue;
+    }
+    turnOn(trick);
+    (tricks[trick.id] as Record<string, unknown>)[param] = parseScalar(value);
+  }
+  if (errors.length) return { ok: false, errors };
+  return parseTrainingConfig({ ...config, tricks });
+}
+
+function parseScalar(text: string): ParamValue {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
+}

@@ -1,0 +1,11 @@
+import { defineTrick } from '../descriptor.js';
+
+export const initLecun = defineTrick({
+  id: 'initLecun',
+  group: 'initialisation',
+  choice: 'init',
+  label: 'LeCun init N(0, 1/n_in)',
+  summary:
+    'Draws weights from a normal distribution with variance 1/fan-in. Each unit\'s pre-activation then has about the variance of one input, so signals keep their scale from layer to layer.',
+  params: {},
+});

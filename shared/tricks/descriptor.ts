@@ -1,0 +1,116 @@
+// What every training trick declares once: its parameters with defaults and ranges, its group and a
+// short explanation. Validation, the engine, the CLI and the UI's tooltips all read these descriptors.
+
+export const TRICK_GROUPS = [
+  'data',
+  'initialisation',
+  'normalisation',
+  'regularisation',
+  'optimizer',
+  'gradient',
+  'schedule',
+  'averaging',
+] as const;
+export type TrickGroup = (typeof TRICK_GROUPS)[number];
+
+/**
+ * Tricks in the same choice are alternatives: at most one may be on (exactly one for `optimizer`).
+ * Tricks without a choice combine freely.
+ */
+export const TRICK_CHOICES = ['inputScaling', 'init', 'optimizer', 'lrSchedule'] as const;
+export type TrickChoice = (typeof TRICK_CHOICES)[number];
+
+interface ParamBase {
+  label: string;
+  help: string;
+}
+
+export interface NumberParam extends ParamBase {
+  kind: 'number';
+  default: number;
+  /** Inclusive unless `minExclusive`. */
+  min?: number;
+  minExclusive?: boolean;
+  max?: number;
+  maxExclusive?: boolean;
+  /** How a slider should move: learning rates and penalties span decades. */
+  scale?: 'linear' | 'log';
+}
+
+export interface IntegerParam extends ParamBase {
+  kind: 'integer';
+  default: number;
+  min: number;
+  max?: number;
+}
+
+export interface EnumParam extends ParamBase {
+  kind: 'enum';
+  default: string;
+  options: readonly string[];
+}
+
+export interface BooleanParam extends ParamBase {
+  kind: 'boolean';
+  default: boolean;
+}
+
+export type ParamDescriptor = NumberParam | IntegerParam | EnumParam | BooleanParam;
+export type ParamValue = number | string | boolean;
+
+export interface TrickDescriptor<Id extends string = string> {
+  id: Id;
+  group: TrickGroup;
+  choice?: TrickChoice;
+  label: string;
+  /** Two sentences in our own words: what it does, and when it helps. */
+  summary: string;
+  params: Readonly<Record<string, ParamDescriptor>>;
+}
+
+/** Keeps the literal id type while checking the descriptor's shape. */
+export function defineTrick<const Id extends string>(descriptor: TrickDescriptor<Id>): TrickDescriptor<Id> {
+  return descriptor;
+}
+
+/** A human-readable range for messages and tooltips, e.g. `> 0`, `in [0, 1)`. */
+export function describeRange(param: ParamDescriptor): string {
+  switch (param.kind) {
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return `one of ${param.options.join(', ')}`;
+    case 'integer':
+      return param.max === undefined ? `an integer >= ${param.min}` : `an integer in [${param.min}, ${param.max}]`;
+    case 'number': {
+      const { min, max } = param;
+      if (min !== undefined && max !== undefined) {
+        return `in ${param.minExclusive ? '(' : '['}${min}, ${max}${param.maxExclusive ? ')' : ']'}`;
+      }
+      if (min !== undefined) return `${param.minExclusive ? '>' : '>='} ${min}`;
+      if (max !== undefined) return `${param.maxExclusive ? '<' : '<='} ${max}`;
+      return 'a finite number';
+    }
+  }
+}
+
+/** Returns the reason a value is refused, or null when it is allowed. */
+export function checkParam(param: ParamDescriptor, value: unknown): string | null {
+  const bad = `must be ${describeRange(param)}`;
+  switch (param.kind) {
+    case 'boolean':
+      return typeof value === 'boolean' ? null : bad;
+    case 'enum':
+      return typeof value === 'string' && param.options.includes(value) ? null : bad;
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return bad;
+      return value < param.min || (param.max !== undefined && value > param.max) ? bad : null;
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return bad;
+      const { min, max } = param;
+      if (min !== undefined && (param.minExclusive ? value <= min : value < min)) return bad;
+      if (max !== undefined && (param.maxExclusive ? value >= max : value > max)) return bad;
+      return null;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// The tricks that change the network itself (batch norm, dropout, init, L1/L2) are applied to the
+// spec here, in pure TS, so the editor's shapes and counts describe exactly the model that trains.
+import type { InitializerName, LayerSpec, ModelSpec, RegularizerSpec, WeightedLayer } from '../spec/model-spec.js';
+import { isWeighted } from '../spec/model-spec.js';
+import type { TrainingConfig } from './config.js';
+import type { TrickId } from './registry.js';
+
+export const INIT_TRICKS: Partial<Record<TrickId, InitializerName>> = {
+  initUniform: 'uniform',
+  initNormal: 'normal',
+  initLecun: 'lecunNormal',
+  initGlorotNormal: 'glorotNormal',
+  initGlorotUniform: 'glorotUniform',
+  initHe: 'heNormal',
+};
+
+interface Expansion {
+  initializer?: InitializerName;
+  regularizer?: RegularizerSpec;
+  batchNorm?: { momentum: number; epsilon: number };
+  dropoutRate?: number;
+}
+
+export function expandSpec(spec: ModelSpec, config: TrainingConfig): ModelSpec {
+  const t = config.tricks;
+  const initId = (Object.keys(INIT_TRICKS) as TrickId[]).find((id) => id in t);
+  const regularizer: RegularizerSpec = {};
+  if (t.l1) regularizer.l1 = t.l1.lambda as number;
+  if (t.l2) regularizer.l2 = t.l2.lambda as number;
+  const expansion: Expansion = {
+    initializer: initId ? INIT_TRICKS[initId] : undefined,
+    regularizer: Object.keys(regularizer).length ? regularizer : undefined,
+    batchNorm: t.batchNorm ? { momentum: t.batchNorm.momentum as number, epsilon: t.batchNorm.epsilon as number } : undefined,
+    dropoutRate: t.dropout ? (t.dropout.rate as number) : undefined,
+  };
+  const output = outputLayer(spec.layers);
+  return { ...spec, layers: expandStack(spec.layers, expansion, output) };
+}
+
+/** The last top-level weighted layer produces the predictions: it gets no batch norm or dropout after it. */
+function outputLayer(layers: readonly LayerSpec[]): LayerSpec | undefined {
+  for (let i = layers.length - 1; i >= 0; i--) if (isWeighted(layers[i]!)) return layers[i];
+  return undefined;
+}
+
+function expandStack(layers: readonly LayerSpec[], x: Expansion, output: LayerSpec | undefined): LayerSpec[] {
+  const out: LayerSpec[] = [];
+  for (const layer of layers) {
+    if (layer.type === 'residual') {
+      out.push({ ...layer, layers: expandStack(layer.layers, x, output) });
+      continue;
+    }
+    if (layer.type === 'inception') {
+      out.push({ ...layer, branches: layer.branches.map((b) => expandStack(b, x, output)) });
+      continue;
+    }
+    if (!isWeighted(layer)) {
+      out.push(layer);
+      continue;
+    }
+    const weighted: WeightedLayer = {
+      ...layer,
+      ...(layer.initializer || !x.initializer ? {} : { initializer: x.initializer }),
+      ...(layer.regularizer || !x.regularizer ? {} : { regularizer: x.regularizer }),
+    };
+    const hidden = layer !== output;
+    if (hidden && x.batchNorm) {
+      // Normalise the pre-activation, as in the batch-norm paper: weighted → BN → activation.
+      const activation = weighted.activation ?? 'linear';
+      out.push({ ...weighted, activation: 'linear' });
+      out.push({ type: 'batchNorm', ...x.batchNorm });
+      if (activation !== 'linear') out.push({ type: 'activation', activation });
+    } else {
+      out.push(weighted);
+    }
+    if (hidden && x.dropoutRate !== undefined && layer.type === 'dense') out.push({ type: 'dropout', rate: x.dropoutRate });
+  }
+  return out;
+}
