@@ -10,3 +10,5 @@ export * from './tricks/expand.js';
 export * from './data/dataset-ref.js';
 export * from './presets/preset.js';
 export * from './spec/describe.js';
+export * from './protocol/training.js';
+export * from './protocol/trainer.js';

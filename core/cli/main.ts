@@ -2,12 +2,17 @@
 // `npm run build` (bin/layerwise.js loads the built file). Exit codes: 0 ok, 1 the checked thing is
 // wrong (a spec with errors, a failed run), 2 bad usage.
 import { PresetError } from '../presets/load.js';
+import { bundleCommand } from './commands/bundle.js';
 import { checkCommand } from './commands/check.js';
 import { presetsCommand } from './commands/presets.js';
+import { runsCommand } from './commands/runs.js';
+import { showCommand } from './commands/show.js';
 import { tricksCommand } from './commands/tricks.js';
+import { trainCommand } from './commands/train.js';
+import { resumeCommand } from './commands/resume.js';
 import { processIO, UsageError, type CliIO, type Command } from './io.js';
 
-export const COMMANDS: Command[] = [presetsCommand, tricksCommand, checkCommand];
+export const COMMANDS: Command[] = [presetsCommand, tricksCommand, checkCommand, trainCommand, resumeCommand, runsCommand, showCommand, bundleCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -31,8 +31,21 @@ export function buildModel(spec: ModelSpec, options: BuildOptions): tfl.LayersMo
   if (!first || first.type !== 'input') throw new Error('layers[0] must be the input layer');
   const builder = new Builder(options);
   const input = tfl.input({ shape: first.shape, name: 'input' });
-  const output = builder.stack(rest, input);
+  const output = builder.stack(rest, input, 'layers', 1);
   return tfl.model({ inputs: input, outputs: output, name: slug(spec.name) });
+}
+
+/**
+ * Weighted layers are named after their spec path with dots (`layers.3.layers.0`; tfjs names allow no
+ * brackets), so statistics and exports can point back at the card they came from.
+ */
+export function tfjsNameOf(path: string): string {
+  return path.replace(/\[(\d+)\]/g, '.$1');
+}
+
+/** The inverse of tfjsNameOf, tolerant of the `_1` suffix tfjs adds to repeated names. */
+export function specPathOf(name: string): string {
+  return name.replace(/_\d+$/, '').replace(/\.(\d+)/g, '[$1]');
 }
 
 function slug(name: string): string {
@@ -44,8 +57,8 @@ class Builder {
 
   constructor(private readonly options: BuildOptions) {}
 
-  stack(layers: readonly LayerSpec[], x: Symbolic): Symbolic {
-    return layers.reduce((acc, layer) => this.layer(layer, acc), x);
+  stack(layers: readonly LayerSpec[], x: Symbolic, base: string, offset = 0): Symbolic {
+    return layers.reduce((acc, layer, i) => this.layer(layer, acc, `${base}.${offset + i}`), x);
   }
 
   /** Distinct, deterministic seeds per initializer: the same spec and seed always give the same weights. */
@@ -58,13 +71,13 @@ class Builder {
     return layer.apply(x) as Symbolic;
   }
 
-  private layer(layer: LayerSpec, x: Symbolic): Symbolic {
+  private layer(layer: LayerSpec, x: Symbolic, path: string): Symbolic {
     switch (layer.type) {
       case 'input':
         throw new Error('an input layer may only be the first layer');
       case 'dense':
       case 'conv2d':
-        return this.weighted(layer, x);
+        return this.weighted(layer, x, path);
       case 'maxPool2d':
       case 'avgPool2d': {
         const args = {
@@ -89,21 +102,22 @@ class Builder {
       case 'activation':
         return this.activation(layer.activation, x, layer.alpha);
       case 'residual':
-        return this.residual(layer.layers, layer.activation, x);
+        return this.residual(layer.layers, layer.activation, x, path);
       case 'inception': {
-        const outputs = layer.branches.map((branch) => this.stack(branch, x));
+        const outputs = layer.branches.map((branch, b) => this.stack(branch, x, `${path}.branches.${b}`));
         return this.apply(tfl.layers.concatenate({ axis: -1 }), outputs);
       }
     }
   }
 
-  private weighted(layer: WeightedLayer, x: Symbolic): Symbolic {
+  private weighted(layer: WeightedLayer, x: Symbolic, path: string): Symbolic {
     const inShape = x.shape;
     const [kh, kw] = layer.type === 'conv2d' ? size2(layer.kernelSize) : [1, 1];
     const fanIn = kh * kw * (inShape[inShape.length - 1] as number);
     const outputs = layer.type === 'conv2d' ? layer.filters : layer.units;
     const fanOut = kh * kw * outputs;
     const common = {
+      name: path,
       useBias: layer.useBias ?? true,
       kernelInitializer: this.initializer(layer.initializer ?? DEFAULT_INITIALIZER, fanIn, fanOut),
       kernelRegularizer: regularizer(layer.regularizer),
@@ -132,8 +146,8 @@ class Builder {
     return this.apply(tfl.layers.activation({ activation: name }), x);
   }
 
-  private residual(layers: readonly LayerSpec[], activation: ActivationName | undefined, x: Symbolic): Symbolic {
-    const y = this.stack(layers, x);
+  private residual(layers: readonly LayerSpec[], activation: ActivationName | undefined, x: Symbolic, path: string): Symbolic {
+    const y = this.stack(layers, x, `${path}.layers`);
     let shortcut = x;
     const inShape = x.shape.slice(1) as number[];
     const outShape = y.shape.slice(1) as number[];
@@ -143,8 +157,9 @@ class Builder {
       const kernelInitializer = this.initializer(DEFAULT_INITIALIZER, fanIn, channels);
       const projection =
         outShape.length === 1
-          ? tfl.layers.dense({ units: channels, kernelInitializer })
+          ? tfl.layers.dense({ name: `${path}.projection`, units: channels, kernelInitializer })
           : tfl.layers.conv2d({
+              name: `${path}.projection`,
               filters: channels,
               kernelSize: 1,
               strides: [0, 1].map((a) => Math.ceil(inShape[a]! / outShape[a]!)) as [number, number],

@@ -1,22 +1,46 @@
 // The trainer entry: runs as Electron's utilityProcess in the app and under child_process.fork in the CLI
-// and the browser host. The training protocol arrives with the engine issue; until then it only answers
-// a ping so the process wiring can be tested.
-interface ParentPort {
-  on(event: 'message', listener: (message: unknown) => void): void;
+// and the browser host. It only adapts the process port; the session (core/engine) does the work.
+import type { TrainerToParent } from '../../shared/index.js';
+import { TrainerSession, type TrainerPort } from '../../core/engine/trainer-session.js';
+
+interface UtilityParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
   postMessage(message: unknown): void;
 }
 
-function parentPort(): ParentPort | undefined {
-  // utilityProcess gives process.parentPort; child_process.fork gives process.send.
-  const utility = (process as unknown as { parentPort?: { on(e: 'message', l: (e: { data: unknown }) => void): void; postMessage(m: unknown): void } }).parentPort;
-  if (utility) return { on: (_e, l) => utility.on('message', (e) => l(e.data)), postMessage: (m) => utility.postMessage(m) };
-  if (process.send) return { on: (_e, l) => process.on('message', l), postMessage: (m) => process.send!(m) };
-  return undefined;
+function connect(): { port: TrainerPort; listen(handler: (message: unknown) => void): void } {
+  const utility = (process as unknown as { parentPort?: UtilityParentPort }).parentPort;
+  if (utility) {
+    return {
+      port: {
+        post: (m) => utility.postMessage(m),
+        postFinal: async (m) => utility.postMessage(m),
+      },
+      listen: (handler) => utility.on('message', (event) => handler(event.data)),
+    };
+  }
+  if (process.send) {
+    const send = process.send.bind(process);
+    return {
+      port: {
+        post: (m: TrainerToParent) => void send(m),
+        postFinal: (m: TrainerToParent) => new Promise<void>((resolve) => void send(m, undefined, {}, () => resolve())),
+      },
+      listen: (handler) => {
+        process.on('message', handler);
+        // A parent that dies (or closes the channel) must not leave an orphan trainer burning the CPU.
+        process.on('disconnect', () => process.exit(process.exitCode ?? 1));
+      },
+    };
+  }
+  throw new Error('the trainer must be started by Layerwise (utilityProcess or child_process.fork with an IPC channel)');
 }
 
-const port = parentPort();
-port?.on('message', (message) => {
-  if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'ping') {
-    port.postMessage({ type: 'pong' });
-  }
+const { port, listen } = connect();
+const session = new TrainerSession(port, (code) => {
+  process.exitCode = code;
+  // Let the parent's channel close naturally; exit soon after in case something keeps the loop alive.
+  process.disconnect?.();
+  setTimeout(() => process.exit(code), 200).unref();
 });
+listen((message) => session.handle(message));

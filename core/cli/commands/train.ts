@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import {
+  applyTrickAssignments,
+  BACKEND_NAMES,
+  checkModelSpec,
+  parsePreset,
+  parseTrainingConfig,
+  SYNTHETIC_SETS,
+  type BackendChoice,
+  type DatasetRef,
+  type EpochReport,
+  type ModelSpec,
+  type TrainingConfig,
+  type TrainSummary,
+} from '../../../shared/index.js';
+import { startTraining, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
+import { findPreset } from '../../presets/load.js';
+import { combineListeners, createRunRecord, RunRecorder } from '../../services/run-recorder.js';
+import { parseCommandArgs, parseIntFlag } from '../args.js';
+import { UsageError, type CliIO, type Command } from '../io.js';
+import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
+
+const usage = `layerwise train <spec.json | --preset NAME> [--epochs N] [--batch-size N] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--dataset mnist|spiral|circles|xor|blobs] [--trick ID[.PARAM]=VALUE ...] [--project NAME] [--json] ${STORE_USAGE}`;
+
+/** Runs from the command line are filed under this project unless --project names another. */
+export const CLI_PROJECT = 'Command line';
+
+const options = {
+  preset: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  dataset: { type: 'string' },
+  trick: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  project: { type: 'string' },
+  ...STORE_OPTIONS,
+} as const;
+
+export interface TrainPlan {
+  name: string;
+  presetId: string | null;
+  spec: ModelSpec;
+  dataset: DatasetRef;
+  config: TrainingConfig;
+  backend: BackendChoice;
+}
+
+/** Resolves flags into what to train; every problem is a UsageError naming the flag and the value. */
+export function planTraining(args: string[]): {
+  plan: TrainPlan;
+  json: boolean;
+  store: { data?: string; wait?: string; project: string };
+} {
+  const { values, positionals } = parseCommandArgs(args, options, usage);
+  if ((values.preset === undefined) === (positionals.length === 0) || positionals.length > 1) {
+    throw new UsageError(`give either a spec file or --preset NAME\nusage: ${usage}`);
+  }
+  let name: string;
+  let presetId: string | null = null;
+  let spec: ModelSpec;
+  let dataset: DatasetRef | undefined;
+  let training: unknown;
+  if (values.preset !== undefined) {
+    const preset = findPreset(values.preset);
+    ({ model: spec, dataset, training } = preset);
+    name = preset.id;
+    presetId = preset.id;
+  } else {
+    const file = positionals[0]!;
+    const input = readJson(file);
+    if (input && typeof input === 'object' && 'model' in input && 'dataset' in input) {
+      const preset = parsePreset(input);
+      if (!preset.ok) throw new UsageError(`${file}:\n${preset.errors.map((e) => `  ✗ ${e.message}`).join('\n')}`);
+      ({ model: spec, dataset, training } = preset.value);
+    } else {
+      const checked = checkModelSpec(input);
+      if (!checked.ok || !checked.spec) throw new UsageError(`${file}:\n${checked.errors.map((e) => `  ✗ ${e.message}`).join('\n')}`);
+      spec = checked.spec;
+    }
+    name = spec.name;
+  }
+  if (values.dataset !== undefined) dataset = datasetFlag(values.dataset, spec);
+  dataset ??= guessDataset(spec);
+
+  const base = (training ?? { epochs: 10, batchSize: 64, seed: 1, tricks: {} }) as TrainingConfig;
+  const overridden = {
+    ...base,
+    epochs: parseIntFlag('epochs', values.epochs, 1, 10_000) ?? base.epochs,
+    batchSize: parseIntFlag('batch-size', values['batch-size'], 1, 65_536) ?? base.batchSize,
+    seed: parseIntFlag('seed', values.seed, 0, 2 ** 31 - 1) ?? base.seed,
+  };
+  const parsed = parseTrainingConfig(overridden);
+  if (!parsed.ok) throw new UsageError(parsed.errors.map((e) => e.message).join('\n'));
+  const withTricks = applyTrickAssignments(parsed.value, values.trick ?? []);
+  if (!withTricks.ok) throw new UsageError(withTricks.errors.map((e) => `--${e.message}`).join('\n'));
+
+  const backend = (values.backend ?? 'auto') as BackendChoice;
+  if (backend !== 'auto' && !BACKEND_NAMES.includes(backend)) {
+    throw new UsageError(`--backend must be one of auto, ${BACKEND_NAMES.join(', ')} (got ${JSON.stringify(values.backend)})`);
+  }
+  return {
+    plan: { name, presetId, spec, dataset, config: withTricks.value, backend },
+    json: values.json ?? false,
+    store: { data: values.data, wait: values.wait, project: values.project ?? CLI_PROJECT },
+  };
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function outputUnits(spec: ModelSpec): number {
+  const last = [...spec.layers].reverse().find((l) => l.type === 'dense');
+  return last?.type === 'dense' ? last.units : 2;
+}
+
+function datasetFlag(value: string, spec: ModelSpec): DatasetRef {
+  if (value === 'mnist') return { kind: 'mnist' };
+  if ((SYNTHETIC_SETS as readonly string[]).includes(value)) {
+    const name = value as (typeof SYNTHETIC_SETS)[number];
+    return { kind: 'synthetic', name, samples: 1500, classes: name === 'xor' ? 2 : Math.max(2, Math.min(10, outputUnits(spec))), noise: 0.05 };
+  }
+  throw new UsageError(`--dataset must be one of mnist, ${SYNTHETIC_SETS.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+function guessDataset(spec: ModelSpec): DatasetRef {
+  const input = spec.layers[0];
+  const shape = input?.type === 'input' ? input.shape.join(',') : '';
+  if (shape === '28,28,1') return { kind: 'mnist' };
+  if (shape === '2') return datasetFlag('spiral', spec);
+  throw new UsageError(`cannot tell which data fits an input of shape [${shape}]: pass --dataset`);
+}
+
+const fmt = (n: number, digits = 4) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+
+function epochLine(report: EpochReport): string {
+  const m = report.metrics;
+  const ensemble = m.ensembleValAccuracy !== undefined ? `  ens val acc ${fmt(m.ensembleValAccuracy)}` : '';
+  return (
+    `epoch ${String(report.epoch + 1).padStart(String(report.epochs).length)}/${report.epochs}  loss ${fmt(m.loss)}  acc ${fmt(m.accuracy)}  ` +
+    `val loss ${fmt(m.valLoss)}  val acc ${fmt(m.valAccuracy)}${ensemble}  lr ${m.learningRate.toPrecision(3)}  ` +
+    `${Math.round(m.samplesPerSecond)} samples/s  ${m.seconds.toFixed(1)} s${report.best ? '  *' : ''}`
+  );
+}
+
+export function summaryLine(summary: TrainSummary, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    status: summary.status,
+    epochs: summary.epochs,
+    backend: summary.backend,
+    device: summary.device,
+    samplesPerSecond: Math.round(summary.samplesPerSecond),
+    final: summary.final,
+    ...(summary.reason ? { reason: summary.reason } : {}),
+    ...extra,
+  });
+}
+
+export async function runTraining(
+  plan: TrainPlan,
+  json: boolean,
+  io: CliIO,
+  extra: { listeners?: TrainerListeners; resumeFrom?: import('../../../shared/index.js').CheckpointPayload } = {},
+): Promise<TrainerOutcome> {
+  const started = Date.now();
+  let lastBar = '';
+  const clearBar = () => {
+    if (lastBar) io.err(`\r${' '.repeat(lastBar.length)}\r`.replace(/\n$/, ''));
+    lastBar = '';
+  };
+  const handle = startTraining(
+    { spec: plan.spec, dataset: plan.dataset, config: plan.config, backend: plan.backend, ...(extra.resumeFrom ? { resumeFrom: extra.resumeFrom } : {}) },
+    combineListeners(extra.listeners ?? {}, {
+      started: (s) => {
+        if (!json) io.out(`training ${plan.name} on ${s.backend} (${s.device})${s.fallbackReason ? ` — ${s.fallbackReason}` : ''}`);
+      },
+      progress: (p) => {
+        if (json || !io.isTTY) return;
+        const done = (p.epoch * p.batchesPerEpoch + p.batch) / (p.epochs * p.batchesPerEpoch);
+        const elapsed = (Date.now() - started) / 1000;
+        const eta = done > 0 ? (elapsed / done) * (1 - done) : 0;
+        const width = 24;
+        const filled = Math.round((p.batch / p.batchesPerEpoch) * width);
+        lastBar = `epoch ${p.epoch + 1}/${p.epochs} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] loss ${fmt(p.loss)}  ${Math.round(p.samplesPerSecond)} samples/s  ETA ${Math.ceil(eta)} s`;
+        process.stderr.write(`\r${lastBar}`);
+      },
+      epoch: (report) => {
+        if (json) {
+          io.out(JSON.stringify({ epoch: report.epoch + 1, epochs: report.epochs, ...report.metrics, best: report.best }));
+        } else {
+          clearBar();
+          io.out(epochLine(report));
+        }
+      },
+    }),
+  );
+  // Ctrl-C once: stop after the current batch and report; twice: end the trainer now.
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts === 1) handle.stop();
+    else handle.kill();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await handle.done;
+  } finally {
+    process.off('SIGINT', onSigint);
+    clearBar();
+  }
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'Train a spec or preset in a trainer process, record the run, and report every epoch',
+  usage,
+  async run(args, io) {
+    const { plan, json, store: flags } = planTraining(args);
+    return withStore('train', flags, io, async (store) => {
+      const project = store!.ensureProject(flags.project);
+      const run = createRunRecord(store!, {
+        projectId: project.id,
+        spec: plan.spec,
+        dataset: plan.dataset,
+        config: plan.config,
+        backend: plan.backend,
+        presetId: plan.presetId,
+        name: plan.name,
+        status: 'running',
+      });
+      return trainAndRecord(store!, run.id, plan, json, io);
+    });
+  },
+};
+
+/** Trains with the run recorded as it goes; prints the outcome (with the run id) and returns the exit code. */
+export async function trainAndRecord(
+  store: import('../../store/index.js').Store,
+  runId: number,
+  plan: TrainPlan,
+  json: boolean,
+  io: CliIO,
+  resumeFrom?: import('../../../shared/index.js').CheckpointPayload,
+): Promise<number> {
+  const recorder = new RunRecorder(store, runId);
+  const outcome = await runTraining(plan, json, io, { listeners: recorder.listeners(), resumeFrom });
+  recorder.finish(outcome);
+  if (!outcome.ok) {
+    if (json) io.out(JSON.stringify({ status: 'failed', runId, error: outcome.error }));
+    else io.err(`training failed (run ${runId}): ${outcome.error.message}`);
+    return 1;
+  }
+  const { summary } = outcome;
+  if (json) {
+    io.out(summaryLine(summary, { runId }));
+  } else {
+    const f = summary.final;
+    io.out(
+      f
+        ? `${summary.status}: test accuracy ${fmt(f.testAccuracy)}, val accuracy ${fmt(f.valAccuracy)} (${summary.weights} weights) after ${summary.epochs} epochs — run ${runId}`
+        : `${summary.status} (run ${runId}): ${summary.reason ?? ''}`,
+    );
+  }
+  return summary.status === 'diverged' ? 1 : 0;
+}

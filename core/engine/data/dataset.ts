@@ -1,0 +1,51 @@
+// In-memory datasets as typed arrays: features row-major, labels one-hot. Splits are fixed per dataset
+// (not per run seed) so runs with different seeds are compared on the same validation and test digits.
+import type { DatasetRef } from '../../../shared/index.js';
+import { loadMnist } from './mnist.js';
+import { makeSynthetic } from './synthetic.js';
+
+export interface Split {
+  x: Float32Array;
+  /** One-hot, numClasses per row. */
+  y: Float32Array;
+  count: number;
+}
+
+export interface Dataset {
+  name: string;
+  inputShape: number[];
+  numClasses: number;
+  classNames: string[];
+  train: Split;
+  validation: Split;
+  test: Split;
+}
+
+export const SPLIT_SEED = 20_240_601;
+
+export function loadDataset(ref: DatasetRef): Dataset {
+  return ref.kind === 'mnist' ? loadMnist() : makeSynthetic(ref);
+}
+
+export function featureSize(dataset: Pick<Dataset, 'inputShape'>): number {
+  return dataset.inputShape.reduce((a, b) => a * b, 1);
+}
+
+/** Copies rows `indices` of a split into new arrays (used for splitting and for batches). */
+export function takeRows(x: Float32Array, y: Float32Array, features: number, classes: number, indices: ArrayLike<number>): Split {
+  const count = indices.length;
+  const outX = new Float32Array(count * features);
+  const outY = new Float32Array(count * classes);
+  for (let i = 0; i < count; i++) {
+    const row = indices[i]!;
+    outX.set(x.subarray(row * features, (row + 1) * features), i * features);
+    outY.set(y.subarray(row * classes, (row + 1) * classes), i * classes);
+  }
+  return { x: outX, y: outY, count };
+}
+
+export function labelOf(y: Float32Array, row: number, classes: number): number {
+  let best = 0;
+  for (let c = 1; c < classes; c++) if (y[row * classes + c]! > y[row * classes + best]!) best = c;
+  return best;
+}

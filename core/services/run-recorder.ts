@@ -1,0 +1,143 @@
+// Connects a training run to the store: the run's record is created before training starts, every epoch's
+// metrics and every checkpoint are written as they arrive (one transaction each), and the outcome closes
+// the record. Used by the CLI and by the host's run queue, so both record runs the same way.
+import type { DatasetRef, EpochReport, ModelSpec, TrainingConfig, TrainSummary } from '../../shared/index.js';
+import type { TrainerListeners, TrainerOutcome } from '../engine/trainer-client.js';
+import type { Checkpoint, MetricPoint, Run, Store } from '../store/index.js';
+
+export interface NewRunRecord {
+  projectId: number;
+  spec: ModelSpec;
+  dataset: DatasetRef;
+  config: TrainingConfig;
+  backend: string;
+  presetId?: string | null;
+  name?: string | null;
+  parentModelVersionId?: number | null;
+  status?: 'queued' | 'running';
+}
+
+/** Keeps the exact spec and data of the run (deduplicated by content), then creates the run. */
+export function createRunRecord(store: Store, input: NewRunRecord): Run {
+  const version = store.saveModelVersion(input.projectId, input.spec, { parentId: input.parentModelVersionId ?? null });
+  const dataset = store.saveDataset(input.projectId, { source: input.dataset, split: splitOf(input.dataset) });
+  return store.createRun({
+    projectId: input.projectId,
+    modelVersionId: version.id,
+    datasetId: dataset.id,
+    config: input.config,
+    backend: input.backend,
+    presetId: input.presetId ?? null,
+    name: input.name ?? null,
+    status: input.status ?? 'queued',
+  });
+}
+
+/** The engine's fixed splits, recorded so a dataset row says how it was cut. */
+export function splitOf(dataset: DatasetRef): { train: number; validation: number; test: number; seed: string } {
+  if (dataset.kind === 'mnist') return { train: 8000, validation: 1000, test: 1000, seed: 'fixed' };
+  const val = Math.round(dataset.samples * 0.1);
+  return { train: dataset.samples - 2 * val, validation: val, test: val, seed: 'fixed' };
+}
+
+/** Metric names: epoch metrics by their EpochMetrics key, `step.loss`/`step.gradNorm`, `layer.<path>.<stat>`. */
+export function epochPoints(report: EpochReport): MetricPoint[] {
+  const points: MetricPoint[] = [];
+  for (const [name, value] of Object.entries(report.metrics)) {
+    if (typeof value === 'number') points.push({ name, epoch: report.epoch, value });
+  }
+  for (const s of report.steps) {
+    points.push({ name: 'step.loss', epoch: s.epoch, step: s.step, value: s.loss });
+    points.push({ name: 'step.gradNorm', epoch: s.epoch, step: s.step, value: s.gradNorm });
+  }
+  for (const l of report.layers) {
+    for (const stat of ['weightNorm', 'gradNorm', 'activationMean', 'activationStd', 'deadFraction'] as const) {
+      points.push({ name: `layer.${l.path}.${stat}`, epoch: report.epoch, value: l[stat] });
+    }
+  }
+  return points;
+}
+
+export function finalMetricsOf(summary: TrainSummary): Record<string, number> {
+  const out: Record<string, number> = { epochs: summary.epochs, samplesPerSecond: summary.samplesPerSecond };
+  if (summary.final) Object.assign(out, summary.final);
+  if (summary.bestEpoch !== null) out.bestEpoch = summary.bestEpoch;
+  return out;
+}
+
+/** What a recorder tells its owner after each write (the run queue turns these into pushed events). */
+export interface RecorderHooks {
+  /** A status change was recorded (started, paused, resumed). */
+  statusChanged?(run: Run): void;
+  checkpointSaved?(checkpoint: Checkpoint): void;
+  /**
+   * A write failed. Without this hook the error is thrown from the listener (the CLI's behaviour); with
+   * it, the error is handed here and the trainer's other messages keep being recorded: a listener runs
+   * inside the trainer channel's message handler, where a throw would take the whole host down.
+   */
+  error?(error: unknown, what: string): void;
+}
+
+export class RunRecorder {
+  constructor(
+    private readonly store: Store,
+    readonly runId: number,
+    private readonly hooks: RecorderHooks = {},
+  ) {}
+
+  private guard<A extends unknown[]>(what: string, fn: (...args: A) => void): (...args: A) => void {
+    const onError = this.hooks.error;
+    if (!onError) return fn;
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        onError(error, what);
+      }
+    };
+  }
+
+  /** Listeners that write what the trainer reports; combine them with the caller's own. */
+  listeners(): TrainerListeners {
+    const status = (run: Run) => this.hooks.statusChanged?.(run);
+    return {
+      started: this.guard('record the start', (info) => status(this.store.markRunStarted(this.runId, { backend: info.backend, device: info.device }))),
+      epoch: this.guard('record an epoch', (report) => {
+        this.store.appendMetrics(this.runId, epochPoints(report));
+      }),
+      checkpoint: this.guard('record a checkpoint', (checkpoint) => {
+        const saved = this.store.saveCheckpoint(this.runId, {
+          epoch: checkpoint.manifest.epoch,
+          kind: checkpoint.manifest.kind,
+          weights: checkpoint.weights,
+          optimizer: checkpoint.optimizer,
+          manifest: JSON.parse(JSON.stringify(checkpoint.manifest)),
+        });
+        this.hooks.checkpointSaved?.(saved);
+      }),
+      paused: this.guard('record the pause', () => status(this.store.setRunStatus(this.runId, 'paused'))),
+      resumed: this.guard('record the resume', () => status(this.store.setRunStatus(this.runId, 'running'))),
+    };
+  }
+
+  finish(outcome: TrainerOutcome): Run {
+    if (!outcome.ok) return this.store.finishRun(this.runId, { status: 'failed', error: `${outcome.error.message}` });
+    const { summary } = outcome;
+    return this.store.finishRun(this.runId, {
+      status: summary.status,
+      finalMetrics: finalMetricsOf(summary),
+      error: summary.status === 'diverged' ? (summary.reason ?? null) : null,
+    });
+  }
+}
+
+/** Calls every listener set in order, so recording and display can both see each event. */
+export function combineListeners(...sets: TrainerListeners[]): TrainerListeners {
+  const keys = ['started', 'progress', 'epoch', 'checkpoint', 'paused', 'resumed'] as const;
+  const out: TrainerListeners = {};
+  for (const key of keys) {
+    const fns = sets.map((s) => s[key]).filter((f): f is NonNullable<typeof f> => !!f);
+    if (fns.length) (out as Record<string, unknown>)[key] = (arg: never) => fns.forEach((f) => (f as (a: never) => void)(arg));
+  }
+  return out;
+}

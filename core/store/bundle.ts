@@ -1,0 +1,630 @@
+// Project bundles: one `.layerwise` file (a zip made with fflate) holding a project's model versions,
+// datasets, runs, metrics, checkpoints and comparisons, and the import that reads one back.
+//
+//   manifest.json                   format, formatVersion and every row (specs, configs, statuses, …),
+//                                   with the size and sha256 of each other entry
+//   metrics/run-<id>.json           one run's curves, by metric name, as columns
+//   checkpoints/<id>/weights.bin    the bytes, stored (not deflated: weights do not compress)
+//   checkpoints/<id>/optimizer.bin
+//
+// Import reads and checks the WHOLE bundle first (zip structure, declared sizes against limits before
+// anything is inflated, manifest schema and version, cross references, every entry's size and sha256,
+// every spec, config and metric), and only then writes it, in one transaction, as a new project with
+// new ids. A bad bundle is refused with a BundleInvalid error naming the reason; the database is untouched.
+import { closeSync, fsyncSync, openSync, renameSync, statSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { z } from 'zod';
+import { checkModelSpec, DatasetRefSchema, formatIssues, parseTrainingConfig, type DatasetRef, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
+import { canonicalJson, sha256Hex } from './canonical.js';
+import { StoreError } from './errors.js';
+import { syncDir } from './open-db.js';
+import { CHECKPOINT_KINDS, RUN_STATUSES, SCHEMA_VERSION } from './schema.js';
+import { iso, MAX_CHECKPOINT_PART_BYTES, type Store } from './store.js';
+import type { CheckpointKind, DatasetSplit, FinalMetrics, JsonValue, MetricPoint, MetricSeries, RunStatus } from './types.js';
+
+export const BUNDLE_FORMAT = 'layerwise-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+export const BUNDLE_EXTENSION = '.layerwise';
+
+export interface BundleLimits {
+  /** The bundle file itself. */
+  maxFileBytes: number;
+  /** One entry, uncompressed (as declared in the zip, checked before inflating). */
+  maxEntryBytes: number;
+  /** All entries together, uncompressed. */
+  maxTotalBytes: number;
+  maxEntries: number;
+  maxManifestBytes: number;
+}
+
+export const DEFAULT_BUNDLE_LIMITS: Readonly<BundleLimits> = {
+  maxFileBytes: 1024 ** 3,
+  maxEntryBytes: MAX_CHECKPOINT_PART_BYTES,
+  maxTotalBytes: 2 * 1024 ** 3,
+  maxEntries: 20_000,
+  maxManifestBytes: 64 * 1024 ** 2,
+};
+
+export interface BundleCounts {
+  modelVersions: number;
+  datasets: number;
+  runs: number;
+  metricPoints: number;
+  checkpoints: number;
+  comparisons: number;
+}
+
+export interface ExportResult extends BundleCounts {
+  file: string;
+  bytes: number;
+  projectId: number;
+  projectName: string;
+}
+
+export interface ImportResult extends BundleCounts {
+  projectId: number;
+  projectName: string;
+  /** Bundle run id → new run id. */
+  runIds: Record<number, number>;
+}
+
+// ---- the manifest ----
+
+const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const time = z.iso.datetime({ offset: false, error: 'must be an ISO 8601 UTC timestamp' });
+const sha = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a sha256 in hex' });
+const entryRef = (limit: number) =>
+  z.strictObject({
+    path: z.string(),
+    size: z.number().int().min(0).max(limit, { error: `is more than the limit of ${limit} bytes` }),
+    sha256: sha,
+  });
+const jsonValue: z.ZodType<JsonValue> = z.json();
+
+function manifestSchema(limits: BundleLimits) {
+  return z.strictObject({
+    format: z.literal(BUNDLE_FORMAT),
+    formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
+    exportedAt: time,
+    schemaVersion: z.number().int().min(1),
+    project: z.strictObject({ id, name: z.string().min(1).max(200), notes: z.string(), createdAt: time }),
+    modelVersions: z.array(
+      z.strictObject({ id, parentId: id.nullable(), name: z.string(), spec: z.unknown(), hash: sha, createdAt: time }),
+    ),
+    datasets: z.array(
+      z.strictObject({
+        id,
+        name: z.string().min(1).max(200),
+        source: z.unknown(),
+        split: z.record(z.string(), jsonValue),
+        fingerprint: z.string().min(1).max(200),
+        createdAt: time,
+      }),
+    ),
+    runs: z.array(
+      z.strictObject({
+        id,
+        modelVersionId: id,
+        datasetId: id,
+        name: z.string().nullable(),
+        presetId: z.string().nullable(),
+        config: z.unknown(),
+        seed: z.number().int(),
+        backend: z.string().min(1).max(200),
+        device: z.string().nullable(),
+        status: z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }),
+        error: z.string().nullable(),
+        createdAt: time,
+        startedAt: time.nullable(),
+        finishedAt: time.nullable(),
+        finalMetrics: z.record(z.string(), z.number().nullable()).nullable(),
+        metrics: entryRef(limits.maxEntryBytes).extend({ points: z.number().int().min(0) }),
+      }),
+    ),
+    checkpoints: z.array(
+      z.strictObject({
+        id,
+        runId: id,
+        epoch: z.number().int().min(0),
+        kind: z.enum(CHECKPOINT_KINDS, { error: `must be one of ${CHECKPOINT_KINDS.join(', ')}` }),
+        manifest: jsonValue,
+        createdAt: time,
+        weights: entryRef(limits.maxEntryBytes),
+        optimizer: entryRef(limits.maxEntryBytes),
+      }),
+    ),
+    comparisons: z.array(
+      z.strictObject({ id, name: z.string().min(1).max(200), notes: z.string(), runIds: z.array(id), createdAt: time, updatedAt: time }),
+    ),
+  });
+}
+
+export type BundleManifest = z.infer<ReturnType<typeof manifestSchema>>;
+
+/** One run's metrics file: columns per metric; values NaN → null, ±Infinity → "Infinity" / "-Infinity". */
+interface MetricsFile {
+  series: { name: string; epochs: number[]; steps: (number | null)[]; values: (number | null | 'Infinity' | '-Infinity')[] }[];
+}
+
+// ---- export ----
+
+/** Writes the project to `outFile` (write to a temporary file, fsync, rename: never a half-written bundle). */
+export function exportBundle(store: Store, projectId: number, outFile: string): ExportResult {
+  const file = resolve(outFile);
+  const { manifest, entries, counts } = store.tx(() => collect(store, projectId));
+  const zippable: Zippable = { 'manifest.json': [strToU8(JSON.stringify(manifest, null, 1)), { level: 6 }] };
+  for (const [path, bytes] of entries) zippable[path] = [bytes, { level: path.endsWith('.bin') ? 0 : 6 }];
+  const zip = zipSync(zippable, { mtime: new Date(manifest.exportedAt) });
+  writeFileAtomic(file, zip);
+  return { file, bytes: zip.byteLength, projectId, projectName: manifest.project.name, ...counts };
+}
+
+function collect(store: Store, projectId: number) {
+  const project = store.getProject(projectId);
+  const entries = new Map<string, Uint8Array>();
+  const counts: BundleCounts = { modelVersions: 0, datasets: 0, runs: 0, metricPoints: 0, checkpoints: 0, comparisons: 0 };
+  const modelVersions = store.listModelVersions(projectId).map((v) => ({
+    id: v.id,
+    parentId: v.parentId,
+    name: v.name,
+    spec: v.spec,
+    hash: v.hash,
+    createdAt: v.createdAt,
+  }));
+  const datasets = store.listDatasets(projectId).map((d) => ({
+    id: d.id,
+    name: d.name,
+    source: d.source,
+    split: d.split,
+    fingerprint: d.fingerprint,
+    createdAt: d.createdAt,
+  }));
+  const runs = store.listRuns({ projectId }).map((run) => {
+    const series = store.metricSeries(run.id);
+    const bytes = strToU8(JSON.stringify(encodeMetrics(series)));
+    const path = `metrics/run-${run.id}.json`;
+    entries.set(path, bytes);
+    const points = series.reduce((n, s) => n + s.values.length, 0);
+    counts.metricPoints += points;
+    return {
+      id: run.id,
+      modelVersionId: run.modelVersionId,
+      datasetId: run.datasetId,
+      name: run.name,
+      presetId: run.presetId,
+      config: run.config,
+      seed: run.seed,
+      backend: run.backend,
+      device: run.device,
+      status: run.status,
+      error: run.error,
+      createdAt: run.createdAt,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      finalMetrics: run.finalMetrics,
+      metrics: { path, size: bytes.byteLength, sha256: sha256Hex(bytes), points },
+    };
+  });
+  const checkpoints = runs.flatMap((run) =>
+    store.listCheckpoints(run.id).map((meta) => {
+      // loadCheckpoint checks the bytes against their sha256: a damaged checkpoint is never exported.
+      const data = store.loadCheckpoint(meta.id);
+      const ref = (part: 'weights' | 'optimizer') => {
+        const path = `checkpoints/${meta.id}/${part}.bin`;
+        entries.set(path, data[part]);
+        return { path, size: meta[part].size, sha256: meta[part].sha256 };
+      };
+      return { id: meta.id, runId: meta.runId, epoch: meta.epoch, kind: meta.kind, manifest: meta.manifest, createdAt: meta.createdAt, weights: ref('weights'), optimizer: ref('optimizer') };
+    }),
+  );
+  const comparisons = store.listComparisons(projectId).map((c) => ({ id: c.id, name: c.name, notes: c.notes, runIds: c.runIds, createdAt: c.createdAt, updatedAt: c.updatedAt }));
+  counts.modelVersions = modelVersions.length;
+  counts.datasets = datasets.length;
+  counts.runs = runs.length;
+  counts.checkpoints = checkpoints.length;
+  counts.comparisons = comparisons.length;
+  const manifest = {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    exportedAt: iso(Date.now()),
+    schemaVersion: SCHEMA_VERSION,
+    project: { id: project.id, name: project.name, notes: project.notes, createdAt: project.createdAt },
+    modelVersions,
+    datasets,
+    runs,
+    checkpoints,
+    comparisons,
+  } satisfies BundleManifest;
+  return { manifest, entries, counts };
+}
+
+function encodeMetrics(series: MetricSeries[]): MetricsFile {
+  return {
+    series: series.map((s) => ({
+      name: s.name,
+      epochs: s.epochs,
+      steps: s.steps,
+      values: s.values.map((v) => (Number.isNaN(v) ? null : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v)),
+    })),
+  };
+}
+
+/** Writes a file so that it is either the old content or the whole new one, even across a crash. */
+export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(tmp, 'wx');
+  try {
+    try {
+      for (let offset = 0; offset < bytes.byteLength; ) offset += writeSync(fd, bytes, offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (error) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already renamed or never written
+    }
+    throw error;
+  }
+  syncDir(dirname(file));
+}
+
+// ---- reading and checking a bundle ----
+
+export interface CheckedBundle {
+  manifest: BundleManifest;
+  specs: Map<number, ModelSpec>;
+  sources: Map<number, DatasetRef>;
+  configs: Map<number, TrainingConfig>;
+  metrics: Map<number, MetricPoint[]>;
+  blobs: Map<string, Uint8Array>;
+}
+
+function refuse(reason: string, details: Record<string, unknown> = {}): StoreError {
+  return new StoreError('BundleInvalid', `not a valid Layerwise bundle: ${reason}`, { reason, ...details });
+}
+
+const ENTRY_NAME = /^(manifest\.json|metrics\/run-[1-9][0-9]*\.json|checkpoints\/[1-9][0-9]*\/(weights|optimizer)\.bin)$/;
+
+/** Reads a bundle file and checks all of it; throws BundleInvalid naming the first problem found. */
+export function readBundleFile(file: string, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): CheckedBundle {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (error) {
+    throw refuse(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (size > limits.maxFileBytes) throw refuse(`the file is ${size} bytes, more than the limit of ${limits.maxFileBytes}`);
+  return checkBundle(readFileSync(file), limits);
+}
+
+export function checkBundle(data: Uint8Array, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): CheckedBundle {
+  const files = unzipChecked(data, limits);
+  const manifest = parseManifest(files, limits);
+  const listed = new Set<string>(['manifest.json']);
+  const take = (ref: { path: string; size: number; sha256: string }, what: string): Uint8Array => {
+    if (listed.has(ref.path)) throw refuse(`${what}: entry ${ref.path} is listed twice in manifest.json`);
+    listed.add(ref.path);
+    const bytes = files.get(ref.path);
+    if (!bytes) throw refuse(`${what}: entry ${ref.path} is missing`);
+    if (bytes.byteLength !== ref.size) throw refuse(`${ref.path} is ${bytes.byteLength} bytes, but manifest.json says ${ref.size}`);
+    const actual = sha256Hex(bytes);
+    if (actual !== ref.sha256) throw refuse(`${ref.path}: sha256 ${actual} does not match manifest.json's ${ref.sha256}`);
+    return bytes;
+  };
+
+  const unique = (ids: number[], what: string) => {
+    const seen = new Set<number>();
+    for (const n of ids) {
+      if (seen.has(n)) throw refuse(`${what} id ${n} appears twice`);
+      seen.add(n);
+    }
+    return seen;
+  };
+
+  const specs = new Map<number, ModelSpec>();
+  const hashes = new Map<string, number>();
+  unique(manifest.modelVersions.map((v) => v.id), 'model version');
+  manifest.modelVersions.forEach((version, i) => {
+    const where = `modelVersions[${i}]`;
+    const checked = checkModelSpec(version.spec);
+    if (!checked.ok || !checked.spec) throw refuse(`${where}.spec is not a valid model: ${checked.errors.map((e) => e.message).join('; ')}`);
+    const hash = sha256Hex(canonicalJson(version.spec));
+    if (hash !== version.hash) throw refuse(`${where}.hash ${version.hash} does not match its spec (sha256 ${hash})`);
+    if (hashes.has(hash)) throw refuse(`${where} has the same spec as model version ${hashes.get(hash)}`);
+    hashes.set(hash, version.id);
+    if (version.parentId !== null && !specs.has(version.parentId)) throw refuse(`${where}.parentId ${version.parentId} is not an earlier model version in the bundle`);
+    specs.set(version.id, version.spec as ModelSpec);
+  });
+
+  const sources = new Map<number, DatasetRef>();
+  unique(manifest.datasets.map((d) => d.id), 'dataset');
+  const fingerprints = new Set<string>();
+  manifest.datasets.forEach((dataset, i) => {
+    const parsed = DatasetRefSchema.safeParse(dataset.source, { reportInput: true });
+    if (!parsed.success) throw refuse(`datasets[${i}].source: ${formatIssues(parsed.error.issues, dataset.source).map((e) => e.message).join('; ')}`);
+    if (fingerprints.has(dataset.fingerprint)) throw refuse(`datasets[${i}].fingerprint appears twice`);
+    fingerprints.add(dataset.fingerprint);
+    sources.set(dataset.id, parsed.data);
+  });
+
+  const configs = new Map<number, TrainingConfig>();
+  const metrics = new Map<number, MetricPoint[]>();
+  unique(manifest.runs.map((r) => r.id), 'run');
+  manifest.runs.forEach((run, i) => {
+    const where = `runs[${i}]`;
+    if (!specs.has(run.modelVersionId)) throw refuse(`${where}.modelVersionId ${run.modelVersionId} is not a model version in the bundle`);
+    if (!sources.has(run.datasetId)) throw refuse(`${where}.datasetId ${run.datasetId} is not a dataset in the bundle`);
+    const config = parseTrainingConfig(run.config);
+    if (!config.ok) throw refuse(`${where}.config: ${config.errors.map((e) => e.message).join('; ')}`);
+    configs.set(run.id, config.value);
+    const bytes = take(run.metrics, `run ${run.id}'s metrics`);
+    const points = decodeMetrics(bytes, run.metrics.path);
+    if (points.length !== run.metrics.points) throw refuse(`${run.metrics.path} holds ${points.length} points, but manifest.json says ${run.metrics.points}`);
+    metrics.set(run.id, points);
+  });
+
+  const runIds = new Set(manifest.runs.map((r) => r.id));
+  const blobs = new Map<string, Uint8Array>();
+  unique(manifest.checkpoints.map((c) => c.id), 'checkpoint');
+  const single = new Set<string>();
+  manifest.checkpoints.forEach((checkpoint, i) => {
+    const what = `checkpoint ${checkpoint.id} (run ${checkpoint.runId}, epoch ${checkpoint.epoch})`;
+    if (!runIds.has(checkpoint.runId)) throw refuse(`checkpoints[${i}].runId ${checkpoint.runId} is not a run in the bundle`);
+    if (checkpoint.kind !== 'periodic') {
+      const key = `${checkpoint.runId}:${checkpoint.kind}`;
+      if (single.has(key)) throw refuse(`run ${checkpoint.runId} has more than one "${checkpoint.kind}" checkpoint`);
+      single.add(key);
+    }
+    blobs.set(checkpoint.weights.path, take(checkpoint.weights, what));
+    blobs.set(checkpoint.optimizer.path, take(checkpoint.optimizer, what));
+  });
+
+  unique(manifest.comparisons.map((c) => c.id), 'comparison');
+  manifest.comparisons.forEach((comparison, i) => {
+    for (const runId of comparison.runIds) {
+      if (!runIds.has(runId)) throw refuse(`comparisons[${i}].runIds: ${runId} is not a run in the bundle`);
+    }
+    if (new Set(comparison.runIds).size !== comparison.runIds.length) throw refuse(`comparisons[${i}].runIds lists a run twice`);
+  });
+
+  for (const name of files.keys()) {
+    if (!listed.has(name)) throw refuse(`entry ${name} is not listed in manifest.json`);
+  }
+  return { manifest, specs, sources, configs, metrics, blobs };
+}
+
+function unzipChecked(data: Uint8Array, limits: BundleLimits): Map<string, Uint8Array> {
+  if (data.byteLength > limits.maxFileBytes) throw refuse(`the file is ${data.byteLength} bytes, more than the limit of ${limits.maxFileBytes}`);
+  const declared = new Map<string, number>();
+  let total = 0;
+  let unzipped: Record<string, Uint8Array>;
+  try {
+    unzipped = unzipSync(data, {
+      // Called from the zip's central directory before an entry is inflated: the declared sizes are checked
+      // here, and fflate inflates into a buffer of exactly the declared size, so no entry can grow past it.
+      filter(entry) {
+        if (declared.size >= limits.maxEntries) throw refuse(`it has more than ${limits.maxEntries} entries`);
+        if (declared.has(entry.name)) throw refuse(`entry ${entry.name} appears twice`);
+        if (!ENTRY_NAME.test(entry.name)) {
+          throw refuse(`unexpected entry ${JSON.stringify(entry.name)} (a bundle holds manifest.json, metrics/run-<id>.json and checkpoints/<id>/weights.bin or optimizer.bin)`);
+        }
+        if (entry.compression !== 0 && entry.compression !== 8) throw refuse(`entry ${entry.name} uses compression method ${entry.compression} (only stored and deflate are read)`);
+        const limit = entry.name === 'manifest.json' ? limits.maxManifestBytes : limits.maxEntryBytes;
+        if (entry.originalSize > limit) throw refuse(`entry ${entry.name} declares ${entry.originalSize} bytes uncompressed, more than the limit of ${limit}`);
+        total += entry.originalSize;
+        if (total > limits.maxTotalBytes) throw refuse(`its entries declare more than ${limits.maxTotalBytes} bytes uncompressed in all`);
+        declared.set(entry.name, entry.originalSize);
+        return true;
+      },
+    });
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw refuse(`the file is not a readable zip (truncated or damaged): ${(error as Error).message}`);
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const [name, size] of declared) {
+    const bytes = unzipped[name];
+    // A deflate stream that ends early (a damaged entry) leaves the entry shorter than declared.
+    if (!bytes || bytes.byteLength !== size) throw refuse(`entry ${name} is damaged: ${bytes?.byteLength ?? 0} bytes instead of ${size}`);
+    files.set(name, bytes);
+  }
+  return files;
+}
+
+function parseManifest(files: Map<string, Uint8Array>, limits: BundleLimits): BundleManifest {
+  const bytes = files.get('manifest.json');
+  if (!bytes) throw refuse('manifest.json is missing');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(strFromU8(bytes));
+  } catch (error) {
+    throw refuse(`manifest.json is not valid JSON: ${(error as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw refuse('manifest.json is not a JSON object');
+  const head = raw as { format?: unknown; formatVersion?: unknown };
+  if (head.format !== BUNDLE_FORMAT) throw refuse(`manifest.json format is ${JSON.stringify(head.format ?? null)}, not "${BUNDLE_FORMAT}"`);
+  if (head.formatVersion !== BUNDLE_FORMAT_VERSION) {
+    const v = head.formatVersion;
+    throw refuse(
+      typeof v === 'number' && Number.isInteger(v) && v > BUNDLE_FORMAT_VERSION
+        ? `bundle format version ${v} is newer than this Layerwise reads (${BUNDLE_FORMAT_VERSION}): update Layerwise to import it`
+        : `bundle format version ${JSON.stringify(v ?? null)} is not one this Layerwise reads (${BUNDLE_FORMAT_VERSION})`,
+      { formatVersion: v },
+    );
+  }
+  const parsed = manifestSchema(limits).safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    throw refuse(`manifest.json: ${formatIssues(parsed.error.issues, raw).map((e) => e.message).slice(0, 5).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function decodeMetrics(bytes: Uint8Array, path: string): MetricPoint[] {
+  let raw: MetricsFile;
+  try {
+    raw = JSON.parse(strFromU8(bytes)) as MetricsFile;
+  } catch (error) {
+    throw refuse(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const bad = (what: string) => refuse(`${path}: ${what}`);
+  if (raw === null || typeof raw !== 'object' || !Array.isArray(raw.series)) throw bad('must be an object with a series array');
+  const points: MetricPoint[] = [];
+  const names = new Set<string>();
+  raw.series.forEach((s, i) => {
+    const where = `series[${i}]`;
+    if (s === null || typeof s !== 'object') throw bad(`${where} must be an object`);
+    if (typeof s.name !== 'string' || s.name.length === 0 || s.name.length > 100) throw bad(`${where}.name must be a non-empty string of at most 100 characters`);
+    if (names.has(s.name)) throw bad(`${where}.name ${JSON.stringify(s.name)} appears twice`);
+    names.add(s.name);
+    if (!Array.isArray(s.epochs) || !Array.isArray(s.steps) || !Array.isArray(s.values)) throw bad(`${where} must have epochs, steps and values arrays`);
+    if (s.steps.length !== s.epochs.length || s.values.length !== s.epochs.length) throw bad(`${where}: epochs, steps and values differ in length`);
+    const seen = new Set<string>();
+    for (let j = 0; j < s.epochs.length; j++) {
+      const epoch = s.epochs[j];
+      const step = s.steps[j];
+      const value = s.values[j];
+      if (!Number.isSafeInteger(epoch) || (epoch as number) < 0) throw bad(`${where}.epochs[${j}] must be an integer >= 0 (got ${JSON.stringify(epoch)})`);
+      if (step !== null && (!Number.isSafeInteger(step) || (step as number) < 0)) throw bad(`${where}.steps[${j}] must be an integer >= 0 or null (got ${JSON.stringify(step)})`);
+      const key = `${epoch}:${step}`;
+      if (seen.has(key)) throw bad(`${where} has two points at epoch ${epoch}, step ${step}`);
+      seen.add(key);
+      let v: number;
+      if (value === null) v = Number.NaN;
+      else if (value === 'Infinity') v = Infinity;
+      else if (value === '-Infinity') v = -Infinity;
+      else if (typeof value === 'number') v = value;
+      else throw bad(`${where}.values[${j}] must be a number, null, "Infinity" or "-Infinity" (got ${JSON.stringify(value)})`);
+      points.push({ name: s.name, epoch: epoch as number, step: step as number | null, value: v });
+    }
+  });
+  return points;
+}
+
+// ---- import ----
+
+/** Checks the whole bundle, then adds it as a new project in one transaction. */
+export function importBundle(store: Store, file: string, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): ImportResult {
+  return importCheckedBundle(store, readBundleFile(file, limits));
+}
+
+/** Adds a bundle that readBundleFile / checkBundle accepted, as a new project in one transaction. */
+export function importCheckedBundle(store: Store, bundle: CheckedBundle): ImportResult {
+  return store.tx(() => writeBundle(store, bundle));
+}
+
+function writeBundle(store: Store, bundle: CheckedBundle): ImportResult {
+  const db = store.sqlite;
+  const { manifest } = bundle;
+  const ms = (t: string) => Date.parse(t);
+  const msOrNull = (t: string | null) => (t === null ? null : Date.parse(t));
+  const insert = (sql: string, ...params: unknown[]) => Number(db.prepare(sql).run(...params).lastInsertRowid);
+
+  const projectId = insert('INSERT INTO projects (name, notes, created_at) VALUES (?, ?, ?)', manifest.project.name, manifest.project.notes, ms(manifest.project.createdAt));
+  const versionIds = new Map<number, number>();
+  for (const v of manifest.modelVersions) {
+    const json = canonicalJson(bundle.specs.get(v.id));
+    versionIds.set(
+      v.id,
+      insert(
+        'INSERT INTO model_versions (project_id, parent_id, name, spec, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        projectId,
+        v.parentId === null ? null : versionIds.get(v.parentId),
+        v.name,
+        json,
+        v.hash,
+        ms(v.createdAt),
+      ),
+    );
+  }
+  const datasetIds = new Map<number, number>();
+  for (const d of manifest.datasets) {
+    datasetIds.set(
+      d.id,
+      insert(
+        'INSERT INTO datasets (project_id, name, source, split, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        projectId,
+        d.name,
+        canonicalJson(bundle.sources.get(d.id)),
+        canonicalJson(d.split as DatasetSplit),
+        d.fingerprint,
+        ms(d.createdAt),
+      ),
+    );
+  }
+  const runIds: Record<number, number> = {};
+  let metricPoints = 0;
+  for (const r of manifest.runs) {
+    // A run exported while it was training is not training here.
+    const live = r.status === 'running' || r.status === 'paused';
+    const status: RunStatus = live ? 'interrupted' : r.status;
+    const newId = insert(
+      `INSERT INTO runs (project_id, model_version_id, dataset_id, name, preset_id, config, seed, backend, device, status, error, created_at, started_at, finished_at, final_metrics)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      projectId,
+      versionIds.get(r.modelVersionId),
+      datasetIds.get(r.datasetId),
+      r.name,
+      r.presetId,
+      canonicalJson(bundle.configs.get(r.id)),
+      r.seed,
+      r.backend,
+      r.device,
+      status,
+      live ? 'it was still training when the bundle was exported' : r.error,
+      ms(r.createdAt),
+      msOrNull(r.startedAt),
+      msOrNull(r.finishedAt),
+      r.finalMetrics === null ? null : canonicalJson(r.finalMetrics as FinalMetrics),
+    );
+    runIds[r.id] = newId;
+    const points = bundle.metrics.get(r.id)!;
+    store.appendMetrics(newId, points);
+    metricPoints += points.length;
+  }
+  for (const c of manifest.checkpoints) {
+    const weights = bundle.blobs.get(c.weights.path)!;
+    const optimizer = bundle.blobs.get(c.optimizer.path)!;
+    const checkpointId = insert(
+      `INSERT INTO checkpoints (run_id, epoch, kind, manifest, weights_size, weights_sha256, optimizer_size, optimizer_sha256, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      runIds[c.runId],
+      c.epoch,
+      c.kind satisfies CheckpointKind,
+      JSON.stringify(c.manifest),
+      c.weights.size,
+      c.weights.sha256,
+      c.optimizer.size,
+      c.optimizer.sha256,
+      ms(c.createdAt),
+    );
+    insert('INSERT INTO checkpoint_blobs (checkpoint_id, weights, optimizer) VALUES (?, ?, ?)', checkpointId, weights, optimizer);
+  }
+  for (const c of manifest.comparisons) {
+    const comparisonId = insert(
+      'INSERT INTO comparisons (project_id, name, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+      projectId,
+      c.name,
+      c.notes,
+      ms(c.createdAt),
+      ms(c.updatedAt),
+    );
+    c.runIds.forEach((runId, position) => insert('INSERT INTO comparison_runs (comparison_id, run_id, position) VALUES (?, ?, ?)', comparisonId, runIds[runId], position));
+  }
+  return {
+    projectId,
+    projectName: manifest.project.name,
+    runIds,
+    modelVersions: manifest.modelVersions.length,
+    datasets: manifest.datasets.length,
+    runs: manifest.runs.length,
+    metricPoints,
+    checkpoints: manifest.checkpoints.length,
+    comparisons: manifest.comparisons.length,
+  };
+}

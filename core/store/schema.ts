@@ -1,0 +1,177 @@
+// The database schema, as an ordered list of migrations. `PRAGMA user_version` is the number of migrations
+// a database has had; opening runs the missing ones, each in its own transaction together with the
+// version bump, so a crash mid-upgrade leaves the previous version intact.
+//
+// Rules: a migration that has shipped is never edited, only followed by a new one (tests/store compares
+// every version's schema with a committed snapshot, so an edit fails the tests). The schema was laid down
+// in three steps (core tables, checkpoints, comparisons) so that the upgrade path is exercised from the
+// first release: tests make a database at every earlier version, fill it and upgrade it.
+import type Database from 'better-sqlite3';
+import { StoreError } from './errors.js';
+
+export type Migration = (db: Database.Database) => void;
+
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const;
+export const CHECKPOINT_KINDS = ['best', 'last', 'periodic'] as const;
+
+const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+
+export const MIGRATIONS: readonly Migration[] = [
+  // 1: projects, model versions, datasets, runs, metrics.
+  (db) =>
+    db.exec(`
+      CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+        notes TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE model_versions (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        parent_id INTEGER REFERENCES model_versions(id) ON DELETE SET NULL,
+        name TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (project_id, hash)
+      );
+      CREATE INDEX model_versions_parent ON model_versions(parent_id);
+      CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        split TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (project_id, fingerprint)
+      );
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        name TEXT,
+        preset_id TEXT,
+        config TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        backend TEXT NOT NULL,
+        device TEXT,
+        status TEXT NOT NULL CHECK (status IN (${list(RUN_STATUSES)})),
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        final_metrics TEXT
+      );
+      CREATE INDEX runs_project ON runs(project_id);
+      CREATE INDEX runs_model_version ON runs(model_version_id);
+      CREATE INDEX runs_dataset ON runs(dataset_id);
+      CREATE INDEX runs_status ON runs(status);
+      -- Metric names, kept once: the metrics key holds a small integer instead of the text.
+      CREATE TABLE metric_names (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+      );
+      -- Clustered by (run, name, epoch, step): one run's curve is one contiguous range of the table, so a
+      -- comparison reads 20 x 10,000 points in one range scan per run. A key column cannot be NULL, so a
+      -- per-epoch value (no step) has step -1 here; the Store API gives null. NaN is stored as NULL.
+      CREATE TABLE metrics (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        name_id INTEGER NOT NULL REFERENCES metric_names(id),
+        epoch INTEGER NOT NULL,
+        step INTEGER NOT NULL DEFAULT -1,
+        value REAL,
+        PRIMARY KEY (run_id, name_id, epoch, step)
+      ) WITHOUT ROWID;
+    `),
+  // 2: checkpoints. The bytes live in their own table so that listing checkpoints never reads them.
+  (db) =>
+    db.exec(`
+      CREATE TABLE checkpoints (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN (${list(CHECKPOINT_KINDS)})),
+        manifest TEXT NOT NULL,
+        weights_size INTEGER NOT NULL,
+        weights_sha256 TEXT NOT NULL,
+        optimizer_size INTEGER NOT NULL,
+        optimizer_sha256 TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX checkpoints_run ON checkpoints(run_id, epoch);
+      CREATE TABLE checkpoint_blobs (
+        checkpoint_id INTEGER PRIMARY KEY REFERENCES checkpoints(id) ON DELETE CASCADE,
+        weights BLOB NOT NULL,
+        optimizer BLOB NOT NULL
+      );
+    `),
+  // 3: saved comparisons.
+  (db) =>
+    db.exec(`
+      CREATE TABLE comparisons (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+        notes TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX comparisons_project ON comparisons(project_id);
+      CREATE TABLE comparison_runs (
+        comparison_id INTEGER NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (comparison_id, run_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX comparison_runs_run ON comparison_runs(run_id);
+    `),
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings a database up to the newest schema. Each migration runs with foreign-key enforcement off (as
+ * SQLite's table-rebuild procedure needs) and must leave `foreign_key_check` clean before it commits.
+ * Returns the version the database had.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const from = schemaVersion(db);
+  if (from > migrations.length) {
+    throw new StoreError(
+      'SchemaTooNew',
+      `the database has schema version ${from}, newer than this Layerwise supports (${migrations.length}): update Layerwise to open it`,
+      { version: from, supported: migrations.length },
+    );
+  }
+  if (from === migrations.length) return from;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let version = from; version < migrations.length; version++) {
+      const step = db.transaction(() => {
+        migrations[version]!(db);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`${broken.length} rows break foreign keys: ${JSON.stringify(broken.slice(0, 3))}`);
+        db.pragma(`user_version = ${version + 1}`);
+      });
+      try {
+        step.immediate();
+      } catch (error) {
+        throw new StoreError(
+          'MigrationFailed',
+          `upgrading the database from schema version ${version} to ${version + 1} failed: ${(error as Error).message}`,
+          { from: version, to: version + 1 },
+        );
+      }
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
+  return from;
+}

@@ -1,0 +1,124 @@
+// What a training run reports, shared by the engine, the trainer process protocol, the store and the UI.
+import type { DatasetRef } from '../data/dataset-ref.js';
+import type { ModelSpec } from '../spec/model-spec.js';
+import type { TrainingConfig } from '../tricks/config.js';
+
+export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendChoice = BackendName | 'auto';
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'diverged' | 'failed' | 'interrupted';
+export type FinishStatus = 'completed' | 'stopped' | 'diverged' | 'failed';
+
+export interface BatchProgress {
+  epoch: number;
+  /** Batches done in this epoch. */
+  batch: number;
+  batchesPerEpoch: number;
+  epochs: number;
+  /** Mean training loss over the epoch so far. */
+  loss: number;
+  samplesPerSecond: number;
+}
+
+/** Sampled every few batches: the loss and gradient global norm at one optimizer step. */
+export interface StepMetric {
+  step: number;
+  epoch: number;
+  loss: number;
+  gradNorm: number;
+}
+
+export interface LayerStat {
+  /** The tfjs layer name, e.g. conv2d_Conv2D1. */
+  layer: string;
+  /** Position in the (expanded) spec, e.g. layers[3].layers[0]. */
+  path: string;
+  weightNorm: number;
+  gradNorm: number;
+  activationMean: number;
+  activationStd: number;
+  /** Fraction of units that output ≤ 0 for every probe sample (dead ReLUs). */
+  deadFraction: number;
+}
+
+export interface EpochMetrics {
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  learningRate: number;
+  seconds: number;
+  samplesPerSecond: number;
+  /** Averaged predictions of all ensemble members, when the ensemble trick is on. */
+  ensembleValLoss?: number;
+  ensembleValAccuracy?: number;
+}
+
+export interface EpochReport {
+  epoch: number;
+  epochs: number;
+  metrics: EpochMetrics;
+  steps: StepMetric[];
+  layers: LayerStat[];
+  /** Whether this epoch is the best so far on validation loss. */
+  best: boolean;
+}
+
+export interface FinalMetrics {
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+}
+
+export interface Divergence {
+  epoch: number;
+  batch: number;
+  what: 'loss' | 'gradient';
+  hint: string;
+}
+
+export interface TrainSummary {
+  status: FinishStatus;
+  epochs: number;
+  backend: BackendName;
+  device: string;
+  samplesPerSecond: number;
+  final: FinalMetrics | null;
+  /** confusion[true][predicted] on the test split. */
+  confusion: number[][] | null;
+  classNames: string[];
+  bestEpoch: number | null;
+  /** Which weights `final` describes. */
+  weights: 'last' | 'best' | 'averaged';
+  divergence?: Divergence;
+  reason?: string;
+}
+
+export interface CheckpointManifest {
+  format: 1;
+  /** The last completed epoch (0-based); training resumes at epoch + 1. */
+  epoch: number;
+  kind: 'best' | 'last' | 'periodic';
+  /** Opaque engine state: members, early stopping, weight averaging. */
+  state: unknown;
+  tensors: Array<{ name: string; shape: number[]; dtype: 'float32' | 'int32'; offset: number }>;
+  optimizerTensors: Array<{ name: string; shape: number[]; dtype: 'float32' | 'int32'; offset: number }>;
+}
+
+export interface CheckpointPayload {
+  manifest: CheckpointManifest;
+  weights: Uint8Array;
+  optimizer: Uint8Array;
+}
+
+export interface TrainRequest {
+  spec: ModelSpec;
+  dataset: DatasetRef;
+  config: TrainingConfig;
+  backend: BackendChoice;
+  resumeFrom?: CheckpointPayload;
+}

@@ -1,0 +1,88 @@
+// `layerwise train` and `resume` as a user runs them: the built CLI in a child process, a real data folder.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, repoRoot } from '../support/build.js';
+
+const bin = join(repoRoot, 'bin/layerwise.js');
+const layerwise = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const lines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+beforeAll(() => ensureBuilt(), 120_000);
+
+describe('layerwise train', () => {
+  it('--json prints one line per epoch and a final line with the run id, and records the run', () => {
+    const data = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const r = layerwise('train', '--preset', 'spiral-mlp', '--epochs', '3', '--backend', 'cpu', '--trick', 'dropout.rate=0.1', '--json', '--data', data);
+    expect(r.code).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.slice(0, 3).map((l) => l.epoch)).toEqual([1, 2, 3]);
+    const final = out[3]!;
+    expect(final).toMatchObject({ status: 'completed', epochs: 3, backend: 'cpu', runId: 1 });
+    expect(Object.keys(final.final as object).sort()).toEqual(['accuracy', 'loss', 'testAccuracy', 'testLoss', 'valAccuracy', 'valLoss']);
+    expect(typeof final.samplesPerSecond).toBe('number');
+    expect(typeof final.device).toBe('string');
+
+    const runs = JSON.parse(layerwise('runs', '--json', '--data', data).stdout) as Array<Record<string, unknown>>;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ id: 1, status: 'completed' });
+    const shown = JSON.parse(layerwise('show', '1', '--json', '--data', data).stdout);
+    expect(JSON.stringify(shown)).toContain('"dropout"');
+  });
+
+  it('a run killed mid-training comes back interrupted, and resume finishes it from its last checkpoint', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'lw-resume-'));
+    const child = spawn(process.execPath, [bin, 'train', '--preset', 'spiral-mlp', '--epochs', '12', '--backend', 'cpu', '--json', '--data', data], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let epochs = 0;
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        epochs += chunk.toString().split('\n').filter((l) => l.includes('"epoch"')).length;
+        if (epochs >= 2) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await new Promise((r) => child.on('exit', r));
+    const before = JSON.parse(layerwise('runs', '--json', '--data', data).stdout) as Array<{ status: string }>;
+    expect(before[0]!.status).toBe('interrupted');
+
+    const resumed = layerwise('resume', '1', '--json', '--data', data);
+    expect(resumed.code).toBe(0);
+    const out = lines(resumed.stdout);
+    // It continues after the last checkpoint that was written before the kill, not from epoch 1.
+    expect(out[0]!.epoch).toBeGreaterThanOrEqual(2);
+    expect(out[out.length - 1]).toMatchObject({ status: 'completed', epochs: 12, runId: 1 });
+    const after = JSON.parse(layerwise('runs', '--json', '--data', data).stdout) as Array<{ status: string }>;
+    expect(after[0]!.status).toBe('completed');
+  });
+
+  it('bad flags and specs exit 2 naming the problem', () => {
+    const data = mkdtempSync(join(tmpdir(), 'lw-bad-'));
+    const cases: Array<[string[], string]> = [
+      [['--preset', 'mnist-mlp', '--epochs', '0'], '--epochs must be an integer in [1, 10000] (got "0")'],
+      [['--preset', 'mnist-mlp', '--backend', 'tpu'], '--backend must be one of auto, tensorflow, webgpu, wasm, cpu (got "tpu")'],
+      [['--preset', 'mnist-mlp', '--trick', 'warp'], 'must be trickId, trickId=on|off or trickId.param=value (got "warp")'],
+      [['--preset', 'mnist-mlp', '--trick', 'adam.learningRate=-1'], 'tricks.adam.learningRate must be in (0, 10] (got -1)'],
+      [['--preset', 'mnist-mlp', '--dataset', 'cifar'], '--dataset must be one of mnist, spiral, circles, xor, blobs (got "cifar")'],
+    ];
+    for (const [args, message] of cases) {
+      const r = layerwise('train', ...args, '--data', data);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    const spec = join(data, 'bad.json');
+    writeFileSync(spec, JSON.stringify({ version: 1, name: 'bad', loss: 'categoricalCrossentropy', layers: [{ type: 'input', shape: [2] }, { type: 'dense', units: 0 }] }));
+    const r = layerwise('train', spec, '--data', data);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('layers[1].units must be a positive integer (got 0)');
+  });
+});
