@@ -15,13 +15,13 @@ export interface PackedTensors {
   bytes: Uint8Array;
 }
 
-export function packTensors(named: ReadonlyArray<{ name: string; tensor: tf.Tensor }>): PackedTensors {
+export async function packTensors(named: ReadonlyArray<{ name: string; tensor: tf.Tensor }>): Promise<PackedTensors> {
   const entries: TensorEntry[] = [];
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const { name, tensor } of named) {
     const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
-    const data = tensor.dataSync();
+    const data = await tensor.data();
     const typed = dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data);
     const bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
     entries.push({ name, shape: tensor.shape.slice(), dtype, offset });

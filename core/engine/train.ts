@@ -189,7 +189,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
             fillBatch(trainSplit, order, from, n, features, dataset.numClasses, bufX, bufY);
             lr = learningRateAt(config, { epoch, batch: b, batchesPerEpoch });
             const t0 = performance.now();
-            const result = trainStep(member, head, config, lr, bufX, bufY, n, dataset);
+            const result = await trainStep(member, head, config, lr, bufX, bufY, n, dataset);
             trainTime += performance.now() - t0;
             if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
               status = 'diverged';
@@ -224,7 +224,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
 
       epochsRun = epoch + 1;
       samplesPerSecond = (trainSplit.count * active.length * 1000) / Math.max(trainTime, 1e-6);
-      const evals = members.map((m) => evaluate(m.model, head, valSplit, dataset));
+      const evals: Evaluation[] = [];
+      for (const m of members) evals.push(await evaluate(m.model, head, valSplit, dataset));
       const lead = evals[active[0]!.index]!;
       const metrics: EpochMetrics = {
         loss: lossSum / seen,
@@ -255,7 +256,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       }
       if (best) bestEpoch = epoch;
 
-      const layers = layerStats(active[0]!, head, probe, probeY);
+      const layers = await layerStats(active[0]!, head, probe, probeY);
       options.events?.onEpoch?.({ epoch, epochs: config.epochs, metrics, steps, layers, best });
       if (options.events?.onCheckpoint) {
         options.events.onCheckpoint(await makeCheckpoint(members, epoch, best ? 'best' : 'last', {
@@ -291,7 +292,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       if (member.index === 0) weights = used;
     }
     if (weights === 'best') bestEpoch = members[0]!.early.bestEpoch;
-    const final = finalMetrics(members, head, trainSplit, valSplit, testSplit, dataset);
+    const final = await finalMetrics(members, head, trainSplit, valSplit, testSplit, dataset);
     return {
       status,
       epochs: epochsRun,
@@ -385,7 +386,7 @@ interface StepResult {
   correct: number;
 }
 
-function trainStep(
+async function trainStep(
   member: Member,
   head: Head,
   config: TrainingConfig,
@@ -394,7 +395,7 @@ function trainStep(
   bufY: Float32Array,
   n: number,
   dataset: Dataset,
-): StepResult {
+): Promise<StepResult> {
   const features = bufX.length / Math.max(1, bufY.length / dataset.numClasses);
   const read = tf.tidy(() => {
     const xs = tf.tensor(bufX.subarray(0, n * features), [n, ...dataset.inputShape]);
@@ -415,7 +416,8 @@ function trainStep(
     const stats = tf.stack([value, norm, hits]);
     return { stats, grads, norm };
   });
-  const [loss, gradNorm, correct] = read.stats.dataSync();
+  // Async read: webgpu cannot read synchronously, and on cpu/wasm it costs the same.
+  const [loss, gradNorm, correct] = await read.stats.data();
   read.stats.dispose();
   if (Number.isFinite(loss) && Number.isFinite(gradNorm)) {
     applyUpdate(member.optimizer, read.grads, read.norm, config, lr, member.kernels);
@@ -432,7 +434,7 @@ interface Evaluation {
   probs: Float32Array;
 }
 
-function evaluate(model: tfl.LayersModel, head: Head, split: Split, dataset: Dataset): Evaluation {
+async function evaluate(model: tfl.LayersModel, head: Head, split: Split, dataset: Dataset): Promise<Evaluation> {
   const features = split.x.length / split.count;
   const probs = new Float32Array(split.count * dataset.numClasses);
   let lossSum = 0;
@@ -445,9 +447,9 @@ function evaluate(model: tfl.LayersModel, head: Head, split: Split, dataset: Dat
       const out = model.apply(xs, { training: false }) as tf.Tensor;
       return [head.loss(ys, out), head.correct(ys, out), head.probabilities(out)] as const;
     });
-    lossSum += batchLoss.dataSync()[0]! * n;
-    correct += batchCorrect.dataSync()[0]!;
-    probs.set(batchProbs.dataSync(), from * dataset.numClasses);
+    lossSum += (await batchLoss.data())[0]! * n;
+    correct += (await batchCorrect.data())[0]!;
+    probs.set(await batchProbs.data(), from * dataset.numClasses);
     tf.dispose([batchLoss, batchCorrect, batchProbs]);
   }
   return { loss: lossSum / split.count, accuracy: correct / split.count, probs };
@@ -556,8 +558,8 @@ function recomputeBatchNorm(model: tfl.LayersModel, split: Split, features: numb
   bns.forEach((l, i) => (l.momentum = saved[i]!));
 }
 
-function layerStats(member: Member, head: Head, probe: tf.Tensor, probeY: tf.Tensor): LayerStat[] {
-  return tf.tidy(() => {
+async function layerStats(member: Member, head: Head, probe: tf.Tensor, probeY: tf.Tensor): Promise<LayerStat[]> {
+  const { packed, labels } = tf.tidy(() => {
     const activations = member.probeModel.apply(probe, { training: false });
     const acts = Array.isArray(activations) ? activations : [activations];
     const kernelVars = member.weighted.map(({ layer }) => (layer.trainableWeights[0] as unknown as { read(): tf.Variable }).read());
@@ -573,38 +575,44 @@ function layerStats(member: Member, head: Head, probe: tf.Tensor, probeY: tf.Ten
       const dead = tf.mean(tf.cast(tf.lessEqual(perUnitMax, 0), 'float32'));
       return [tf.norm(kernelVars[i]!), tf.norm(grads[kernelVars[i]!.name]!), mean, tf.sqrt(variance), dead, layer.name, path] as const;
     });
-    const numbers = tf.stack(rows.flatMap((r) => r.slice(0, 5) as tf.Tensor[]).map((t) => tf.reshape(t, []))).dataSync();
-    return rows.map((r, i) => ({
-      layer: r[5],
-      path: r[6],
+    return {
+      packed: tf.stack(rows.flatMap((r) => r.slice(0, 5) as tf.Tensor[]).map((t) => tf.reshape(t, []))),
+      labels: rows.map((r) => ({ layer: r[5], path: r[6] })),
+    };
+  });
+  const numbers = await packed.data();
+  packed.dispose();
+  return labels.map(({ layer, path }, i) => ({
+      layer,
+      path,
       weightNorm: numbers[i * 5]!,
       gradNorm: numbers[i * 5 + 1]!,
       activationMean: numbers[i * 5 + 2]!,
       activationStd: numbers[i * 5 + 3]!,
       deadFraction: numbers[i * 5 + 4]!,
     }));
-  });
 }
 
-function finalMetrics(
+async function finalMetrics(
   members: Member[],
   head: Head,
   trainSplit: Split,
   valSplit: Split,
   testSplit: Split,
   dataset: Dataset,
-): { metrics: FinalMetrics; confusion: number[][] } {
-  const averaged = (split: Split) => {
-    const evals = members.map((m) => evaluate(m.model, head, split, dataset));
+): Promise<{ metrics: FinalMetrics; confusion: number[][] }> {
+  const averaged = async (split: Split) => {
+    const evals: Evaluation[] = [];
+    for (const m of members) evals.push(await evaluate(m.model, head, split, dataset));
     if (evals.length === 1) return evals[0]!;
     const { loss, accuracy } = ensembleMetrics(evals.map((e) => e.probs), split, dataset.numClasses, head);
     const probs = new Float32Array(evals[0]!.probs.length);
     for (const e of evals) for (let i = 0; i < probs.length; i++) probs[i]! += e.probs[i]! / evals.length;
     return { loss, accuracy, probs };
   };
-  const train = averaged(trainSplit);
-  const val = averaged(valSplit);
-  const test = averaged(testSplit);
+  const train = await averaged(trainSplit);
+  const val = await averaged(valSplit);
+  const test = await averaged(testSplit);
   const k = dataset.numClasses;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let row = 0; row < testSplit.count; row++) confusion[labelOf(testSplit.y, row, k)]![labelOf(test.probs, row, k)]! += 1;
@@ -641,8 +649,8 @@ async function makeCheckpoint(
       swa: { count: m.swa.count },
     });
   }
-  const weights = packTensors(named);
-  const optimizer = packTensors(optimizerNamed);
+  const weights = await packTensors(named);
+  const optimizer = await packTensors(optimizerNamed);
   return {
     manifest: { format: 1, epoch, kind, state, tensors: weights.entries, optimizerTensors: optimizer.entries },
     weights: weights.bytes,

@@ -111,6 +111,7 @@ beforeAll(async () => {
   // Reference values from the stock cpu kernels need them captured before ours replace them: the kernels module
   // records them on registration.
   registerEngineKernels();
+  await initBackend('cpu');
   await initBackend('wasm');
 });
 
