@@ -56,13 +56,18 @@ export function forkTrainer(entry = trainerEntry()): TrainerProcess {
   // 'advanced' serialization is structured clone: checkpoint bytes cross as Uint8Array, not JSON.
   const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
+  child.on('error', () => {
+    // Spawn and channel errors surface as the exit event; without a listener Node would throw them.
+  });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   return {
     pid: child.pid,
     send: (message) => {
-      if (child.connected) child.send(message);
+      // A trainer that has just finished or died may close the channel before a late stop or pause
+      // arrives; its exit is reported through onExit, so the failed write is not an error of its own.
+      if (child.connected) child.send(message, (error) => void error);
     },
     onMessage: (listener) => child.on('message', (m) => listener(m as TrainerToParent)),
     onExit: (listener) => child.on('exit', (code, signal) => listener(code, signal, stderr)),

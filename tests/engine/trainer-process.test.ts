@@ -87,6 +87,7 @@ describe('trainer process protocol', () => {
     let progressWhilePaused = 0;
     let paused = false;
     let resumedAt = -1;
+    let stopped = false;
     const r = record();
     const handle = startTraining(request(50), {
       ...r.listeners,
@@ -94,7 +95,10 @@ describe('trainer process protocol', () => {
         r.listeners.progress(p);
         if (paused) progressWhilePaused++;
         if (r.progress.length === 1) handle.pause();
-        if (resumedAt >= 0 && r.progress.length > resumedAt) handle.stop();
+        if (resumedAt >= 0 && r.progress.length > resumedAt && !stopped) {
+          stopped = true;
+          handle.stop();
+        }
       },
       paused: () => {
         paused = true;
