@@ -22,6 +22,8 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
+      // A sandboxed preload can require only `electron`: bundle everything else (zod, shared/) into it.
+      externalizeDeps: false,
       // A sandboxed preload cannot be an ES module: build it as CommonJS.
       rollupOptions: {
         input: { index: resolve(root, 'electron/preload/index.ts') },

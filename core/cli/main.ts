@@ -6,13 +6,14 @@ import { bundleCommand } from './commands/bundle.js';
 import { checkCommand } from './commands/check.js';
 import { presetsCommand } from './commands/presets.js';
 import { runsCommand } from './commands/runs.js';
+import { serveCommand } from './commands/serve.js';
 import { showCommand } from './commands/show.js';
 import { tricksCommand } from './commands/tricks.js';
 import { trainCommand } from './commands/train.js';
 import { resumeCommand } from './commands/resume.js';
 import { processIO, UsageError, type CliIO, type Command } from './io.js';
 
-export const COMMANDS: Command[] = [presetsCommand, tricksCommand, checkCommand, trainCommand, resumeCommand, runsCommand, showCommand, bundleCommand];
+export const COMMANDS: Command[] = [presetsCommand, tricksCommand, checkCommand, trainCommand, resumeCommand, runsCommand, showCommand, bundleCommand, serveCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -52,9 +52,23 @@ export function trainerEntry(): string {
   }
 }
 
-export function forkTrainer(entry = trainerEntry()): TrainerProcess {
+export interface ForkOptions {
+  entry?: string;
+  /**
+   * Start the trainer in a process group of its own (POSIX). A terminal's Ctrl-C signals the whole
+   * foreground group; a long-lived host wants its trainers to stop after their batch on its word instead.
+   * The trainer still ends with its parent: it exits when the IPC channel closes.
+   */
+  ownProcessGroup?: boolean;
+}
+
+export function forkTrainer(options: ForkOptions = {}): TrainerProcess {
   // 'advanced' serialization is structured clone: checkpoint bytes cross as Uint8Array, not JSON.
-  const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(options.entry ?? trainerEntry(), [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    detached: Boolean(options.ownProcessGroup) && process.platform !== 'win32',
+  });
   let stderr = '';
   child.on('error', () => {
     // Spawn and channel errors surface as the exit event; without a listener Node would throw them.
@@ -71,7 +85,9 @@ export function forkTrainer(entry = trainerEntry()): TrainerProcess {
     },
     onMessage: (listener) => child.on('message', (m) => listener(m as TrainerToParent)),
     onExit: (listener) => child.on('exit', (code, signal) => listener(code, signal, stderr)),
-    kill: () => child.kill('SIGKILL'),
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
   };
 }
 

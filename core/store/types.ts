@@ -1,76 +1,27 @@
 // What the store hands out. Timestamps are ISO 8601 strings (UTC, ms precision); ids are integers.
-import type { DatasetRef, ModelSpec, TrainingConfig } from '../../shared/index.js';
 import type { CHECKPOINT_KINDS, RUN_STATUSES } from './schema.js';
+import type { Checkpoint, Dataset, JsonValue } from '../../shared/api/entities.js';
+
+// The records the store hands out are the API's entities (one definition, in shared/); only what the
+// store alone deals in (metric points with raw NaN, checkpoint bytes, the open report) is defined here.
+export type {
+  BlobInfo,
+  Checkpoint,
+  Comparison,
+  Dataset,
+  FinalMetrics,
+  JsonValue,
+  ModelVersion,
+  Project,
+  Run,
+  RunListItem,
+} from '../../shared/api/entities.js';
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number];
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-export interface Project {
-  id: number;
-  name: string;
-  notes: string;
-  createdAt: string;
-}
-
-export interface ModelVersion {
-  id: number;
-  projectId: number;
-  /** The version this one was edited from, if any. */
-  parentId: number | null;
-  /** The spec's name. */
-  name: string;
-  spec: ModelSpec;
-  /** sha256 (hex) of the spec's canonical JSON: equal specs have equal hashes. */
-  hash: string;
-  createdAt: string;
-}
-
 /** How a dataset is split into train, validation and test: decided by the engine, kept as given. */
-export type DatasetSplit = { readonly [key: string]: JsonValue };
-
-export interface Dataset {
-  id: number;
-  projectId: number;
-  name: string;
-  source: DatasetRef;
-  split: DatasetSplit;
-  /** Identifies the data: the engine's content fingerprint, or sha256 of the canonical {source, split}. */
-  fingerprint: string;
-  createdAt: string;
-}
-
-/** Final metric values; null stands for NaN (a diverged run's loss), which JSON cannot hold. */
-export type FinalMetrics = Record<string, number | null>;
-
-export interface Run {
-  id: number;
-  projectId: number;
-  modelVersionId: number;
-  datasetId: number;
-  name: string | null;
-  presetId: string | null;
-  /** The full training config that ran, every trick with every parameter. */
-  config: TrainingConfig;
-  seed: number;
-  /** tfjs backend: `wasm`, `cpu`, `webgpu`, … */
-  backend: string;
-  /** The device in words, when known (`NVIDIA …`, `2 CPU cores`). */
-  device: string | null;
-  status: RunStatus;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  finalMetrics: FinalMetrics | null;
-}
-
-/** A run as listed: with the names of its model and dataset. */
-export interface RunListItem extends Run {
-  modelName: string;
-  datasetName: string;
-}
+export type DatasetSplit = Dataset['split'];
 
 export interface MetricPoint {
   name: string;
@@ -104,38 +55,10 @@ export interface CheckpointInput {
   manifest: JsonValue;
 }
 
-export interface BlobInfo {
-  size: number;
-  sha256: string;
-}
-
-export interface Checkpoint {
-  id: number;
-  runId: number;
-  epoch: number;
-  kind: CheckpointKind;
-  manifest: JsonValue;
-  weights: BlobInfo;
-  optimizer: BlobInfo;
-  /** weights + optimizer bytes. */
-  size: number;
-  createdAt: string;
-}
-
 export interface CheckpointData {
   checkpoint: Checkpoint;
   weights: Uint8Array;
   optimizer: Uint8Array;
-}
-
-export interface Comparison {
-  id: number;
-  projectId: number;
-  name: string;
-  notes: string;
-  runIds: number[];
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** What opening found and did; the app shows it to the user. */

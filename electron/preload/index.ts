@@ -1,5 +1,6 @@
-// Exposes exactly the typed Layerwise API to the page, nothing else. The API contract arrives with the
-// host issue; for now the page gets the app's version so it can show it.
-import { contextBridge } from 'electron';
+// The sandboxed preload (built as CommonJS, out/preload/index.cjs): exposes exactly the typed Layerwise API
+// as `window.layerwise` (./bridge.ts), nothing else.
+import { contextBridge, ipcRenderer } from 'electron';
+import { createBridge } from './bridge.js';
 
-contextBridge.exposeInMainWorld('layerwise', Object.freeze({ version: '0.1.0' }));
+contextBridge.exposeInMainWorld('layerwise', createBridge(ipcRenderer));

@@ -11,6 +11,9 @@ interface UtilityParentPort {
 function connect(): { port: TrainerPort; listen(handler: (message: unknown) => void): void } {
   const utility = (process as unknown as { parentPort?: UtilityParentPort }).parentPort;
   if (utility) {
+    // A terminal's Ctrl-C reaches every process of the app's group: main stops this trainer after its
+    // current batch (the run stays resumable), so the signal must not kill it first.
+    process.on('SIGINT', () => {});
     return {
       port: {
         post: (m) => utility.postMessage(m),

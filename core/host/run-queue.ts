@@ -1,0 +1,448 @@
+// The run queue: runs wait in the store (status `queued`) and execute in trainer processes, at most
+// `concurrency` at a time (default 1: one trainer has the whole CPU or GPU). Every message a trainer
+// sends is recorded by a RunRecorder before it is pushed as an event. A trainer that dies (signal, exit
+// code, out of memory) fails its run with that reason and the queue moves on; a queued run survives a
+// restart of the host (its order too, in queue-order.json), and a run that was training when the host
+// went away is `interrupted` and continues from its last checkpoint when asked (`resumeFromCheckpoint`).
+//
+// Trainers come from an injected `spawnTrainer` (child_process.fork of the built trainer by default;
+// Electron main passes a utilityProcess adapter), so the queue itself never depends on Electron.
+import type { QueueState } from '../../shared/api/contract.js';
+import { EventHub } from '../../shared/api/events.js';
+import { BACKEND_NAMES, type BackendChoice, type CheckpointManifest, type TrainRequest } from '../../shared/index.js';
+import { forkTrainer, TrainerHandle, type TrainerOutcome, type TrainerProcess } from '../engine/trainer-client.js';
+import { checkpointDto, runDto } from '../services/dto.js';
+import { conflict } from '../services/errors.js';
+import { combineListeners, RunRecorder } from '../services/run-recorder.js';
+import type { CheckpointData, Run, Store } from '../store/index.js';
+import { memoryQueueOrder, orderQueued, type QueueOrderStore } from './queue-order.js';
+
+export interface RunQueueOptions {
+  store: Store;
+  /** Where run and queue events go (the services share the hub with the transports). */
+  events?: EventHub;
+  /** Starts one trainer process; `forkTrainer()` (child_process.fork of out/main/trainer.js) by default. */
+  spawnTrainer?: () => TrainerProcess;
+  /** How many trainers may run at once (default 1). */
+  concurrency?: number;
+  /** Keeps the order of queued runs across restarts (in memory by default; the host uses queue-order.json). */
+  order?: QueueOrderStore;
+  /** Where problems that are not a caller's fault are reported (a failed write, a trainer that will not start). */
+  log?: (message: string) => void;
+  /** How long a shutdown lets trainers stop on their own before killing them (default 15 s). */
+  shutdownTimeoutMs?: number;
+  /** How long pause, resume and stop wait for the trainer to confirm (default 30 s). */
+  confirmTimeoutMs?: number;
+}
+
+export const SHUTDOWN_REASON = 'Layerwise shut down while this run was training; resuming continues from its last checkpoint';
+
+interface ActiveRun {
+  runId: number;
+  projectId: number;
+  proc: TrainerProcess;
+  handle: TrainerHandle;
+  exited: boolean;
+  stopRequested: boolean;
+  shuttingDown: boolean;
+  /** Resolves once the outcome is recorded, with the run as it ended (null if it could not be read). */
+  settled: Promise<Run | null>;
+  waiters: Set<() => void>;
+}
+
+interface PendingRun {
+  runId: number;
+  projectId: number;
+  /** An interrupted or stopped run to continue from its checkpoint (not persisted: a restart forgets it). */
+  resume: boolean;
+}
+
+const RESUMABLE = new Set(['interrupted', 'stopped']);
+const FINISHED = new Set(['completed', 'stopped', 'diverged', 'failed']);
+
+export class RunQueue {
+  readonly events: EventHub;
+  private readonly store: Store;
+  private readonly spawnTrainer: () => TrainerProcess;
+  private readonly order: QueueOrderStore;
+  private readonly log: (message: string) => void;
+  private readonly shutdownTimeoutMs: number;
+  private readonly confirmTimeoutMs: number;
+  private concurrencyLimit: number;
+  private readonly active = new Map<number, ActiveRun>();
+  private pending: PendingRun[] = [];
+  private started = false;
+  private closing = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(options: RunQueueOptions) {
+    this.store = options.store;
+    this.events = options.events ?? new EventHub();
+    this.spawnTrainer = options.spawnTrainer ?? (() => forkTrainer());
+    this.order = options.order ?? memoryQueueOrder();
+    this.log = options.log ?? ((message) => process.stderr.write(`layerwise: ${message}\n`));
+    this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 15_000;
+    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 30_000;
+    this.concurrencyLimit = checkConcurrency(options.concurrency ?? 1);
+  }
+
+  /** Picks up the runs left queued in the store (oldest first, or as last ordered) and starts trainers. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const queued = this.store.listRuns({ status: 'queued' });
+    const projectOf = new Map(queued.map((r) => [r.id, r.projectId]));
+    const known = new Set(this.pending.map((p) => p.runId));
+    const ordered = orderQueued(
+      queued.map((r) => r.id).filter((id) => !known.has(id)),
+      this.order.load(),
+    );
+    this.pending.push(...ordered.map((runId) => ({ runId, projectId: projectOf.get(runId)!, resume: false })));
+    this.changed();
+  }
+
+  get concurrency(): number {
+    return this.concurrencyLimit;
+  }
+
+  state(): QueueState {
+    return { concurrency: this.concurrencyLimit, active: [...this.active.keys()], pending: this.pending.map((p) => p.runId) };
+  }
+
+  isActive(runId: number): boolean {
+    return this.active.has(runId);
+  }
+
+  isPending(runId: number): boolean {
+    return this.pending.some((p) => p.runId === runId);
+  }
+
+  /** Runs of this project that have a trainer. */
+  activeInProject(projectId: number): number[] {
+    return [...this.active.values()].filter((a) => a.projectId === projectId).map((a) => a.runId);
+  }
+
+  /** The trainer's process id (tests kill it to prove a dying trainer fails only its own run). */
+  trainerPid(runId: number): number | undefined {
+    return this.active.get(runId)?.proc.pid;
+  }
+
+  /** Adds a run the store holds as `queued` to the end of the queue. */
+  enqueue(run: Run): void {
+    if (run.status !== 'queued') throw conflict(`run ${run.id} is ${run.status}, not queued`, { id: run.id, status: run.status });
+    if (this.closing) throw conflict('Layerwise is shutting down: the run stays queued and starts at the next launch', { id: run.id });
+    if (!this.isPending(run.id) && !this.active.has(run.id)) this.pending.push({ runId: run.id, projectId: run.projectId, resume: false });
+    this.emitStatus(run);
+    this.changed();
+  }
+
+  /** Queues an interrupted or stopped run to continue from its latest checkpoint (from scratch without one). */
+  resumeFromCheckpoint(runId: number): Run {
+    const run = this.store.getRun(runId);
+    if (this.active.has(runId) || this.isPending(runId)) throw conflict(`run ${runId} is already ${this.active.has(runId) ? 'training' : 'in the queue'}`, { id: runId });
+    if (!RESUMABLE.has(run.status)) {
+      throw conflict(`run ${runId} is ${run.status}; only an interrupted or stopped run can resume from its checkpoint`, { id: runId, status: run.status });
+    }
+    if (this.closing) throw conflict('Layerwise is shutting down', { id: runId });
+    this.pending.push({ runId, projectId: run.projectId, resume: true });
+    this.changed();
+    return this.store.getRun(runId);
+  }
+
+  /** Pauses a training run within one batch; resolves once the trainer has paused. */
+  async pause(runId: number): Promise<Run> {
+    const active = this.active.get(runId);
+    const run = this.store.getRun(runId);
+    if (!active) throw conflict(`run ${runId} is ${run.status}${this.isPending(runId) ? ' (waiting in the queue)' : ''}; only a running run can be paused`, { id: runId, status: run.status });
+    if (run.status === 'paused') return run;
+    if (active.stopRequested || active.shuttingDown) throw conflict(`run ${runId} is stopping`, { id: runId });
+    active.handle.pause();
+    await this.waitFor(active, () => this.store.getRun(runId).status === 'paused');
+    return this.store.getRun(runId);
+  }
+
+  /** Continues a paused run; resolves once the trainer has resumed. */
+  async resume(runId: number): Promise<Run> {
+    const active = this.active.get(runId);
+    const run = this.store.getRun(runId);
+    if (!active) {
+      const hint = RESUMABLE.has(run.status) ? ': continue it from its checkpoint with runs.resumeFromCheckpoint' : '; only a paused run can be resumed';
+      throw conflict(`run ${runId} is ${run.status}${hint}`, { id: runId, status: run.status });
+    }
+    // Sent even when not yet paused: it cancels a pause the trainer has not reached yet.
+    active.handle.resume();
+    if (run.status === 'paused') await this.waitFor(active, () => this.store.getRun(runId).status !== 'paused');
+    return this.store.getRun(runId);
+  }
+
+  /**
+   * Stops a run: a training one after its current batch (resolves once its outcome is recorded), a queued
+   * one is taken out of the queue (`stopped`), an interrupted one is closed as `stopped`.
+   */
+  async stop(runId: number): Promise<Run> {
+    const active = this.active.get(runId);
+    if (active) {
+      active.stopRequested = true;
+      active.handle.stop();
+      await Promise.race([active.settled, delay(this.confirmTimeoutMs)]);
+      return this.store.getRun(runId);
+    }
+    const run = this.store.getRun(runId);
+    const index = this.pending.findIndex((p) => p.runId === runId);
+    if (index >= 0) {
+      const [entry] = this.pending.splice(index, 1);
+      const after = entry!.resume ? run : this.store.setRunStatus(runId, 'stopped');
+      this.emitStatus(after);
+      this.changed();
+      return after;
+    }
+    if (run.status === 'interrupted' || run.status === 'queued') {
+      const after = this.store.setRunStatus(runId, 'stopped');
+      this.emitStatus(after);
+      return after;
+    }
+    throw conflict(`run ${runId} is ${run.status}${FINISHED.has(run.status) ? ' already' : ''}; there is nothing to stop`, { id: runId, status: run.status });
+  }
+
+  /** Takes runs out of the queue without touching their records (they are about to be deleted). */
+  forget(runIds: Iterable<number>): void {
+    const drop = new Set(runIds);
+    for (const id of drop) {
+      if (this.active.has(id)) throw conflict(`run ${id} is training: stop it first`, { id });
+    }
+    const before = this.pending.length;
+    this.pending = this.pending.filter((p) => !drop.has(p.runId));
+    if (this.pending.length !== before) this.changed();
+  }
+
+  /** Moves these waiting runs to the front, in this order; the others keep theirs behind them. */
+  reorder(runIds: readonly number[]): QueueState {
+    const byId = new Map(this.pending.map((p) => [p.runId, p]));
+    for (const id of runIds) {
+      if (!byId.has(id)) {
+        const run = this.store.getRun(id);
+        throw conflict(`run ${id} is not waiting in the queue (it is ${this.active.has(id) ? 'training' : run.status})`, { id, status: run.status });
+      }
+    }
+    const moved = new Set(runIds);
+    this.pending = [...runIds.map((id) => byId.get(id)!), ...this.pending.filter((p) => !moved.has(p.runId))];
+    this.changed();
+    return this.state();
+  }
+
+  /** Changes how many trainers may run at once; lowering it lets running trainers finish. */
+  setConcurrency(concurrency: number): QueueState {
+    this.concurrencyLimit = checkConcurrency(concurrency);
+    this.changed();
+    return this.state();
+  }
+
+  /**
+   * Stops every trainer after its current batch (killing those that take longer than the timeout) and
+   * records their runs as `interrupted`, resumable from their last checkpoint. Queued runs stay queued.
+   */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    const actives = [...this.active.values()];
+    for (const a of actives) {
+      a.shuttingDown = true;
+      a.handle.stop();
+    }
+    const timer = setTimeout(() => {
+      for (const a of actives) if (this.active.has(a.runId)) a.handle.kill();
+    }, this.shutdownTimeoutMs);
+    try {
+      await Promise.all(actives.map((a) => a.settled));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves when no run is training or waiting (tests). */
+  idle(): Promise<void> {
+    if (this.active.size === 0 && this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  // ---- internals ----
+
+  private changed(): void {
+    this.order.save(this.pending.filter((p) => !p.resume).map((p) => p.runId));
+    this.pump();
+    this.events.emit('onQueueChanged', this.state(), (e) => this.log(`an onQueueChanged listener failed: ${message(e)}`));
+    if (this.active.size === 0 && this.pending.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      waiters.forEach((w) => w());
+    }
+  }
+
+  private pump(): void {
+    while (this.started && !this.closing && this.active.size < this.concurrencyLimit && this.pending.length > 0) {
+      this.launch(this.pending.shift()!);
+    }
+  }
+
+  private launch(entry: PendingRun): void {
+    const { store } = this;
+    const id = entry.runId;
+    let run: Run;
+    let request: TrainRequest;
+    try {
+      if (entry.resume) {
+        const point = store.beginResume(id);
+        run = point.run;
+        request = this.requestFor(run, point.checkpoint);
+      } else {
+        run = store.getRun(id);
+        if (run.status !== 'queued') {
+          this.log(`run ${id} was in the queue but is ${run.status}; skipped`);
+          return;
+        }
+        request = this.requestFor(run, null);
+      }
+    } catch (error) {
+      this.log(`run ${id} could not start: ${message(error)}`);
+      this.failUnstarted(id, `could not start: ${message(error)}`);
+      return;
+    }
+    let proc: TrainerProcess;
+    try {
+      proc = this.spawnTrainer();
+    } catch (error) {
+      this.log(`run ${id}: the trainer process could not be started: ${message(error)}`);
+      this.failUnstarted(id, `the trainer process could not be started: ${message(error)}`);
+      return;
+    }
+    const active: ActiveRun = {
+      runId: id,
+      projectId: run.projectId,
+      proc,
+      handle: undefined as unknown as TrainerHandle,
+      exited: false,
+      stopRequested: false,
+      shuttingDown: false,
+      settled: Promise.resolve(null),
+      waiters: new Set(),
+    };
+    proc.onExit(() => {
+      active.exited = true;
+    });
+    const recorder = new RunRecorder(store, id, {
+      statusChanged: (r) => {
+        this.emitStatus(r);
+        notify(active);
+      },
+      checkpointSaved: (c) => this.emit('onRunCheckpoint', { runId: id, checkpoint: checkpointDto(c) }),
+      error: (error, what) => this.log(`run ${id}: could not ${what}: ${message(error)}`),
+    });
+    const listeners = combineListeners(recorder.listeners(), {
+      progress: (progress) => this.emit('onRunProgress', { runId: id, progress }),
+      epoch: (report) => this.emit('onRunEpoch', { runId: id, report }),
+    });
+    this.active.set(id, active);
+    active.handle = new TrainerHandle(proc, request, listeners);
+    active.settled = active.handle.done.then((outcome) => this.settle(active, recorder, outcome));
+    if (entry.resume) this.emitStatus(run);
+  }
+
+  private requestFor(run: Run, checkpoint: CheckpointData | null): TrainRequest {
+    const version = this.store.getModelVersion(run.modelVersionId);
+    const dataset = this.store.getDataset(run.datasetId);
+    const backend: BackendChoice = (['auto', ...BACKEND_NAMES] as string[]).includes(run.backend) ? (run.backend as BackendChoice) : 'auto';
+    const request: TrainRequest = { spec: version.spec, dataset: dataset.source, config: run.config, backend };
+    if (checkpoint) {
+      request.resumeFrom = {
+        manifest: checkpoint.checkpoint.manifest as unknown as CheckpointManifest,
+        // Plain copies: the store hands out Buffers, the trainer's schema wants Uint8Arrays.
+        weights: new Uint8Array(checkpoint.weights),
+        optimizer: new Uint8Array(checkpoint.optimizer),
+      };
+    }
+    return request;
+  }
+
+  /** Records the outcome; never throws (it runs in the trainer channel's callbacks). */
+  private settle(active: ActiveRun, recorder: RunRecorder, outcome: TrainerOutcome): Run | null {
+    const id = active.runId;
+    let run: Run | null;
+    try {
+      const current = this.store.getRun(id);
+      const unfinished = current.status === 'running' || current.status === 'paused' || current.status === 'queued';
+      const cutShort = !outcome.ok || outcome.summary.status === 'stopped';
+      if (active.shuttingDown && cutShort && (current.status === 'running' || current.status === 'paused')) {
+        run = this.store.setRunStatus(id, 'interrupted', { error: SHUTDOWN_REASON });
+      } else if (active.shuttingDown && cutShort && current.status === 'queued') {
+        // Its trainer never started training: the run stays queued for the next launch.
+        run = current;
+      } else if (unfinished) {
+        if (!outcome.ok) this.log(`run ${id} failed: ${outcome.error.message}`);
+        run = recorder.finish(outcome);
+      } else {
+        run = current;
+      }
+    } catch (error) {
+      this.log(`run ${id}: could not record how it ended: ${message(error)}`);
+      run = this.failUnstarted(id, `could not record how it ended: ${message(error)}`);
+    }
+    this.active.delete(id);
+    if (run) this.emitStatus(run);
+    notify(active);
+    // A trainer exits on its own right after its last message; make sure of it.
+    if (!active.exited) setTimeout(() => active.exited || active.proc.kill(), 5_000).unref();
+    this.changed();
+    return run;
+  }
+
+  private failUnstarted(id: number, reason: string): Run | null {
+    try {
+      const run = this.store.finishRun(id, { status: 'failed', error: reason });
+      this.emitStatus(run);
+      return run;
+    } catch (error) {
+      this.log(`run ${id}: could not be marked failed: ${message(error)}`);
+      return null;
+    }
+  }
+
+  private waitFor(active: ActiveRun, done: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        active.waiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (!this.active.has(active.runId) || done()) finish();
+      };
+      const timer = setTimeout(finish, this.confirmTimeoutMs);
+      active.waiters.add(check);
+      check();
+    });
+  }
+
+  private emitStatus(run: Run): void {
+    this.emit('onRunStatus', { runId: run.id, status: run.status, run: runDto(run) });
+  }
+
+  private emit: EventHub['emit'] = (name, payload) => {
+    this.events.emit(name, payload, (e) => this.log(`an ${name} listener failed: ${message(e)}`));
+  };
+}
+
+function notify(active: ActiveRun): void {
+  for (const check of [...active.waiters]) check();
+}
+
+function checkConcurrency(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1 || n > 16) throw new RangeError(`concurrency must be an integer in [1, 16] (got ${n})`);
+  return n;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,366 @@
+// The one implementation of the API (shared/api/contract.ts) over the store, the engine's data and the
+// run queue. Transports (Electron IPC, the browser host) call `dispatch`, which checks the input with the
+// contract's schema first; `handlers` take inputs already checked (the IPC transport checks them itself).
+// Every failure leaves as an ApiError: a store error keeps its code in `details.storeCode`.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ApiError,
+  MAX_BUNDLE_BYTES,
+  type ApiHandlers,
+  type ApiInput,
+  type ApiMethod,
+  type ApiOutput,
+  type DatasetPreview,
+  type LayerwiseApi,
+  type SpecCheckResult,
+} from '../../shared/api/contract.js';
+import { createApiClient } from '../../shared/api/client.js';
+import { EventHub } from '../../shared/api/events.js';
+import { validateInput } from '../../shared/api/validate.js';
+import {
+  checkModelSpec,
+  expandSpec,
+  inferModel,
+  parseTrainingConfig,
+  TRICKS,
+  type DatasetRef,
+  type ModelSpec,
+  type Preset,
+  type SpecError,
+  type TrainingConfig,
+} from '../../shared/index.js';
+import { labelOf, loadDataset, type Dataset as LoadedDataset } from '../engine/data/dataset.js';
+import type { TrainerProcess } from '../engine/trainer-client.js';
+import { RunQueue } from '../host/run-queue.js';
+import type { QueueOrderStore } from '../host/queue-order.js';
+import { findPreset, loadPresets, PresetError } from '../presets/load.js';
+import { checkBundle, exportBundle, importCheckedBundle, StoreError, type CheckedBundle, type Store } from '../store/index.js';
+import { checkpointDto, curvesDto, runDto, runListItemDto, seriesDto } from './dto.js';
+import { conflict, toApiError } from './errors.js';
+import { createRunRecord, splitOf } from './run-recorder.js';
+
+export interface ServicesOptions {
+  store: Store;
+  /** The run queue; made here (and started) when not given, from the options below. */
+  queue?: RunQueue;
+  spawnTrainer?: () => TrainerProcess;
+  concurrency?: number;
+  queueOrder?: QueueOrderStore;
+  /** The app's version, for `app.info`. */
+  version?: string;
+  /** The bundled presets (loaded from resources/presets when not given). */
+  presets?: () => Preset[];
+  /** Errors that are not the caller's fault (bugs, the disk): logged by the host. */
+  onInternalError?(method: string, error: unknown): void;
+  log?: (message: string) => void;
+}
+
+export interface Services {
+  /** Inputs already checked (validateInput); what the Electron transport calls. */
+  readonly handlers: ApiHandlers;
+  /** Checks the input with the contract's schema, then runs the method. Rejects with ApiError only. */
+  dispatch(method: string, input: unknown): Promise<unknown>;
+  /** The API in-process, through dispatch (so inputs are checked exactly as over a transport). */
+  readonly api: LayerwiseApi;
+  readonly events: EventHub;
+  readonly queue: RunQueue;
+  readonly store: Store;
+}
+
+export function createServices(options: ServicesOptions): Services {
+  const { store } = options;
+  const queue =
+    options.queue ??
+    new RunQueue({
+      store,
+      ...(options.spawnTrainer ? { spawnTrainer: options.spawnTrainer } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.queueOrder ? { order: options.queueOrder } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+  if (!options.queue) queue.start();
+  const events = queue.events;
+  let presetCache: Preset[] | undefined;
+  const presets = () => (presetCache ??= (options.presets ?? loadPresets)());
+  const previews = new Map<string, LoadedDataset>();
+
+  const impl: ApiHandlers = {
+    'app.info': async () => ({
+      version: options.version ?? '0.0.0',
+      dataDir: store.report.dataDir,
+      interruptedRuns: store.report.interruptedRuns,
+      movedAside: store.report.movedAside,
+      createdDatabase: store.report.created,
+    }),
+
+    // ---- projects ----
+    'projects.list': async () => store.listProjects(),
+    'projects.create': async ({ name, notes, presetId }) => {
+      if (presetId === undefined) {
+        if (name === undefined) throw invalidField('projects.create', 'name', 'must be given for a blank project (or give presetId)', undefined);
+        return store.createProject({ name, notes: notes ?? '' });
+      }
+      const preset = findPresetOr404(presetId);
+      return store.tx(() => {
+        const project = store.createProject({ name: name ?? preset.title, notes: notes ?? '' });
+        store.saveModelVersion(project.id, preset.model);
+        store.saveDataset(project.id, { source: preset.dataset, split: splitOf(preset.dataset) });
+        return project;
+      });
+    },
+    'projects.update': async ({ id, name, notes }) => store.updateProject(id, { ...(name !== undefined ? { name } : {}), ...(notes !== undefined ? { notes } : {}) }),
+    'projects.delete': async ({ id }) => {
+      store.getProject(id);
+      const training = queue.activeInProject(id);
+      if (training.length) throw conflict(`project ${id} has runs training (${training.join(', ')}): stop them first`, { id, runIds: training });
+      const runs = store.listRuns({ projectId: id });
+      queue.forget(runs.map((r) => r.id));
+      store.deleteProject(id);
+      for (const r of runs) events.emit('onRunStatus', { runId: r.id, status: r.status, run: null });
+      return null;
+    },
+
+    // ---- model versions ----
+    'models.list': async ({ projectId }) => store.listModelVersions(projectId),
+    'models.get': async ({ id }) => store.getModelVersion(id),
+    'models.save': async ({ projectId, spec, parentId }) => store.saveModelVersion(projectId, spec as ModelSpec, { parentId: parentId ?? null }),
+
+    // ---- catalogue ----
+    'presets.list': async () => presets(),
+    'tricks.list': async () => [...TRICKS],
+    'spec.check': async ({ spec, config }) => checkSpec(spec, config),
+
+    // ---- datasets ----
+    'datasets.list': async ({ projectId }) => store.listDatasets(projectId),
+    'datasets.preview': async ({ source, split, count }) => preview(source, split ?? 'train', count ?? 16),
+
+    // ---- runs ----
+    'runs.start': async (input) => {
+      const config = input.config as TrainingConfig;
+      let spec: ModelSpec;
+      if (input.modelVersionId !== undefined) {
+        const version = store.getModelVersion(input.modelVersionId);
+        if (version.projectId !== input.projectId) {
+          throw invalidField('runs.start', 'modelVersionId', `is a model version of project ${version.projectId}, not ${input.projectId}`, input.modelVersionId);
+        }
+        spec = version.spec;
+      } else {
+        spec = input.spec as ModelSpec;
+      }
+      checkFits(spec, config, input.dataset);
+      store.getProject(input.projectId);
+      // Model version, dataset record and run: all three or none.
+      const run = store.tx(() =>
+        createRunRecord(store, {
+          projectId: input.projectId,
+          spec,
+          dataset: input.dataset,
+          config,
+          backend: input.backend ?? 'auto',
+          presetId: input.presetId ?? null,
+          name: input.name ?? null,
+          parentModelVersionId: input.parentModelVersionId ?? null,
+          status: 'queued',
+        }),
+      );
+      queue.enqueue(run);
+      return runDto(store.getRun(run.id));
+    },
+    'runs.list': async ({ projectId, status }) =>
+      store.listRuns({ ...(projectId !== undefined ? { projectId } : {}), ...(status !== undefined ? { status } : {}) }).map(runListItemDto),
+    'runs.get': async ({ id }) => runDto(store.getRun(id)),
+    'runs.pause': async ({ id }) => runDto(await queue.pause(id)),
+    'runs.resume': async ({ id }) => runDto(await queue.resume(id)),
+    'runs.stop': async ({ id }) => runDto(await queue.stop(id)),
+    'runs.delete': async ({ id }) => {
+      const run = store.getRun(id);
+      if (queue.isActive(id)) throw conflict(`run ${id} is ${run.status}: stop it before deleting it`, { id, status: run.status });
+      queue.forget([id]);
+      store.deleteRun(id);
+      events.emit('onRunStatus', { runId: id, status: run.status, run: null });
+      return null;
+    },
+    'runs.resumeFromCheckpoint': async ({ id }) => runDto(queue.resumeFromCheckpoint(id)),
+
+    // ---- queue ----
+    'queue.get': async () => queue.state(),
+    'queue.reorder': async ({ runIds }) => queue.reorder(runIds),
+    'queue.setConcurrency': async ({ concurrency }) => queue.setConcurrency(concurrency),
+
+    // ---- metrics and checkpoints ----
+    'metrics.series': async ({ runId, names }) => store.metricSeries(runId, names).map(seriesDto),
+    'metrics.curves': async ({ runIds, names }) => store.loadCurves(runIds, names).map(curvesDto),
+    'checkpoints.list': async ({ runId }) => store.listCheckpoints(runId).map(checkpointDto),
+
+    // ---- comparisons ----
+    'comparisons.save': async (input) => store.saveComparison({ projectId: input.projectId, name: input.name, runIds: input.runIds, notes: input.notes ?? '' }),
+    'comparisons.list': async ({ projectId }) => store.listComparisons(projectId),
+    'comparisons.get': async ({ id }) => store.getComparison(id),
+    'comparisons.update': async ({ id, name, runIds, notes }) =>
+      store.updateComparison(id, { ...(name !== undefined ? { name } : {}), ...(runIds !== undefined ? { runIds } : {}), ...(notes !== undefined ? { notes } : {}) }),
+    'comparisons.delete': async ({ id }) => {
+      store.deleteComparison(id);
+      return null;
+    },
+
+    // ---- bundles ----
+    'bundles.export': async ({ projectId }) => {
+      const project = store.getProject(projectId);
+      const dir = mkdtempSync(join(tmpdir(), 'layerwise-export-'));
+      try {
+        const result = exportBundle(store, projectId, join(dir, 'project.layerwise'));
+        if (result.bytes > MAX_BUNDLE_BYTES) {
+          throw new ApiError('payload_too_large', `project ${projectId} exports to ${result.bytes} bytes; the API carries at most ${MAX_BUNDLE_BYTES} (use \`layerwise bundle export\`)`, { size: result.bytes, limit: MAX_BUNDLE_BYTES });
+        }
+        const bytes = readFileSync(result.file);
+        return {
+          fileName: `${safeFileName(project.name)}.layerwise`,
+          projectId,
+          projectName: result.projectName,
+          data: bytes.toString('base64'),
+          size: bytes.byteLength,
+          modelVersions: result.modelVersions,
+          datasets: result.datasets,
+          runs: result.runs,
+          metricPoints: result.metricPoints,
+          checkpoints: result.checkpoints,
+          comparisons: result.comparisons,
+        };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    'bundles.import': async ({ data }) => {
+      if (data.length % 4 !== 0) throw invalidField('bundles.import', 'data', 'must be base64 whose length is a multiple of 4', `${data.length} characters`);
+      const bytes = Buffer.from(data, 'base64');
+      if (bytes.byteLength > MAX_BUNDLE_BYTES) throw new ApiError('payload_too_large', `bundles.import: data is ${bytes.byteLength} bytes; at most ${MAX_BUNDLE_BYTES}`, { size: bytes.byteLength });
+      let bundle: CheckedBundle;
+      try {
+        bundle = checkBundle(bytes);
+      } catch (error) {
+        if (error instanceof StoreError) throw new ApiError('invalid_input', `bundles.import: ${error.message}`, { storeCode: error.code, ...error.details });
+        throw error;
+      }
+      const result = store.tx(() => {
+        const imported = importCheckedBundle(store, bundle);
+        // A bundle's queued runs never start by themselves here: they arrive stopped (resumable).
+        for (const id of Object.values(imported.runIds)) if (store.getRun(id).status === 'queued') store.setRunStatus(id, 'stopped');
+        return imported;
+      });
+      return { ...result, runIds: Object.fromEntries(Object.entries(result.runIds).map(([k, v]) => [String(k), v])) };
+    },
+  };
+
+  function findPresetOr404(id: string): Preset {
+    try {
+      return findPreset(id, presets());
+    } catch (error) {
+      if (error instanceof PresetError) throw new ApiError('not_found', error.message, { presetId: id, known: presets().map((p) => p.id) });
+      throw error;
+    }
+  }
+
+  function preview(source: DatasetRef, split: DatasetPreview['split'], count: number): DatasetPreview {
+    const key = JSON.stringify(source);
+    let data = previews.get(key);
+    if (!data) {
+      data = loadDataset(source);
+      if (previews.size >= 4) previews.delete(previews.keys().next().value!);
+      previews.set(key, data);
+    }
+    const part = data[split];
+    const features = data.inputShape.reduce((a, b) => a * b, 1);
+    const k = data.numClasses;
+    const histogram = new Array<number>(k).fill(0);
+    for (let i = 0; i < part.count; i++) histogram[labelOf(part.y, i, k)]! += 1;
+    const samples = Array.from({ length: Math.min(count, part.count) }, (_, i) => ({
+      features: Array.from(part.x.subarray(i * features, (i + 1) * features)),
+      label: labelOf(part.y, i, k),
+    }));
+    return {
+      name: data.name,
+      inputShape: [...data.inputShape],
+      numClasses: k,
+      classNames: [...data.classNames],
+      split,
+      counts: { train: data.train.count, validation: data.validation.count, test: data.test.count },
+      samples,
+      histogram,
+    };
+  }
+
+  const handlers = Object.fromEntries(
+    (Object.keys(impl) as ApiMethod[]).map((method) => [
+      method,
+      async (input: never) => {
+        try {
+          return await (impl[method] as (input: unknown) => Promise<unknown>)(input);
+        } catch (error) {
+          const apiError = toApiError(error, method);
+          if (apiError.code === 'internal') options.onInternalError?.(method, error);
+          throw apiError;
+        }
+      },
+    ]),
+  ) as unknown as ApiHandlers;
+
+  const dispatch = async (method: string, input: unknown): Promise<unknown> => {
+    const checked = validateInput(method, input) as ApiInput<ApiMethod>;
+    const result = await (handlers[method as ApiMethod] as (input: unknown) => Promise<ApiOutput<ApiMethod>>)(checked);
+    return result === undefined ? null : result;
+  };
+
+  return { handlers, dispatch, api: createApiClient(dispatch), events, queue, store };
+}
+
+function invalidField(method: string, field: string, text: string, value: unknown): ApiError {
+  const shown = value === undefined ? 'nothing' : typeof value === 'string' ? value : JSON.stringify(value);
+  const error: SpecError = { path: field, message: `${field} ${text} (got ${shown})` };
+  return new ApiError('invalid_input', `${method}: ${error.message}`, { method, errors: [error] });
+}
+
+/** `spec.check`: the spec's errors (paths as in the editor), or the shapes of the model that trains. */
+export function checkSpec(spec: unknown, config: unknown): SpecCheckResult {
+  const checked = checkModelSpec(spec);
+  const errors: SpecError[] = [...checked.errors];
+  let parsed: TrainingConfig | null = null;
+  if (config !== undefined) {
+    const result = parseTrainingConfig(config);
+    if (result.ok) parsed = result.value;
+    else errors.push(...result.errors.map((e) => ({ path: `config.${e.path}`.replace(/\.$/, ''), message: `config.${e.message}` })));
+  }
+  if (!checked.spec) return { ok: false, errors, info: null, expanded: null };
+  const expanded = parsed ? expandSpec(checked.spec, parsed) : null;
+  const info = expanded ? inferModel(expanded) : (checked.info ?? null);
+  if (expanded && info) for (const e of info.errors) if (!errors.some((x) => x.message === e.message)) errors.push(e);
+  return { ok: errors.length === 0, errors, info, expanded };
+}
+
+/** The data's input shape and classes, without loading it. */
+function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number } {
+  if (ref.kind === 'mnist') return { name: 'MNIST', inputShape: [28, 28, 1], classes: 10 };
+  return { name: `the ${ref.name} set`, inputShape: [2], classes: ref.name === 'xor' ? 2 : ref.classes };
+}
+
+/** Refuses a run whose model cannot take the data (the trainer would fail on it after starting). */
+function checkFits(spec: ModelSpec, config: TrainingConfig, dataset: DatasetRef): void {
+  const { name, inputShape, classes } = datasetShape(dataset);
+  const input = spec.layers[0];
+  const errors: SpecError[] = [];
+  if (input?.type === 'input' && input.shape.join() !== inputShape.join()) {
+    errors.push({ path: 'spec.layers[0].shape', message: `spec.layers[0].shape must be [${inputShape.join(', ')}] to take ${name} (got [${input.shape.join(', ')}])` });
+  }
+  const info = inferModel(expandSpec(spec, config));
+  const out = info.outputShape;
+  if (errors.length === 0 && (!out || out.length !== 1 || out[0] !== classes)) {
+    errors.push({ path: 'spec.layers', message: `spec.layers: the model outputs [${out?.join(', ') ?? '?'}] but ${name} has ${classes} classes: the last layer needs ${classes} units` });
+  }
+  if (errors.length) throw new ApiError('invalid_input', `runs.start: ${errors.map((e) => e.message).join('; ')}`, { method: 'runs.start', errors });
+}
+
+function safeFileName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9 ._-]+/g, '-').replace(/^[.\s-]+|[.\s-]+$/g, '').slice(0, 80);
+  return cleaned || 'project';
+}

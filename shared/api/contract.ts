@@ -1,0 +1,357 @@
+// The one API between the studio's page and the Node side, carried by two transports: Electron IPC
+// (ipcMain.handle per method, channel `layerwise:<method>`) and the browser host (HTTP POST
+// `/api/<method>`, Server-Sent Events for pushes). Like VS Code's ProxyChannel: a flat list of methods
+// `namespace.verb`, each with a zod schema for its input, checked on the receiving side
+// (`validateInput` in ./validate.ts) before anything runs; a typed output; errors as `{code, message,
+// details}` (./errors.ts). Pushed events are named `onX`.
+//
+// Stable surface for transports: API_SCHEMAS, API_METHODS, ApiMethod, ApiInput, ApiOutput, LayerwiseApi,
+// LayerwiseEvents, EVENT_NAMES, ApiEventPayloads, channelOf, eventChannelOf, ApiError, ApiEnvelope.
+import { z } from 'zod';
+import { DatasetRefSchema } from '../data/dataset-ref.js';
+import type { Preset } from '../presets/preset.js';
+import { BACKEND_NAMES, type BackendChoice } from '../protocol/training.js';
+import type { SpecError } from '../spec/errors.js';
+import type { ModelInfo } from '../spec/inference.js';
+import type { ModelSpec } from '../spec/model-spec.js';
+import type { TrickDescriptor } from '../tricks/descriptor.js';
+import type { ParamValue } from '../tricks/descriptor.js';
+import type { TrickId } from '../tricks/registry.js';
+import type {
+  BundleExport,
+  BundleImport,
+  Checkpoint,
+  Comparison,
+  Dataset,
+  DatasetPreview,
+  HostInfo,
+  MetricSeries,
+  ModelVersion,
+  Project,
+  QueueState,
+  Run,
+  RunCheckpointEvent,
+  RunCurves,
+  RunEpochEvent,
+  RunListItem,
+  RunProgressEvent,
+  RunStatusEvent,
+  SavedModelVersion,
+} from './entities.js';
+import { RUN_STATUS_VALUES } from './entities.js';
+
+export * from './errors.js';
+export type * from './entities.js';
+export { RUN_STATUS_VALUES, CHECKPOINT_KIND_VALUES } from './entities.js';
+
+// ---- limits ----
+
+/** The largest JSON request any method but `bundles.import` accepts (the browser host enforces it). */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+/** The largest .layerwise bundle that crosses the API (as base64, a third more). */
+export const MAX_BUNDLE_BYTES = 128 * 1024 * 1024;
+export const MAX_BUNDLE_BASE64_CHARS = Math.ceil(MAX_BUNDLE_BYTES / 3) * 4;
+/** Nesting deeper than this is refused before validation (a spec nests blocks a few levels at most). */
+export const MAX_INPUT_DEPTH = 32;
+/** Keys refused anywhere in an input: they would reach Object.prototype through a careless merge. */
+export const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+/** Samples `datasets.preview` returns at most. */
+export const MAX_PREVIEW_SAMPLES = 200;
+export const MAX_CONCURRENCY = 16;
+
+/** The request size limit of a method (bytes of JSON). */
+export function maxRequestBytesOf(method: string): number {
+  return method === 'bundles.import' ? MAX_BUNDLE_BASE64_CHARS + 64 * 1024 : MAX_REQUEST_BYTES;
+}
+
+// ---- field schemas ----
+
+const id = z
+  .number({ error: 'must be a positive integer' })
+  .int({ error: 'must be a positive integer' })
+  .min(1, { error: 'must be a positive integer' });
+
+const name = z
+  .string({ error: 'must be a string' })
+  .max(200, { error: 'must be at most 200 characters' })
+  .refine((s) => s.trim().length > 0, { error: 'must not be empty' });
+
+const notes = z.string({ error: 'must be a string' }).max(10_000, { error: 'must be at most 10000 characters' });
+
+const idList = (max: number) =>
+  z
+    .array(id, { error: 'must be a list of ids' })
+    .max(max, { error: `must list at most ${max} ids` })
+    .refine((ids) => new Set(ids).size === ids.length, { error: 'must not list an id twice' });
+
+const metricNames = z
+  .array(z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }), {
+    error: 'must be a list of metric names',
+  })
+  .max(500, { error: 'must list at most 500 names' });
+
+/** What a config may leave out: tricks, and any trick parameter (defaults fill them in). */
+export interface TrainingConfigInput {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** A trick is on when its id is a key; `true` means on with the defaults. */
+  tricks?: Partial<Record<TrickId, Partial<Record<string, ParamValue>> | true>>;
+}
+
+// The spec and the config are checked in full (every layer's shape, every trick parameter) by
+// validateInput after the schema, so that their errors read exactly as the editor and the CLI show them.
+const specField = z.custom<ModelSpec>((v) => v !== undefined, { error: 'is required' });
+const configField = z.custom<TrainingConfigInput>((v) => v !== undefined, { error: 'is required' });
+
+const backend = z.enum(['auto', ...BACKEND_NAMES], { error: `must be one of auto, ${BACKEND_NAMES.join(', ')}` });
+
+const empty = z.strictObject({});
+const byId = z.strictObject({ id });
+
+// ---- methods ----
+
+/** Every method with the schema of its input. Names are `namespace.verb`; inputs are always objects. */
+export const API_SCHEMAS = {
+  'app.info': empty,
+
+  'projects.list': empty,
+  /** A blank project, or one seeded from a preset (its model saved as the first version, its data recorded). */
+  'projects.create': z.strictObject({
+    name: name.optional(),
+    notes: notes.optional(),
+    presetId: z.string({ error: 'must be a string' }).max(100, { error: 'must be at most 100 characters' }).optional(),
+  }),
+  /** Rename a project, or change its notes. */
+  'projects.update': z.strictObject({ id, name: name.optional(), notes: notes.optional() }),
+  /** Deletes the project and everything in it; refused (conflict) while one of its runs has a trainer. */
+  'projects.delete': byId,
+
+  'models.list': z.strictObject({ projectId: id }),
+  'models.get': byId,
+  /** Keeps a spec as a model version (an identical spec returns the existing version, `created: false`). */
+  'models.save': z.strictObject({ projectId: id, spec: specField, parentId: id.nullable().optional() }),
+
+  'presets.list': empty,
+  'tricks.list': empty,
+  /** Shapes and parameter counts of a spec (expanded by the config's structural tricks when given), or its errors. */
+  'spec.check': z.strictObject({ spec: z.unknown(), config: configField.optional() }),
+
+  'datasets.list': z.strictObject({ projectId: id }),
+  /** The first `count` samples of a split and its class histogram. */
+  'datasets.preview': z.strictObject({
+    source: DatasetRefSchema,
+    split: z.enum(['train', 'validation', 'test'], { error: 'must be train, validation or test' }).optional(),
+    count: z
+      .number({ error: `must be an integer in [0, ${MAX_PREVIEW_SAMPLES}]` })
+      .int({ error: `must be an integer in [0, ${MAX_PREVIEW_SAMPLES}]` })
+      .min(0, { error: `must be an integer in [0, ${MAX_PREVIEW_SAMPLES}]` })
+      .max(MAX_PREVIEW_SAMPLES, { error: `must be an integer in [0, ${MAX_PREVIEW_SAMPLES}]` })
+      .optional(),
+  }),
+
+  /** Records a run (status `queued`) and puts it in the queue. Give `spec` or `modelVersionId`. */
+  'runs.start': z
+    .strictObject({
+      projectId: id,
+      spec: specField.optional(),
+      modelVersionId: id.optional(),
+      parentModelVersionId: id.nullable().optional(),
+      dataset: DatasetRefSchema,
+      config: configField,
+      backend: backend.optional(),
+      name: name.nullable().optional(),
+      presetId: z.string({ error: 'must be a string' }).max(100, { error: 'must be at most 100 characters' }).nullable().optional(),
+    })
+    .superRefine((v, ctx) => {
+      if ((v.spec === undefined) === (v.modelVersionId === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['spec'], message: 'or modelVersionId must be given (exactly one of them)' });
+      }
+    }),
+  'runs.list': z.strictObject({
+    projectId: id.optional(),
+    status: z.enum(RUN_STATUS_VALUES, { error: `must be one of ${RUN_STATUS_VALUES.join(', ')}` }).optional(),
+  }),
+  'runs.get': byId,
+  /** Pauses a running run within one batch (its trainer keeps the model in memory). */
+  'runs.pause': byId,
+  /** Continues a paused run. */
+  'runs.resume': byId,
+  /** Stops a running or paused run after the current batch, or takes a queued run out of the queue. */
+  'runs.stop': byId,
+  /** Deletes a run that has no trainer, with its metrics and checkpoints. */
+  'runs.delete': byId,
+  /** Queues an interrupted or stopped run to continue from its last checkpoint. */
+  'runs.resumeFromCheckpoint': byId,
+
+  'queue.get': empty,
+  /** Moves these pending runs to the front of the queue, in this order; the others keep theirs. */
+  'queue.reorder': z.strictObject({ runIds: idList(10_000).refine((ids) => ids.length > 0, { error: 'must list at least one run' }) }),
+  'queue.setConcurrency': z.strictObject({
+    concurrency: z
+      .number({ error: `must be an integer in [1, ${MAX_CONCURRENCY}]` })
+      .int({ error: `must be an integer in [1, ${MAX_CONCURRENCY}]` })
+      .min(1, { error: `must be an integer in [1, ${MAX_CONCURRENCY}]` })
+      .max(MAX_CONCURRENCY, { error: `must be an integer in [1, ${MAX_CONCURRENCY}]` }),
+  }),
+
+  /** A run's curves: every metric, or those named. */
+  'metrics.series': z.strictObject({ runId: id, names: metricNames.optional() }),
+  /** Curves of several runs, for comparing them. */
+  'metrics.curves': z.strictObject({ runIds: idList(100).refine((ids) => ids.length > 0, { error: 'must list at least one run' }), names: metricNames.optional() }),
+
+  'checkpoints.list': z.strictObject({ runId: id }),
+
+  'comparisons.save': z.strictObject({ projectId: id, name, runIds: idList(100), notes: notes.optional() }),
+  'comparisons.list': z.strictObject({ projectId: id }),
+  'comparisons.get': byId,
+  'comparisons.update': z.strictObject({ id, name: name.optional(), runIds: idList(100).optional(), notes: notes.optional() }),
+  'comparisons.delete': byId,
+
+  /** The project as a .layerwise file, base64. */
+  'bundles.export': z.strictObject({ projectId: id }),
+  /** Adds a .layerwise file (base64) as a new project; the whole bundle is checked before anything is written. */
+  'bundles.import': z.strictObject({
+    data: z
+      .string({ error: 'must be a base64 string' })
+      .min(1, { error: 'must not be empty' })
+      .max(MAX_BUNDLE_BASE64_CHARS, { error: `must be at most ${MAX_BUNDLE_BYTES} bytes (${MAX_BUNDLE_BASE64_CHARS} base64 characters)` })
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'must be base64 (A-Z, a-z, 0-9, +, /, = padding)' }),
+  }),
+} as const;
+
+export type ApiMethod = keyof typeof API_SCHEMAS;
+export const API_METHODS = Object.freeze(Object.keys(API_SCHEMAS)) as readonly ApiMethod[];
+
+export function isApiMethod(method: unknown): method is ApiMethod {
+  return typeof method === 'string' && Object.prototype.hasOwnProperty.call(API_SCHEMAS, method);
+}
+
+/** A method's input as the caller writes it (optional fields may be left out). */
+export type ApiInput<M extends ApiMethod> = z.input<(typeof API_SCHEMAS)[M]>;
+
+export interface SpecCheckResult {
+  ok: boolean;
+  /** Each error names the path and the value: `spec.layers[3].filters must be a positive integer (got 0)`. */
+  errors: SpecError[];
+  /** Shapes and counts of the model that trains (the spec expanded by the config's tricks); null when unknowable. */
+  info: ModelInfo | null;
+  /** The spec after the config's structural tricks (batch norm, dropout, init, L1/L2); null without a config. */
+  expanded: ModelSpec | null;
+}
+
+/** What each method resolves with. */
+export interface ApiOutputs {
+  'app.info': HostInfo;
+  'projects.list': Project[];
+  'projects.create': Project;
+  'projects.update': Project;
+  'projects.delete': null;
+  'models.list': ModelVersion[];
+  'models.get': ModelVersion;
+  'models.save': SavedModelVersion;
+  'presets.list': Preset[];
+  'tricks.list': TrickDescriptor[];
+  'spec.check': SpecCheckResult;
+  'datasets.list': Dataset[];
+  'datasets.preview': DatasetPreview;
+  'runs.start': Run;
+  'runs.list': RunListItem[];
+  'runs.get': Run;
+  'runs.pause': Run;
+  'runs.resume': Run;
+  'runs.stop': Run;
+  'runs.delete': null;
+  'runs.resumeFromCheckpoint': Run;
+  'queue.get': QueueState;
+  'queue.reorder': QueueState;
+  'queue.setConcurrency': QueueState;
+  'metrics.series': MetricSeries[];
+  'metrics.curves': RunCurves[];
+  'checkpoints.list': Checkpoint[];
+  'comparisons.save': Comparison;
+  'comparisons.list': Comparison[];
+  'comparisons.get': Comparison;
+  'comparisons.update': Comparison;
+  'comparisons.delete': null;
+  'bundles.export': BundleExport;
+  'bundles.import': BundleImport;
+}
+
+export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];
+
+// Every method has an output type and every output type a method (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _outputsCoverMethods: Same<ApiMethod, keyof ApiOutputs> = true;
+void _outputsCoverMethods;
+
+/** One method as a function: inputs with no required field may be left out. */
+export type ApiFunction<M extends ApiMethod> = Record<never, never> extends ApiInput<M>
+  ? (input?: ApiInput<M>) => Promise<ApiOutput<M>>
+  : (input: ApiInput<M>) => Promise<ApiOutput<M>>;
+
+type NamespaceOf<M> = M extends `${infer N}.${string}` ? N : never;
+type VerbOf<M, N extends string> = M extends `${N}.${infer V}` ? V : never;
+export type ApiNamespace = NamespaceOf<ApiMethod>;
+
+type ApiTree = { [N in ApiNamespace]: { [V in VerbOf<ApiMethod, N>]: ApiFunction<`${N}.${V}` & ApiMethod> } };
+
+/**
+ * The API as the page calls it: `api.projects.list()`, `api.runs.start({...})`. Every method is async and
+ * may reject with an ApiError. Implemented once by core/services; `createApiClient` builds it over any
+ * transport.
+ */
+export type LayerwiseApi = ApiTree;
+
+/** The flat form the services implement and transports dispatch: `handlers['runs.get'](input)`. */
+export type ApiHandlers = { [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiOutput<M>> };
+
+/** The IPC channel of a method. */
+export function channelOf(method: ApiMethod): `layerwise:${ApiMethod}` {
+  return `layerwise:${method}`;
+}
+
+/** The HTTP path of a method in the browser host. */
+export function pathOf(method: ApiMethod): `/api/${ApiMethod}` {
+  return `/api/${method}`;
+}
+
+// ---- pushed events ----
+
+export interface ApiEventPayloads {
+  /** Coalesced by the trainer (about every 100 ms, and at every epoch end). */
+  onRunProgress: RunProgressEvent;
+  /** An epoch's metrics, after they are recorded. */
+  onRunEpoch: RunEpochEvent;
+  /** A run changed status (queued, running, paused, finished, deleted…). */
+  onRunStatus: RunStatusEvent;
+  /** A checkpoint was recorded. */
+  onRunCheckpoint: RunCheckpointEvent;
+  /** The queue's order, concurrency or active runs changed. */
+  onQueueChanged: QueueState;
+}
+
+export type EventName = keyof ApiEventPayloads;
+export const EVENT_NAMES = Object.freeze(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged'] as const) satisfies readonly EventName[];
+const _eventsListed: Same<EventName, (typeof EVENT_NAMES)[number]> = true;
+void _eventsListed;
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
+}
+
+export type Unsubscribe = () => void;
+export type EventListener<E extends EventName> = (payload: ApiEventPayloads[E]) => void;
+
+/** Subscriptions to pushed events: `const off = api.onRunProgress((e) => …); off();`. */
+export type LayerwiseEvents = { [E in EventName]: (listener: EventListener<E>) => Unsubscribe };
+
+/** The IPC channel an event is pushed on. */
+export function eventChannelOf(name: EventName): `layerwise:event:${EventName}` {
+  return `layerwise:event:${name}`;
+}
+
+/** What the preload exposes as `window.layerwise`, and what the browser client gives the page. */
+export type LayerwiseBridge = LayerwiseApi & LayerwiseEvents;
+
+export type { BackendChoice };
