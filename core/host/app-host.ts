@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { forkTrainer, type TrainerProcess } from '../engine/trainer-client.js';
 import { createServices, type Services } from '../services/services.js';
 import { Store } from '../store/index.js';
-import { fileQueueOrder } from './queue-order.js';
+import { storeQueueOrder } from './queue-order.js';
 import { RunQueue } from './run-queue.js';
 
 export interface AppHostOptions {
@@ -44,7 +44,7 @@ export function openAppHost(options: AppHostOptions): AppHost {
   try {
     const queue = new RunQueue({
       store,
-      order: fileQueueOrder(store.report.dataDir),
+      order: storeQueueOrder(store),
       log,
       spawnTrainer: options.spawnTrainer ?? (() => forkTrainer({ ownProcessGroup: true })),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),

@@ -1,17 +1,13 @@
-// Where the queue's order survives a restart. Queued runs themselves are rows in the store (status
-// `queued`); their order is not (the runs table has no position column yet), so it is kept here: a small
-// JSON file in the data folder, written atomically. A missing, unreadable or stale file only loses the
-// order (runs then start oldest first), never a run.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Where the queue's order survives a restart: queued runs are rows in the store (status `queued`) and their
+// order is the runs' queue_position column. A stale order only loses places (those runs then start oldest
+// first), never a run.
+import type { Store } from '../store/index.js';
 
 export interface QueueOrderStore {
   /** The saved order of queued run ids (possibly naming runs that no longer wait). */
   load(): number[];
   save(runIds: readonly number[]): void;
 }
-
-export const QUEUE_ORDER_FILE = 'queue-order.json';
 
 export function memoryQueueOrder(initial: number[] = []): QueueOrderStore {
   let saved = [...initial];
@@ -23,27 +19,9 @@ export function memoryQueueOrder(initial: number[] = []): QueueOrderStore {
   };
 }
 
-export function fileQueueOrder(dataDir: string): QueueOrderStore {
-  const file = join(dataDir, QUEUE_ORDER_FILE);
-  return {
-    load() {
-      try {
-        const parsed = JSON.parse(readFileSync(file, 'utf8')) as { runIds?: unknown };
-        return Array.isArray(parsed.runIds) ? parsed.runIds.filter((id): id is number => Number.isSafeInteger(id) && id > 0) : [];
-      } catch {
-        return [];
-      }
-    },
-    save(ids) {
-      const tmp = `${file}.tmp-${process.pid}`;
-      try {
-        writeFileSync(tmp, JSON.stringify({ version: 1, runIds: ids }));
-        renameSync(tmp, file);
-      } catch {
-        rmSync(tmp, { force: true });
-      }
-    },
-  };
+/** The order kept in the store itself (runs.queue_position), written in one transaction with the runs. */
+export function storeQueueOrder(store: Pick<Store, 'queueOrder' | 'setQueueOrder'>): QueueOrderStore {
+  return { load: () => store.queueOrder(), save: (ids) => store.setQueueOrder(ids) };
 }
 
 /** Queued run ids in the saved order first, then the rest oldest first. */

@@ -2,7 +2,7 @@
 // `concurrency` at a time (default 1: one trainer has the whole CPU or GPU). Every message a trainer
 // sends is recorded by a RunRecorder before it is pushed as an event. A trainer that dies (signal, exit
 // code, out of memory) fails its run with that reason and the queue moves on; a queued run survives a
-// restart of the host (its order too, in queue-order.json), and a run that was training when the host
+// restart of the host (its order too, in the runs' queue_position), and a run that was training when the host
 // went away is `interrupted` and continues from its last checkpoint when asked (`resumeFromCheckpoint`).
 //
 // Trainers come from an injected `spawnTrainer` (child_process.fork of the built trainer by default;
@@ -25,7 +25,7 @@ export interface RunQueueOptions {
   spawnTrainer?: () => TrainerProcess;
   /** How many trainers may run at once (default 1). */
   concurrency?: number;
-  /** Keeps the order of queued runs across restarts (in memory by default; the host uses queue-order.json). */
+  /** Keeps the order of queued runs across restarts (in memory by default; the host keeps it in the store). */
   order?: QueueOrderStore;
   /** Where problems that are not a caller's fault are reported (a failed write, a trainer that will not start). */
   log?: (message: string) => void;

@@ -128,6 +128,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX comparison_runs_run ON comparison_runs(run_id);
     `),
+  // 4: the order of queued runs (the run queue's reorder survives restarts with the runs themselves).
+  (db) => db.exec('ALTER TABLE runs ADD COLUMN queue_position INTEGER'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -509,6 +509,24 @@ export class Store {
     });
   }
 
+  /**
+   * Saves the order of the queue: `runIds` first, in that order; other runs lose their place. Ids that
+   * are not queued are ignored, so a stale order can never resurrect a finished run.
+   */
+  setQueueOrder(runIds: readonly number[]): void {
+    this.tx(() => {
+      this.run('UPDATE runs SET queue_position = NULL WHERE queue_position IS NOT NULL');
+      runIds.forEach((id, position) => this.run("UPDATE runs SET queue_position = ? WHERE id = ? AND status = 'queued'", position, id));
+    });
+  }
+
+  /** The saved order of queued runs (those without a saved place are not listed). */
+  queueOrder(): number[] {
+    return this.all<{ id: number }>(
+      "SELECT id FROM runs WHERE status = 'queued' AND queue_position IS NOT NULL ORDER BY queue_position",
+    ).map((row) => row.id);
+  }
+
   /** Deletes a run with its metrics and checkpoints (and takes it out of comparisons). */
   deleteRun(id: number): void {
     this.tx(() => {

@@ -1,19 +1,28 @@
 // The run queue's persistence and the serve command's usage errors (the rest of the queue is exercised
 // through the API by the contract suite and the drills).
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../core/cli/main.js';
 import { forkTrainer } from '../../core/engine/trainer-client.js';
-import { fileQueueOrder, orderQueued, QUEUE_ORDER_FILE } from '../../core/host/queue-order.js';
+import { orderQueued, storeQueueOrder } from '../../core/host/queue-order.js';
 import { RunQueue } from '../../core/host/run-queue.js';
 import { createServices } from '../../core/services/services.js';
 import { Store } from '../../core/store/index.js';
+import { createRunRecord } from '../../core/services/run-recorder.js';
+import { parseTrainingConfig } from '../../shared/index.js';
 import { ensureBuilt } from '../support/build.js';
 import { tempDir, tinyRun, until } from './support.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
+
+/** A run waiting in the queue, recorded the way runs.start records one. */
+function queuedRun(store: Store): number {
+  const project = store.ensureProject('queue');
+  const { spec, dataset, config } = tinyRun(project.id, 1);
+  const parsed = parseTrainingConfig(config);
+  if (!parsed.ok) throw new Error('config');
+  return createRunRecord(store, { projectId: project.id, spec, dataset, config: parsed.value, backend: 'wasm' }).id;
+}
 
 describe('queue order', () => {
   it('puts saved ids first, then the rest oldest first, ignoring stale and repeated ids', () => {
@@ -21,14 +30,20 @@ describe('queue order', () => {
     expect(orderQueued([], [1])).toEqual([]);
   });
 
-  it('survives in queue-order.json; a damaged file only loses the order', () => {
+  it('survives in the store; ids that are no longer queued are dropped', () => {
     const dir = tempDir('order');
-    const order = fileQueueOrder(dir);
-    expect(order.load()).toEqual([]);
-    order.save([4, 2]);
-    expect(fileQueueOrder(dir).load()).toEqual([4, 2]);
-    writeFileSync(join(dir, QUEUE_ORDER_FILE), '{not json');
-    expect(fileQueueOrder(dir).load()).toEqual([]);
+    const store = Store.open(dir, { owner: 'test' });
+    try {
+      const ids = [1, 2, 3].map(() => queuedRun(store));
+      const order = storeQueueOrder(store);
+      expect(order.load()).toEqual([]);
+      order.save([ids[2]!, ids[0]!, 999]);
+      expect(storeQueueOrder(store).load()).toEqual([ids[2], ids[0]]);
+      store.setRunStatus(ids[2]!, 'running');
+      expect(order.load()).toEqual([ids[0]]);
+    } finally {
+      store.close();
+    }
   });
 });
 
@@ -37,7 +52,7 @@ describe('the queue across a restart', () => {
     const dir = tempDir('queue');
     const open = () => {
       const store = Store.open(dir, { owner: 'test' });
-      const queue = new RunQueue({ store, order: fileQueueOrder(dir), spawnTrainer: () => forkTrainer(), log: () => {}, shutdownTimeoutMs: 5_000 });
+      const queue = new RunQueue({ store, order: storeQueueOrder(store), spawnTrainer: () => forkTrainer(), log: () => {}, shutdownTimeoutMs: 5_000 });
       const services = createServices({ store, queue });
       queue.start();
       return { store, queue, api: services.api };
@@ -56,7 +71,7 @@ describe('the queue across a restart', () => {
 
     // Without starting, the reopened queue would take c first, then b.
     const store = Store.open(dir, { owner: 'test' });
-    const queue = new RunQueue({ store, order: fileQueueOrder(dir), concurrency: 1, spawnTrainer: () => forkTrainer(), log: () => {} });
+    const queue = new RunQueue({ store, order: storeQueueOrder(store), concurrency: 1, spawnTrainer: () => forkTrainer(), log: () => {} });
     const started: number[] = [];
     queue.events.on('onRunStatus', (e) => e.status === 'running' && !started.includes(e.runId) && started.push(e.runId));
     queue.start();
