@@ -5,7 +5,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DB_FILE, exportBundle, importBundle, Store, StoreError } from '../../core/store/index.js';
+import { DB_FILE, exportBundle, importBundle, SCHEMA_VERSION, Store, StoreError } from '../../core/store/index.js';
 import { bytes, root, rowCounts, seedProject, tempDir, widerSpec } from './support/helpers.js';
 
 /** A project with everything a bundle holds: versions with a parent, two datasets, runs in several states,
@@ -127,7 +127,7 @@ describe('bundles', () => {
       'metrics/run-3.json',
     ]);
     const manifest = JSON.parse(strFromU8(entries['manifest.json']!));
-    expect(manifest).toMatchObject({ format: 'layerwise-bundle', formatVersion: 1, schemaVersion: 3 });
+    expect(manifest).toMatchObject({ format: 'layerwise-bundle', formatVersion: 1, schemaVersion: SCHEMA_VERSION });
     // Checkpoints by run, then epoch.
     expect(manifest.checkpoints.map((c: { id: number; epoch: number; kind: string }) => [c.id, c.epoch, c.kind])).toEqual([
       [3, 10, 'periodic'],

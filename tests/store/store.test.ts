@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCK_FILE, Store, StoreError } from '../../core/store/index.js';
+import { LOCK_FILE, SCHEMA_VERSION, Store, StoreError } from '../../core/store/index.js';
 import { bytes, config, root, seedProject, spiral, tempDir, widerSpec } from './support/helpers.js';
 
 let open: Store[] = [];
@@ -33,7 +33,7 @@ describe('Store: opening', () => {
     expect(store.report).toMatchObject({ created: true, migratedFrom: null, interruptedRuns: [], movedAside: null, staleLock: null });
     expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(store.sqlite.pragma('user_version', { simple: true })).toBe(3);
+    expect(store.sqlite.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(store.sqlite.pragma('busy_timeout', { simple: true })).toBe(2000);
     expect(store.integrityCheck()).toEqual(['ok']);
   });
