@@ -1,6 +1,6 @@
 // What runs inside a trainer process: takes a validated start request, trains, and reports over a port.
 // The same session serves Electron's utilityProcess and child_process.fork (the entry adapts the port).
-import { parseParentMessage, PROGRESS_INTERVAL_MS, type BatchProgress, type ParentToTrainer, type TrainerToParent, type TrainRequest } from '../../shared/index.js';
+import { parseParentMessage, PROGRESS_INTERVAL_MS, PROGRESS_PORT_MESSAGE, type BatchProgress, type PostablePort, type ParentToTrainer, type TrainerToParent, type TrainRequest } from '../../shared/index.js';
 import { initBackend } from './backends/index.js';
 import { Coalescer } from './coalesce.js';
 import { train, TrainError } from './train.js';
@@ -11,8 +11,14 @@ export interface TrainerPort {
   postFinal(message: TrainerToParent): Promise<void>;
 }
 
+/** Where batch progress goes instead of the parent, when the host opened a direct line to the page. */
+export interface ProgressSink {
+  post(message: Extract<TrainerToParent, { type: 'progress' }>): void;
+}
+
 export class TrainerSession {
   private started = false;
+  private progressSink: ProgressSink | undefined;
   private stopRequested = false;
   private pauseRequested = false;
   private releasePause: (() => void) | undefined;
@@ -21,6 +27,24 @@ export class TrainerSession {
     private readonly port: TrainerPort,
     private readonly onDone: (exitCode: number) => void,
   ) {}
+
+  /**
+   * Sends batch progress straight to `sink` (Electron: a MessagePort whose other end is in the page), so the
+   * busiest stream skips main; durable records (epochs, checkpoints, the outcome) still go to the parent.
+   */
+  useProgressSink(sink: ProgressSink): void {
+    this.progressSink = sink;
+  }
+
+  /** Everything the parent sends: a progress port (with the port in `ports`), or a protocol message. */
+  receive(raw: unknown, ports?: readonly PostablePort[]): void {
+    const port = ports?.[0];
+    if (port && typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === PROGRESS_PORT_MESSAGE) {
+      this.useProgressSink({ post: (m) => port.postMessage(m) });
+      return;
+    }
+    this.handle(raw);
+  }
 
   handle(raw: unknown): void {
     const parsed = parseParentMessage(raw);
@@ -66,7 +90,10 @@ export class TrainerSession {
     try {
       const backend = await initBackend(request.backend);
       this.port.post({ type: 'started', backend: backend.name, device: backend.device, fallbackReason: backend.fallbackReason });
-      const progress = new Coalescer<BatchProgress>((p) => this.port.post({ type: 'progress', progress: p }), PROGRESS_INTERVAL_MS);
+      const progress = new Coalescer<BatchProgress>(
+        (p) => (this.progressSink ?? this.port).post({ type: 'progress', progress: p }),
+        PROGRESS_INTERVAL_MS,
+      );
       const summary = await train({
         spec: request.spec,
         dataset: request.dataset,

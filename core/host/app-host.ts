@@ -18,7 +18,7 @@ export interface AppHostOptions {
   /** better-sqlite3's native binding (Electron passes the build made for its ABI). */
   nativeBinding?: string;
   /** Trainer processes: child_process.fork in their own process group by default; Electron passes a utilityProcess adapter. */
-  spawnTrainer?: () => TrainerProcess;
+  spawnTrainer?: (runId: number) => TrainerProcess;
   concurrency?: number;
   /** How long a shutdown lets trainers stop on their own before killing them (default 15 s). */
   shutdownTimeoutMs?: number;

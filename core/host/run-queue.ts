@@ -22,7 +22,8 @@ export interface RunQueueOptions {
   /** Where run and queue events go (the services share the hub with the transports). */
   events?: EventHub;
   /** Starts one trainer process; `forkTrainer()` (child_process.fork of out/main/trainer.js) by default. */
-  spawnTrainer?: () => TrainerProcess;
+  /** Gets the run's id, so a host can give the trainer a direct line to the page (Electron's progress port). */
+  spawnTrainer?: (runId: number) => TrainerProcess;
   /** How many trainers may run at once (default 1). */
   concurrency?: number;
   /** Keeps the order of queued runs across restarts (in memory by default; the host keeps it in the store). */
@@ -63,7 +64,7 @@ const FINISHED = new Set(['completed', 'stopped', 'diverged', 'failed']);
 export class RunQueue {
   readonly events: EventHub;
   private readonly store: Store;
-  private readonly spawnTrainer: () => TrainerProcess;
+  private readonly spawnTrainer: (runId: number) => TrainerProcess;
   private readonly order: QueueOrderStore;
   private readonly log: (message: string) => void;
   private readonly shutdownTimeoutMs: number;
@@ -308,7 +309,7 @@ export class RunQueue {
     }
     let proc: TrainerProcess;
     try {
-      proc = this.spawnTrainer();
+      proc = this.spawnTrainer(id);
     } catch (error) {
       this.log(`run ${id}: the trainer process could not be started: ${message(error)}`);
       this.failUnstarted(id, `the trainer process could not be started: ${message(error)}`);

@@ -5,19 +5,7 @@
 // services) is core/host/app-host.ts, shared with `layerwise serve`.
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import {
-  app,
-  BrowserWindow,
-  dialog,
-  ipcMain,
-  Menu,
-  protocol,
-  session,
-  shell,
-  utilityProcess,
-  type MessageBoxOptions,
-  type WebContents,
-} from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, type MessageBoxOptions, MessageChannelMain, protocol, session, shell, utilityProcess, type WebContents } from 'electron';
 import { openAppHost, type AppHost } from '../../core/host/app-host.js';
 import { createAppActions, type DialogsLike } from './actions.js';
 import { APP_SCHEME_PRIVILEGES, resolveAppRequest } from './app-protocol.js';
@@ -35,7 +23,7 @@ import {
   windowOptions,
   withSecurityHeaders,
 } from './security.js';
-import { forkUtilityTrainer, TRAINER_SERVICE_PREFIX, type GoneReason } from './trainer-process.js';
+import { forkUtilityTrainer, openProgressPort, TRAINER_SERVICE_PREFIX, type GoneReason } from './trainer-process.js';
 
 const devServer = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
 const isDev = devServer !== undefined;
@@ -116,7 +104,12 @@ function openHost(): AppHost | undefined {
       owner: 'app',
       lockWaitMs: 2_000,
       nativeBinding: sqliteBinding({ isPackaged: app.isPackaged, appPath: app.getAppPath(), env: process.env, exists: existsSync }),
-      spawnTrainer: () => forkUtilityTrainer(utilityProcess.fork, files.trainer, { goneReasons }),
+      spawnTrainer: (runId) =>
+        forkUtilityTrainer(utilityProcess.fork, files.trainer, {
+          goneReasons,
+          // Batch progress goes straight from the trainer to the page; main keeps the durable records.
+          onSpawn: (child) => openProgressPort(runId, child, mainWindow?.webContents, () => new MessageChannelMain()),
+        }),
       version: app.getVersion(),
       log,
     });

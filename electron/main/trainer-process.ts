@@ -4,13 +4,13 @@
 import { constants } from 'node:os';
 import type { ForkOptions } from 'electron';
 import type { TrainerProcess } from '../../core/engine/trainer-client.js';
-import type { ParentToTrainer, TrainerToParent } from '../../shared/index.js';
+import { PROGRESS_PORT_CHANNEL, PROGRESS_PORT_MESSAGE, type ParentToTrainer, type TrainerToParent } from '../../shared/index.js';
 
 /** The part of Electron's UtilityProcess the adapter uses. */
 export interface UtilityProcessLike {
   readonly pid: number | undefined;
   readonly stderr: NodeJS.ReadableStream | null;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: unknown[]): void;
   kill(): boolean;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   on(event: 'exit', listener: (code: number) => void): unknown;
@@ -97,7 +97,13 @@ export const TRAINER_SERVICE_PREFIX = 'Layerwise Trainer ';
 export function forkUtilityTrainer(
   fork: UtilityFork,
   entry: string,
-  options: { env?: NodeJS.ProcessEnv; goneReasons?: Map<string, GoneReason>; serviceName?: string } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    goneReasons?: Map<string, GoneReason>;
+    serviceName?: string;
+    /** Called with the new child before anything is sent to it (main opens the progress port here). */
+    onSpawn?: (child: UtilityProcessLike) => void;
+  } = {},
 ): TrainerProcess {
   serial += 1;
   // Unique, so main can tell which trainer Electron's `child-process-gone` is about.
@@ -107,6 +113,7 @@ export function forkUtilityTrainer(
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...(options.env ?? process.env) } as ForkOptions['env'],
   });
+  options.onSpawn?.(child);
   const goneReasons = options.goneReasons;
   return adaptUtilityProcess(child, goneReasons ? { goneReason: () => takeReason(goneReasons, serviceName) } : {});
 }
@@ -115,4 +122,28 @@ function takeReason(reasons: Map<string, GoneReason>, name: string): GoneReason 
   const reason = reasons.get(name);
   reasons.delete(name);
   return reason;
+}
+
+/** What main needs from the window to hand it a port (webContents.postMessage). */
+export interface PortPage<P> {
+  postMessage(channel: string, message: unknown, transfer?: P[]): void;
+}
+
+/**
+ * Opens a direct line for a run's batch progress: one end of a MessageChannelMain goes to the trainer
+ * (which then posts progress there instead of to main), the other to the page with the run's id. Epochs,
+ * checkpoints and the outcome still go through main, the only database writer. Without a page (no
+ * window yet) nothing is opened and progress keeps flowing through main.
+ */
+export function openProgressPort<P>(
+  runId: number,
+  child: { postMessage(message: unknown, transfer?: P[]): void },
+  page: PortPage<P> | undefined,
+  makeChannel: () => { port1: P; port2: P },
+): boolean {
+  if (!page) return false;
+  const { port1, port2 } = makeChannel();
+  child.postMessage({ type: PROGRESS_PORT_MESSAGE }, [port1]);
+  page.postMessage(PROGRESS_PORT_CHANNEL, { runId }, [port2]);
+  return true;
 }

@@ -12,6 +12,7 @@ import {
   type LayerwiseBridge,
 } from '../../shared/api/contract.js';
 import { EventHub } from '../../shared/api/events.js';
+import { PROGRESS_PORT_CHANNEL } from '../../shared/protocol/trainer.js';
 
 function reportListenerError(error: unknown): void {
   console.error('Layerwise: an event listener threw', error);
@@ -20,7 +21,12 @@ function reportListenerError(error: unknown): void {
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
-  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  on(channel: string, listener: (event: { ports?: readonly MessagePortLike[] } | unknown, ...args: unknown[]) => void): unknown;
+}
+
+/** A DOM MessagePort as the preload receives it (Node's worker MessagePort has the same shape). */
+export interface MessagePortLike {
+  onmessage: ((event: { data: unknown }) => void) | null;
 }
 
 /**
@@ -72,5 +78,16 @@ export function createBridge(ipc: IpcRendererLike): LayerwiseBridge {
       return hub.on(name, (payload) => (listener as (payload: unknown) => void)(payload));
     };
   }
+  // A run's batch progress arrives on its own port straight from the trainer (main hands the page one end
+  // per run): it feeds the same onRunProgress subscribers as progress pushed through main.
+  ipc.on(PROGRESS_PORT_CHANNEL, (event, payload) => {
+    const port = (event as { ports?: readonly MessagePortLike[] } | null)?.ports?.[0];
+    const runId = (payload as { runId?: unknown } | null)?.runId;
+    if (!port || typeof runId !== 'number') return;
+    port.onmessage = ({ data }) => {
+      const message = data as { type?: unknown; progress?: unknown } | null;
+      if (message?.type === 'progress') hub.emit('onRunProgress', { runId, progress: message.progress } as never, reportListenerError);
+    };
+  });
   return Object.freeze(bridge) as unknown as LayerwiseBridge;
 }

@@ -1,14 +1,16 @@
 // The trainer entry: runs as Electron's utilityProcess in the app and under child_process.fork in the CLI
 // and the browser host. It only adapts the process port; the session (core/engine) does the work.
-import type { TrainerToParent } from '../../shared/index.js';
+import type { PostablePort, TrainerToParent } from '../../shared/index.js';
 import { TrainerSession, type TrainerPort } from '../../core/engine/trainer-session.js';
 
 interface UtilityParentPort {
-  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  on(event: 'message', listener: (event: { data: unknown; ports?: PostablePort[] }) => void): void;
   postMessage(message: unknown): void;
 }
 
-function connect(): { port: TrainerPort; listen(handler: (message: unknown) => void): void } {
+type Handler = (message: unknown, ports?: readonly PostablePort[]) => void;
+
+function connect(): { port: TrainerPort; listen(handler: Handler): void } {
   const utility = (process as unknown as { parentPort?: UtilityParentPort }).parentPort;
   if (utility) {
     // A terminal's Ctrl-C reaches every process of the app's group: main stops this trainer after its
@@ -19,7 +21,7 @@ function connect(): { port: TrainerPort; listen(handler: (message: unknown) => v
         post: (m) => utility.postMessage(m),
         postFinal: async (m) => utility.postMessage(m),
       },
-      listen: (handler) => utility.on('message', (event) => handler(event.data)),
+      listen: (handler) => utility.on('message', (event) => handler(event.data, event.ports)),
     };
   }
   if (process.send) {
@@ -30,7 +32,7 @@ function connect(): { port: TrainerPort; listen(handler: (message: unknown) => v
         postFinal: (m: TrainerToParent) => new Promise<void>((resolve) => void send(m, undefined, {}, () => resolve())),
       },
       listen: (handler) => {
-        process.on('message', handler);
+        process.on('message', (message) => handler(message));
         // A parent that dies (or closes the channel) must not leave an orphan trainer burning the CPU.
         process.on('disconnect', () => process.exit(process.exitCode ?? 1));
       },
@@ -46,4 +48,4 @@ const session = new TrainerSession(port, (code) => {
   process.disconnect?.();
   setTimeout(() => process.exit(code), 200).unref();
 });
-listen((message) => session.handle(message));
+listen((message, ports) => session.receive(message, ports));

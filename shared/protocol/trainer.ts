@@ -41,6 +41,20 @@ export type TrainerToParent =
 
 export const PROGRESS_INTERVAL_MS = 100;
 
+/**
+ * Sent by an Electron host with a MessagePort attached (not a ParentToTrainer: the port rides in the
+ * transfer list): from then on the trainer posts batch progress on that port, whose other end is in the page.
+ */
+export const PROGRESS_PORT_MESSAGE = 'progressPort';
+
+/** The IPC channel on which Electron main hands the page its end of a run's progress port, with `{ runId }`. */
+export const PROGRESS_PORT_CHANNEL = 'layerwise:progress-port';
+
+/** A port as both Electron's MessagePortMain and Node's worker MessagePort offer it. */
+export interface PostablePort {
+  postMessage(message: unknown): void;
+}
+
 const ControlSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('pause') }),
   z.strictObject({ type: z.literal('resume') }),
