@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './io.js';
 
@@ -19,4 +20,19 @@ export function parseIntFlag(name: string, value: string | undefined, min: numbe
     throw new UsageError(`--${name} must be an integer in [${min}, ${max}] (got ${JSON.stringify(value)})`);
   }
   return n;
+}
+
+/** Reads a JSON file named on the command line; a missing file or bad JSON is a usage error naming it. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   checkModelSpec,
   describeLayer,
@@ -11,7 +10,7 @@ import {
   type ModelSpec,
 } from '../../../shared/index.js';
 import { findPreset } from '../../presets/load.js';
-import { parseCommandArgs } from '../args.js';
+import { parseCommandArgs, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { formatCount, renderTable } from '../table.js';
 
@@ -39,7 +38,7 @@ export const checkCommand: Command = {
       source = `preset ${preset.id}`;
     } else {
       const file = positionals[0]!;
-      const input = readJson(file);
+      const input = readJsonFile(file);
       const result = checkModelSpec(isPresetLike(input) ? input.model : input);
       if (!result.ok || !result.spec) return reportErrors(io, file, result.errors.map((e) => e.message), values.json);
       spec = result.spec;
@@ -56,20 +55,6 @@ export const checkCommand: Command = {
     return 0;
   },
 };
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
-}
 
 function isPresetLike(input: unknown): input is { model: unknown } {
   return typeof input === 'object' && input !== null && 'model' in input && !('layers' in input);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   applyTrickAssignments,
   BACKEND_NAMES,
@@ -16,7 +15,7 @@ import {
 import { startTraining, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
 import { findPreset } from '../../presets/load.js';
 import { combineListeners, createRunRecord, RunRecorder } from '../../services/run-recorder.js';
-import { parseCommandArgs, parseIntFlag } from '../args.js';
+import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 
@@ -69,7 +68,7 @@ export function planTraining(args: string[]): {
     presetId = preset.id;
   } else {
     const file = positionals[0]!;
-    const input = readJson(file);
+    const input = readJsonFile(file);
     if (input && typeof input === 'object' && 'model' in input && 'dataset' in input) {
       const preset = parsePreset(input);
       if (!preset.ok) throw new UsageError(`${file}:\n${preset.errors.map((e) => `  ✗ ${e.message}`).join('\n')}`);
@@ -105,20 +104,6 @@ export function planTraining(args: string[]): {
     json: values.json ?? false,
     store: { data: values.data, wait: values.wait, project: values.project ?? CLI_PROJECT },
   };
-}
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
 }
 
 function outputUnits(spec: ModelSpec): number {

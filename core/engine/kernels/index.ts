@@ -1,7 +1,9 @@
 // Kernels the engine registers over (or in the gaps of) TensorFlow.js 4.22's own:
 //   Conv2DBackpropFilter on wasm (missing: CNN training throws) and on cpu (the stock one is correct but ~200×
 //   slower; ours gives bit-identical results), MaxPoolGrad on wasm (the stock one is wrong: see max-pool-grad.ts;
-//   ours is also 1.4–2.6× faster) and on cpu (bit-identical results, 25–40× faster).
+//   ours is also 1.4–2.6× faster) and on cpu (bit-identical results, 25–40× faster), Sum and Mean on wasm (the
+//   stock ones accumulate in float32: up to 2.5e-5 relative error on bias and batch-norm gradients; ours add in
+//   float64 as cpu does, see reduce-sum.ts).
 // Depthwise-conv gradients are not provided: the model spec has no depthwise or separable convolution.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -9,16 +11,20 @@ import {
   Conv2DBackpropFilter,
   getKernel,
   MaxPoolGrad,
+  Mean,
   registerKernel,
+  Sum,
   unregisterKernel,
   type KernelConfig,
   type KernelFunc,
 } from '@tensorflow/tfjs-core';
 import { makeConv2DBackpropFilter, makeConv2DBackpropFilterCpu } from './conv2d-backprop-filter.js';
 import { maxPoolGradCpu, maxPoolGradWasm } from './max-pool-grad.js';
+import { makeReduceSumWasm } from './reduce-sum.js';
 
 export { maxPoolGradInto } from './max-pool-grad.js';
 export { filterGradInto } from './conv2d-backprop-filter.js';
+export { reduceSumInto } from './reduce-sum.js';
 
 /** Marks our kernel functions, so a second copy of this module (or a second call) recognises them. */
 const OURS = Symbol.for('layerwise.engineKernel');
@@ -42,6 +48,8 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
   },
   { kernelName: MaxPoolGrad, backendName: 'wasm', kernelFunc: ours(maxPoolGradWasm) },
   { kernelName: MaxPoolGrad, backendName: 'cpu', kernelFunc: ours(maxPoolGradCpu) },
+  { kernelName: Sum, backendName: 'wasm', kernelFunc: ours(makeReduceSumWasm(false, () => stockKernel(Sum, 'wasm'))) },
+  { kernelName: Mean, backendName: 'wasm', kernelFunc: ours(makeReduceSumWasm(true, () => stockKernel(Mean, 'wasm'))) },
 ];
 
 // Shared by every copy of this module in the process (the kernel registry itself is process-global).
