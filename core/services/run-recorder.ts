@@ -1,7 +1,7 @@
 // Connects a training run to the store: the run's record is created before training starts, every epoch's
 // metrics and every checkpoint are written as they arrive (one transaction each), and the outcome closes
 // the record. Used by the CLI and by the host's run queue, so both record runs the same way.
-import type { DatasetRef, EpochReport, ModelSpec, TrainingConfig, TrainSummary } from '../../shared/index.js';
+import { datasetRefSplit, type DatasetRef, type EpochReport, type ModelSpec, type TrainingConfig, type TrainSummary } from '../../shared/index.js';
 import type { TrainerListeners, TrainerOutcome } from '../engine/trainer-client.js';
 import type { Checkpoint, MetricPoint, Run, Store } from '../store/index.js';
 
@@ -35,9 +35,7 @@ export function createRunRecord(store: Store, input: NewRunRecord): Run {
 
 /** The engine's fixed splits, recorded so a dataset row says how it was cut. */
 export function splitOf(dataset: DatasetRef): { train: number; validation: number; test: number; seed: string } {
-  if (dataset.kind === 'mnist') return { train: 8000, validation: 1000, test: 1000, seed: 'fixed' };
-  const val = Math.round(dataset.samples * 0.1);
-  return { train: dataset.samples - 2 * val, validation: val, test: val, seed: 'fixed' };
+  return datasetRefSplit(dataset);
 }
 
 /** Metric names: epoch metrics by their EpochMetrics key, `step.loss`/`step.gradNorm`, `layer.<path>.<stat>`. */

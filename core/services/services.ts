@@ -21,6 +21,7 @@ import { EventHub } from '../../shared/api/events.js';
 import { validateInput } from '../../shared/api/validate.js';
 import {
   checkModelSpec,
+  datasetRefShape,
   expandSpec,
   inferModel,
   parseTrainingConfig,
@@ -340,8 +341,7 @@ export function checkSpec(spec: unknown, config: unknown): SpecCheckResult {
 
 /** The data's input shape and classes, without loading it. */
 function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number } {
-  if (ref.kind === 'mnist') return { name: 'MNIST', inputShape: [28, 28, 1], classes: 10 };
-  return { name: `the ${ref.name} set`, inputShape: [2], classes: ref.name === 'xor' ? 2 : ref.classes };
+  return datasetRefShape(ref);
 }
 
 /** Refuses a run whose model cannot take the data (the trainer would fail on it after starting). */

@@ -15,6 +15,7 @@ import type Database from 'better-sqlite3';
 import {
   checkModelSpec,
   DatasetRefSchema,
+  datasetRefName,
   parseTrainingConfig,
   type DatasetRef,
   type ModelSpec,
@@ -873,7 +874,7 @@ function finalMetricsJson(metrics: Record<string, number>): string {
 }
 
 function defaultDatasetName(source: DatasetRef): string {
-  return source.kind === 'mnist' ? 'MNIST' : `${source.name} (${source.samples} points, ${source.classes} classes, noise ${source.noise})`;
+  return datasetRefName(source);
 }
 
 function runFromRow(row: RunRow): Run {

@@ -17,7 +17,52 @@ export interface SyntheticRef {
   noise: number;
 }
 
-export type DatasetRef = MnistRef | SyntheticRef;
+/**
+ * A dataset imported from the user's own files (a CSV table or a folder of images), registered in the store.
+ * The import decodes the files once and keeps the result (features, one-hot labels, the seeded split) in a
+ * prepared file in the data folder; `fingerprint` is that file's sha256, which loading checks, so a run
+ * always trains on exactly the registered data. The other fields describe it without loading it.
+ */
+export interface FileDatasetRef {
+  kind: 'csv' | 'images';
+  name: string;
+  /** sha256 (hex) of the prepared file: the registered dataset's fingerprint. */
+  fingerprint: string;
+  /** Absolute path of the prepared file (`<data folder>/datasets/<fingerprint>.lwds`). */
+  file: string;
+  /** [features] for CSV, [height, width, channels] for images. */
+  inputShape: number[];
+  /** Output units: the number of classes, or 1 for a regression target. */
+  classes: number;
+  task: 'classification' | 'regression';
+  counts: { train: number; validation: number; test: number };
+}
+
+export type DatasetRef = MnistRef | SyntheticRef | FileDatasetRef;
+
+/** A short human name for any dataset reference. */
+export function datasetRefName(ref: DatasetRef): string {
+  if (ref.kind === 'mnist') return 'MNIST';
+  if (ref.kind === 'synthetic') return `${ref.name} (${ref.samples} points, ${ref.classes} classes, noise ${ref.noise})`;
+  return ref.name;
+}
+
+/** Input shape and output units of a dataset, without loading it. */
+export function datasetRefShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number } {
+  if (ref.kind === 'mnist') return { name: 'MNIST', inputShape: [28, 28, 1], classes: 10 };
+  if (ref.kind === 'synthetic') return { name: `the ${ref.name} set`, inputShape: [2], classes: ref.name === 'xor' ? 2 : ref.classes };
+  return { name: `the dataset "${ref.name}"`, inputShape: [...ref.inputShape], classes: ref.classes };
+}
+
+/** How the engine splits a dataset (train / validation / test counts). */
+export function datasetRefSplit(ref: DatasetRef): { train: number; validation: number; test: number; seed: string } {
+  if (ref.kind === 'mnist') return { train: 8000, validation: 1000, test: 1000, seed: 'fixed' };
+  if (ref.kind === 'synthetic') {
+    const val = Math.round(ref.samples * 0.1);
+    return { train: ref.samples - 2 * val, validation: val, test: val, seed: 'fixed' };
+  }
+  return { ...ref.counts, seed: 'fixed' };
+}
 
 export const DatasetRefSchema = z.discriminatedUnion(
   'kind',
@@ -30,6 +75,18 @@ export const DatasetRefSchema = z.discriminatedUnion(
       classes: z.number().int().min(2, { error: 'must be an integer >= 2' }).max(10, { error: 'must be at most 10' }),
       noise: z.number().min(0, { error: 'must be >= 0' }).max(1, { error: 'must be at most 1' }),
     }),
+    ...(['csv', 'images'] as const).map((kind) =>
+      z.strictObject({
+        kind: z.literal(kind),
+        name: z.string().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
+        fingerprint: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a sha256 in hex' }),
+        file: z.string().min(1, { error: 'must not be empty' }),
+        inputShape: z.array(z.number().int().min(1)).min(1).max(3),
+        classes: z.number().int().min(1, { error: 'must be an integer >= 1' }),
+        task: z.enum(['classification', 'regression']),
+        counts: z.strictObject({ train: z.number().int().min(1), validation: z.number().int().min(0), test: z.number().int().min(0) }),
+      }),
+    ),
   ],
-  { error: 'kind must be mnist or synthetic' },
+  { error: 'kind must be mnist, synthetic, csv or images' },
 ) satisfies z.ZodType<DatasetRef>;

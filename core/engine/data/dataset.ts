@@ -2,6 +2,7 @@
 // (not per run seed) so runs with different seeds are compared on the same validation and test digits.
 import type { DatasetRef } from '../../../shared/index.js';
 import { loadMnist } from './mnist.js';
+import { loadPrepared } from './prepared.js';
 import { makeSynthetic } from './synthetic.js';
 
 export interface Split {
@@ -24,7 +25,9 @@ export interface Dataset {
 export const SPLIT_SEED = 20_240_601;
 
 export function loadDataset(ref: DatasetRef): Dataset {
-  return ref.kind === 'mnist' ? loadMnist() : makeSynthetic(ref);
+  if (ref.kind === 'mnist') return loadMnist();
+  if (ref.kind === 'synthetic') return makeSynthetic(ref);
+  return loadPrepared(ref);
 }
 
 export function featureSize(dataset: Pick<Dataset, 'inputShape'>): number {

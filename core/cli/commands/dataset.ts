@@ -1,0 +1,149 @@
+// `layerwise dataset add csv|images <path>` imports the user's own data (refused, naming the file, row and
+// column, when it is bad; nothing is registered then) and `layerwise dataset list` shows what is registered.
+import { basename, resolve } from 'node:path';
+import { datasetRefName } from '../../../shared/index.js';
+import type { Dataset as DatasetRow } from '../../../shared/api/entities.js';
+import { importCsv } from '../../datasets/csv.js';
+import { DatasetImportError } from '../../datasets/errors.js';
+import { importImageFolder } from '../../datasets/images.js';
+import { previewDataset, registerDataset } from '../../datasets/register.js';
+import type { Dataset } from '../../engine/data/dataset.js';
+import { parseCommandArgs } from '../args.js';
+import { UsageError, type Command } from '../io.js';
+import { renderTable } from '../table.js';
+import { parseId, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
+import { CLI_PROJECT } from './train.js';
+
+const usage = [
+  `layerwise dataset add csv <file.csv> [--target COL] [--name N] [--impute] [--header yes|no|auto] [--task classification|regression] [--project NAME] [--json] ${STORE_USAGE}`,
+  `layerwise dataset add images <folder> [--size HxW] [--rgb] [--name N] [--project NAME] [--json] ${STORE_USAGE}`,
+  `layerwise dataset list [--json] [--project ID] ${STORE_USAGE}`,
+].join('\n       ');
+
+const OPTIONS = {
+  ...STORE_OPTIONS,
+  target: { type: 'string' },
+  name: { type: 'string' },
+  impute: { type: 'boolean' },
+  header: { type: 'string' },
+  task: { type: 'string' },
+  size: { type: 'string' },
+  rgb: { type: 'boolean' },
+  project: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export const datasetCommand: Command = {
+  name: 'dataset',
+  summary: 'Import a CSV file or an image folder as a dataset; list datasets',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, usage);
+    const [action, kind, path, ...extra] = positionals;
+    if (action === 'list') {
+      if (kind !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(kind)}\nusage: ${usage}`);
+      const projectId = values.project === undefined ? undefined : parseId(values.project, 'project', usage);
+      return withStore(
+        'dataset',
+        values,
+        io,
+        (store) => {
+          const rows: DatasetRow[] = store ? (projectId ? [projectId] : store.listProjects().map((p) => p.id)).flatMap((id) => store.listDatasets(id)) : [];
+          if (values.json) {
+            io.out(JSON.stringify(rows, null, 2));
+            return 0;
+          }
+          if (rows.length === 0) {
+            io.out('No datasets registered yet. `layerwise dataset add csv FILE` or `layerwise dataset add images FOLDER` adds one.');
+            return 0;
+          }
+          io.out(
+            renderTable(
+              ['id', 'project', 'name', 'kind', 'input', 'classes', 'split', 'fingerprint'],
+              rows.map((d) => [
+                String(d.id),
+                String(d.projectId),
+                d.name || datasetRefName(d.source),
+                d.source.kind,
+                shapeOf(d),
+                'classes' in d.source ? String(d.source.classes) : '',
+                ['train', 'validation', 'test'].map((k) => String(d.split[k] ?? '?')).join('/'),
+                d.fingerprint.slice(0, 12),
+              ]),
+              new Set([0, 1]),
+            ),
+          );
+          return 0;
+        },
+        { existing: true },
+      );
+    }
+    if (action !== 'add') throw new UsageError(`give add or list\nusage: ${usage}`);
+    if (kind !== 'csv' && kind !== 'images') throw new UsageError(`dataset add takes csv or images (got ${JSON.stringify(kind ?? null)})\nusage: ${usage}`);
+    if (!path) throw new UsageError(`give the ${kind === 'csv' ? 'CSV file' : 'image folder'}\nusage: ${usage}`);
+    if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}\nusage: ${usage}`);
+    if (values.header !== undefined && !['yes', 'no', 'auto'].includes(values.header)) throw new UsageError(`--header must be yes, no or auto (got ${JSON.stringify(values.header)})`);
+    if (values.task !== undefined && values.task !== 'classification' && values.task !== 'regression') throw new UsageError(`--task must be classification or regression (got ${JSON.stringify(values.task)})`);
+    let size: [number, number] | undefined;
+    if (values.size !== undefined) {
+      const m = /^(\d+)(?:x(\d+))?$/i.exec(values.size);
+      const h = m ? Number(m[1]) : NaN;
+      const w = m ? Number(m[2] ?? m[1]) : NaN;
+      if (!(h >= 1 && h <= 1024 && w >= 1 && w <= 1024)) throw new UsageError(`--size must be HxW or N, each 1–1024 (got ${JSON.stringify(values.size)})`);
+      size = [h, w];
+    }
+    const full = resolve(path);
+    let imported: { dataset: Dataset; task: 'classification' | 'regression'; note: string };
+    try {
+      if (kind === 'csv') {
+        const r = importCsv(full, {
+          ...(values.target !== undefined ? { target: values.target } : {}),
+          ...(values.name !== undefined ? { name: values.name } : {}),
+          impute: values.impute === true,
+          header: values.header === 'yes' ? true : values.header === 'no' ? false : 'auto',
+          ...(values.task ? { task: values.task as 'classification' | 'regression' } : {}),
+        });
+        imported = {
+          dataset: r.dataset,
+          task: r.task,
+          note: `${r.hasHeader ? 'header row found' : 'no header row'}; target "${r.target}" (${r.task}); ${r.columns.length - 1} columns → ${r.dataset.inputShape[0]} features${r.imputed ? `; ${r.imputed} missing values imputed` : ''}`,
+        };
+      } else {
+        const showProgress = io.isTTY;
+        const r = await importImageFolder(full, {
+          ...(size ? { size } : {}),
+          channels: values.rgb ? 3 : 1,
+          ...(values.name !== undefined ? { name: values.name } : {}),
+          ...(showProgress ? { onProgress: (done: number, total: number) => done % 100 === 0 && io.err(`decoded ${done} of ${total} images`) } : {}),
+        });
+        imported = { dataset: r.dataset, task: 'classification', note: `${r.files} images${r.skipped.length ? `, ${r.skipped.length} other files skipped` : ''}` };
+      }
+    } catch (error) {
+      if (error instanceof DatasetImportError) {
+        io.err(`layerwise dataset: ${error.message}; nothing was registered`);
+        return 1;
+      }
+      throw error;
+    }
+    return withStore('dataset', values, io, (store) => {
+      const project = store!.ensureProject(values.project ?? CLI_PROJECT);
+      const saved = registerDataset(store!, project.id, kind, imported.dataset, { task: imported.task, ...(values.name ? { name: values.name } : {}) });
+      const preview = previewDataset(imported.dataset, 3, imported.task === 'regression');
+      if (values.json) {
+        io.out(JSON.stringify({ id: saved.id, created: saved.created, projectId: project.id, source: saved.source, preview }, null, 2));
+        return 0;
+      }
+      io.out(`${saved.created ? 'registered' : 'already registered'} dataset ${saved.id} "${saved.source.name}" from ${basename(full)}: ${imported.note}`);
+      io.out(`input [${saved.source.inputShape.join(', ')}], split ${preview.counts.train}/${preview.counts.validation}/${preview.counts.test}, fingerprint ${saved.source.fingerprint.slice(0, 12)}`);
+      if (preview.histogram.length) io.out(`classes: ${preview.classNames.map((c, i) => `${c} ${preview.histogram[i]}`).join(', ')}`);
+      return 0;
+    });
+  },
+};
+
+function shapeOf(d: DatasetRow): string {
+  const s = d.source;
+  if (s.kind === 'mnist') return '28×28×1';
+  if (s.kind === 'synthetic') return '2';
+  return s.inputShape.join('×');
+}

@@ -1,0 +1,224 @@
+// CSV tables → a Dataset: header detection, a target column (the last one unless chosen), numeric and
+// categorical features (categories one-hot), missing values refused with their row and column or imputed
+// on request (numeric: the column mean; categorical: the most frequent value), classification or regression
+// targets. Rows are numbered as in the file (line 1 is the first line, the header included).
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { Dataset } from '../engine/data/dataset.js';
+import { DatasetImportError } from './errors.js';
+import { splitRows } from './split.js';
+
+export const MAX_CSV_BYTES = 200 * 1024 * 1024;
+export const MAX_CATEGORIES = 100;
+/** A numeric target with at most this many distinct integer values is taken as class labels. */
+export const MAX_INTEGER_CLASSES = 20;
+export const MIN_ROWS = 10;
+const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', '?', 'none']);
+
+export interface CsvOptions {
+  /** Target column: its header name or 0-based index; default the last column. */
+  target?: string | number;
+  /** 'auto' (default) decides from the first row. */
+  header?: boolean | 'auto';
+  /** Fill missing feature values instead of refusing the file. */
+  impute?: boolean;
+  /** Default: categorical or small-integer targets are classes, other numbers a regression target. */
+  task?: 'classification' | 'regression';
+  name?: string;
+  maxBytes?: number;
+  seed?: number;
+}
+
+export interface CsvColumnInfo {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  /** For categorical features: the categories, in one-hot order. */
+  categories?: string[];
+  missing: number;
+}
+
+export interface CsvImport {
+  dataset: Dataset;
+  task: 'classification' | 'regression';
+  hasHeader: boolean;
+  target: string;
+  columns: CsvColumnInfo[];
+  imputed: number;
+}
+
+const isMissing = (v: string) => MISSING.has(v.trim().toLowerCase());
+const asNumber = (v: string): number | null => {
+  const t = v.trim();
+  if (t === '') return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+};
+
+export function importCsv(path: string, options: CsvOptions = {}): CsvImport {
+  const file = basename(path);
+  const maxBytes = options.maxBytes ?? MAX_CSV_BYTES;
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    throw new DatasetImportError('unreadable', `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file });
+  }
+  if (size > maxBytes) throw new DatasetImportError('too_large', `${file}: ${size} bytes is over the limit of ${maxBytes} bytes`, { file });
+  const text = readFileSync(path, 'utf8');
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    records = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
+  } catch (error) {
+    const e = error as Error & { lines?: number };
+    throw new DatasetImportError('unreadable', `${file}${e.lines ? `: row ${e.lines}` : ''}: not valid CSV (${e.message})`, { file, ...(e.lines ? { row: e.lines } : {}) });
+  }
+  if (records.length === 0) throw new DatasetImportError('empty', `${file}: the file is empty`, { file });
+  const width = records[0]!.record.length;
+  for (const { record, info } of records) {
+    if (record.length !== width) {
+      throw new DatasetImportError('ragged', `${file}: row ${info.lines} has ${record.length} fields but the first row has ${width}`, { file, row: info.lines });
+    }
+  }
+  if (width < 2) throw new DatasetImportError('empty', `${file}: needs at least two columns (features and a target), found ${width}`, { file });
+
+  const hasHeader = options.header === 'auto' || options.header === undefined ? detectHeader(records.map((r) => r.record)) : options.header;
+  const names = hasHeader ? records[0]!.record.map((n, i) => n || `column ${i + 1}`) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
+  const body = hasHeader ? records.slice(1) : records;
+  if (body.length === 0) throw new DatasetImportError('empty', `${file}: has a header but no data rows`, { file });
+
+  let targetIndex = width - 1;
+  if (options.target !== undefined) {
+    const t = options.target;
+    const byName = typeof t === 'string' ? names.indexOf(t) : -1;
+    const byIndex = typeof t === 'number' ? t : /^\d+$/.test(String(t)) && byName < 0 ? Number(t) : -1;
+    targetIndex = byName >= 0 ? byName : byIndex;
+    if (targetIndex < 0 || targetIndex >= width) {
+      throw new DatasetImportError('bad_target', `${file}: there is no column ${JSON.stringify(t)} to predict (columns: ${names.join(', ')})`, { file, column: String(t) });
+    }
+  }
+  const target = names[targetIndex]!;
+  if (body.length < MIN_ROWS) throw new DatasetImportError('too_few_rows', `${file}: ${body.length} data rows; at least ${MIN_ROWS} are needed for a train/validation/test split`, { file });
+
+  // Column kinds: numeric when (nearly) every present value is a number. A mostly numeric column with a few
+  // words is a numeric column with bad cells, refused naming the first one.
+  const columns: CsvColumnInfo[] = names.map((name, c) => {
+    let numeric = 0;
+    let present = 0;
+    let missing = 0;
+    let firstText: { row: number; value: string } | null = null;
+    for (const { record, info } of body) {
+      const v = record[c]!;
+      if (isMissing(v)) {
+        missing++;
+        continue;
+      }
+      present++;
+      if (asNumber(v) !== null) numeric++;
+      else firstText ??= { row: info.lines, value: v };
+    }
+    if (present > 0 && numeric === present) return { name, kind: 'numeric', missing };
+    if (firstText && numeric >= 0.9 * present) {
+      throw new DatasetImportError(
+        'not_numeric',
+        `${file}: row ${firstText.row}, column "${name}": ${JSON.stringify(firstText.value)} is not a number (the column's other values are numbers)`,
+        { file, row: firstText.row, column: name },
+      );
+    }
+    if (present === 0) throw new DatasetImportError('missing_value', `${file}: column "${name}" has no values`, { file, column: name });
+    return { name, kind: 'categorical', missing };
+  });
+
+  // Missing values: the target never; features refused unless imputing.
+  let imputed = 0;
+  for (const { record, info } of body) {
+    for (let c = 0; c < width; c++) {
+      if (!isMissing(record[c]!)) continue;
+      if (c === targetIndex) throw new DatasetImportError('missing_value', `${file}: row ${info.lines}, column "${names[c]}": the target is missing`, { file, row: info.lines, column: names[c]! });
+      if (!options.impute) {
+        throw new DatasetImportError(
+          'missing_value',
+          `${file}: row ${info.lines}, column "${names[c]}": missing value (${columns[c]!.missing} missing in this column; impute them to fill in the column mean or most frequent value)`,
+          { file, row: info.lines, column: names[c]! },
+        );
+      }
+      imputed++;
+    }
+  }
+  const fill = columns.map((col, c) => {
+    const present = body.map((r) => r.record[c]!).filter((v) => !isMissing(v));
+    if (col.kind === 'numeric') return String(present.reduce((s, v) => s + Number(v), 0) / present.length);
+    const counts = new Map<string, number>();
+    for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
+  });
+  const value = (record: string[], c: number) => (isMissing(record[c]!) ? fill[c]! : record[c]!);
+
+  for (const [c, col] of columns.entries()) {
+    if (col.kind !== 'categorical' || c === targetIndex) continue;
+    col.categories = [...new Set(body.map((r) => value(r.record, c)))].sort();
+    if (col.categories.length > MAX_CATEGORIES) {
+      throw new DatasetImportError('too_many_categories', `${file}: column "${col.name}" has ${col.categories.length} different text values (at most ${MAX_CATEGORIES} categories are one-hot encoded)`, { file, column: col.name });
+    }
+  }
+
+  // The target.
+  const targetCol = columns[targetIndex]!;
+  const targetValues = body.map((r) => r.record[targetIndex]!);
+  const distinct = [...new Set(targetValues)];
+  const integers = targetCol.kind === 'numeric' && targetValues.every((v) => Number.isInteger(Number(v)));
+  const task = options.task ?? (targetCol.kind === 'categorical' || (integers && distinct.length <= MAX_INTEGER_CLASSES) ? 'classification' : 'regression');
+  if (task === 'regression' && targetCol.kind !== 'numeric') {
+    throw new DatasetImportError('bad_target', `${file}: column "${target}" holds text, so it cannot be a regression target`, { file, column: target });
+  }
+  const classNames = task === 'classification' ? distinct.sort(targetCol.kind === 'numeric' ? (a, b) => Number(a) - Number(b) : undefined) : [target];
+  if (task === 'classification' && classNames.length < 2) {
+    throw new DatasetImportError('one_class', `${file}: column "${target}" has only one class (${JSON.stringify(classNames[0])}); a classifier needs at least two`, { file, column: target });
+  }
+
+  const featureCols = columns.map((col, c) => ({ col, c })).filter(({ c }) => c !== targetIndex);
+  const features = featureCols.reduce((n, { col }) => n + (col.kind === 'numeric' ? 1 : col.categories!.length), 0);
+  const k = task === 'classification' ? classNames.length : 1;
+  const x = new Float32Array(body.length * features);
+  const y = new Float32Array(body.length * k);
+  const classIndex = new Map(classNames.map((n, i) => [n, i]));
+  body.forEach(({ record }, r) => {
+    let f = r * features;
+    for (const { col, c } of featureCols) {
+      const v = value(record, c);
+      if (col.kind === 'numeric') x[f++] = Number(v);
+      else {
+        x[f + col.categories!.indexOf(v)] = 1;
+        f += col.categories!.length;
+      }
+    }
+    if (task === 'classification') y[r * k + classIndex.get(record[targetIndex]!)!] = 1;
+    else y[r] = Number(record[targetIndex]);
+  });
+
+  const dataset = splitRows(
+    { name: options.name ?? file.replace(/\.csv$/i, ''), inputShape: [features], numClasses: k, classNames },
+    x,
+    y,
+    body.length,
+    options.seed,
+  );
+  return { dataset, task, hasHeader, target, columns, imputed };
+}
+
+/**
+ * The first row is a header when some column is numeric below it but not in it, or when every cell of it
+ * is text and no body row equals it in kind.
+ */
+function detectHeader(rows: string[][]): boolean {
+  const first = rows[0]!;
+  if (rows.length < 2) return first.every((v) => asNumber(v) === null && v.trim() !== '');
+  const rest = rows.slice(1, 51);
+  const numericBelow = first.map((_, c) => rest.filter((r) => !isMissing(r[c]!)).every((r) => asNumber(r[c]!) !== null));
+  if (first.some((v, c) => numericBelow[c] && asNumber(v) === null && !isMissing(v))) return true;
+  if (first.every((v) => asNumber(v) === null && v.trim() !== '')) {
+    // All-text first row over all-text columns: a header if its values never recur below.
+    return first.every((v, c) => !rest.some((r) => r[c] === v));
+  }
+  return false;
+}
