@@ -9,8 +9,8 @@ import globals from 'globals';
 const nodeBuiltins = `^(node:.*|${builtinModules.map((m) => m.replace(/[/]/g, '\\/')).join('|')})(\\/.*)?$`;
 const ui = '^(vue|pinia|echarts|vue-echarts|vue-i18n)(\\/.*)?$';
 const engineLibs = '^(@tensorflow\\/.*|webgpu|mnist|better-sqlite3|onnxruntime-node|sharp)(\\/.*)?$';
-// A relative import that walks into another layer's folder.
-const into = (...dirs) => `(^|\\/)(${dirs.join('|')})(\\/|$)`;
+// A relative import that walks into another layer's folder (package names like `echarts/core` are not paths).
+const into = (...dirs) => `^\\.{1,2}\\/(.*\\/)?(${dirs.join('|')})(\\/|$)`;
 
 const rule = (...patterns) => ['error', { patterns: patterns.map(([regex, message]) => ({ regex, message })) }];
 

@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
+  // Compiles the studio's .vue components for tests/renderer (which pick happy-dom with a file comment).
+  plugins: [vue()],
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',

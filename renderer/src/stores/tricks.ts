@@ -1,0 +1,101 @@
+// The training config being edited: run settings and the tricks that are on. Defaults, ranges and
+// validation come from the trick descriptors (shared/tricks); the panel only renders them.
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import {
+  checkParam,
+  defaultParams,
+  DEFAULT_OPTIMIZER,
+  findTrick,
+  LIMITS,
+  parseTrainingConfig,
+  TRICK_GROUPS,
+  TRICKS,
+  type ParamValue,
+  type TrainingConfig,
+  type TrickDescriptor,
+  type TrickId,
+  type TrickParams,
+} from '../../../shared/index.js';
+
+export type SettingKey = 'epochs' | 'batchSize' | 'seed';
+
+export const useTricksStore = defineStore('tricks', () => {
+  const epochs = ref(10);
+  const batchSize = ref(64);
+  const seed = ref(1);
+  /** Trick id → its parameters as typed (may be invalid until fixed). */
+  const tricks = ref<Partial<Record<TrickId, Record<string, unknown>>>>({ [DEFAULT_OPTIMIZER]: defaultParams(findTrick(DEFAULT_OPTIMIZER)!) });
+
+  const groups = computed(() =>
+    TRICK_GROUPS.map((group) => ({ group, tricks: TRICKS.filter((t) => t.group === group) as readonly TrickDescriptor[] })),
+  );
+
+  /** The config as typed (parameters possibly invalid). */
+  const raw = computed(() => ({ epochs: epochs.value, batchSize: batchSize.value, seed: seed.value, tricks: tricks.value }));
+  const parsed = computed(() => parseTrainingConfig(raw.value));
+  /** The validated config with every default filled in, or null while something is wrong. */
+  const config = computed<TrainingConfig | null>(() => (parsed.value.ok ? parsed.value.value : null));
+  const errors = computed(() => (parsed.value.ok ? [] : parsed.value.errors));
+  const hasErrors = computed(() => !parsed.value.ok);
+  const enabledCount = computed(() => Object.keys(tricks.value).length);
+
+  function isOn(id: string): boolean {
+    return id in tricks.value;
+  }
+
+  /** Turns a trick on (with its defaults) or off; turning on one of a choice turns its alternatives off. */
+  function toggle(id: TrickId, on = !isOn(id)): void {
+    const trick = findTrick(id);
+    if (!trick) return;
+    const next = { ...tricks.value };
+    if (on) {
+      if (trick.choice) for (const other of TRICKS) if (other.choice === trick.choice && other.id !== id) delete next[other.id];
+      next[id] = defaultParams(trick);
+    } else {
+      delete next[id];
+      // A run always has an optimizer: turning the chosen one off falls back to the default.
+      if (trick.choice === 'optimizer' && id !== DEFAULT_OPTIMIZER) next[DEFAULT_OPTIMIZER] = defaultParams(findTrick(DEFAULT_OPTIMIZER)!);
+      if (trick.choice === 'optimizer' && id === DEFAULT_OPTIMIZER) return;
+    }
+    tricks.value = next;
+  }
+
+  function param(id: TrickId, key: string): unknown {
+    return tricks.value[id]?.[key];
+  }
+
+  function setParam(id: TrickId, key: string, value: unknown): void {
+    const current = tricks.value[id];
+    if (!current) return;
+    tricks.value = { ...tricks.value, [id]: { ...current, [key]: value } };
+  }
+
+  /** The reason a parameter's value is refused (from its descriptor), or null. */
+  function paramError(id: TrickId, key: string): string | null {
+    const p = findTrick(id)?.params[key];
+    if (!p || !isOn(id)) return null;
+    return checkParam(p, param(id, key));
+  }
+
+  function settingError(key: SettingKey): string | null {
+    const value = { epochs: epochs.value, batchSize: batchSize.value, seed: seed.value }[key];
+    const { min, max } = LIMITS[key];
+    return Number.isInteger(value) && value >= min && value <= max ? null : `must be an integer in [${min}, ${max}]`;
+  }
+
+  function load(next: TrainingConfig): void {
+    epochs.value = next.epochs;
+    batchSize.value = next.batchSize;
+    seed.value = next.seed;
+    const t: Partial<Record<TrickId, TrickParams>> = {};
+    for (const [id, params] of Object.entries(next.tricks)) {
+      const trick = findTrick(id);
+      if (trick) t[trick.id as TrickId] = { ...defaultParams(trick), ...(params as Record<string, ParamValue>) };
+    }
+    if (!Object.keys(t).some((id) => findTrick(id)?.choice === 'optimizer')) t[DEFAULT_OPTIMIZER] = defaultParams(findTrick(DEFAULT_OPTIMIZER)!);
+    tricks.value = t;
+  }
+
+  return { epochs, batchSize, seed, tricks, groups, raw, config, errors, hasErrors, enabledCount, isOn, toggle, param, setParam, paramError, settingError, load };
+});

@@ -1,0 +1,24 @@
+import type { Locator, Page } from '@playwright/test';
+
+/** The dataset picker with its preview and class histogram. */
+export class DataPage {
+  readonly root: Locator;
+  readonly digits: Locator;
+  readonly histogram: Locator;
+  readonly scatter: Locator;
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('dataset-picker');
+    this.digits = page.getByTestId('digit-grid');
+    this.histogram = page.getByTestId('histogram');
+    this.scatter = page.getByTestId('scatter');
+  }
+
+  async chooseMnist(): Promise<void> {
+    await this.page.getByTestId('dataset-mnist').check();
+  }
+
+  async chooseSynthetic(name: string): Promise<void> {
+    await this.page.getByTestId('dataset-synthetic').check();
+    await this.page.getByTestId('synthetic-name').selectOption(name);
+  }
+}

@@ -1,0 +1,56 @@
+// @vitest-environment happy-dom
+// The trick panel mounted: every registry trick in its descriptor group, the explanation one click away,
+// parameters from the descriptors, and the language switch.
+import { describe, expect, it } from 'vitest';
+import { mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { TRICK_GROUPS, TRICKS } from '../../shared/index.js';
+import TrickPanel from '../../renderer/src/components/TrickPanel.vue';
+import { makeI18n } from '../../renderer/src/i18n/index.js';
+import { en, zh } from '../../renderer/src/i18n/messages.js';
+import { useTricksStore } from '../../renderer/src/stores/tricks.js';
+
+function mountPanel(locale: 'en' | 'zh-CN' = 'en') {
+  const pinia = createPinia();
+  setActivePinia(pinia);
+  const i18n = makeI18n(locale);
+  const wrapper = mount(TrickPanel, { global: { plugins: [pinia, i18n] } });
+  return { wrapper, i18n, store: useTricksStore() };
+}
+
+/** Every key of one message tree, as dotted paths. */
+function keys(tree: object, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+}
+
+describe('TrickPanel', () => {
+  it('lists every trick under its group', () => {
+    const { wrapper } = mountPanel();
+    for (const group of TRICK_GROUPS) {
+      const section = wrapper.find(`[data-testid="group-${group}"]`);
+      for (const trick of TRICKS.filter((t) => t.group === group)) expect(section.find(`[data-testid="trick-${trick.id}"]`).exists()).toBe(true);
+    }
+  });
+
+  it('shows a trick\'s explanation on one click, and its parameters with descriptor defaults when on', async () => {
+    const { wrapper, store } = mountPanel();
+    expect(wrapper.find('[data-testid="trick-summary-dropout"]').exists()).toBe(false);
+    await wrapper.find('[data-testid="trick-info-dropout"]').trigger('click');
+    expect(wrapper.find('[data-testid="trick-summary-dropout"]').text()).toBe(TRICKS.find((t) => t.id === 'dropout')!.summary);
+    await wrapper.find('[data-testid="trick-dropout"]').setValue(true);
+    expect(store.isOn('dropout')).toBe(true);
+    const rate = wrapper.find('[data-testid="param-dropout-rate"]');
+    expect((rate.element as HTMLInputElement).value).toBe('0.5');
+    await rate.setValue('1.5');
+    expect(wrapper.text()).toContain('must be in [0, 1)');
+  });
+
+  it('speaks Simplified Chinese, with every English message translated', async () => {
+    expect(keys(zh).sort()).toEqual(keys(en).sort());
+    const { wrapper, i18n } = mountPanel('zh-CN');
+    expect(wrapper.find('[data-testid="group-regularisation"] h3').text()).toBe('正则化');
+    i18n.global.locale.value = 'en';
+    await wrapper.vm.$nextTick();
+    expect(wrapper.find('[data-testid="group-regularisation"] h3').text()).toBe('Regularisation');
+  });
+});
