@@ -65,6 +65,27 @@ describe('layerwise train', () => {
     expect(after[0]!.status).toBe('completed');
   });
 
+  it('--dataset-id trains on a dataset the user registered from a CSV file', () => {
+    const data = mkdtempSync(join(tmpdir(), 'lw-csv-'));
+    // Two numeric features; the class is which side of the line x + y = 0 a point is on.
+    const rows = ['x,y,side', ...Array.from({ length: 300 }, (_, i) => {
+      const x = Math.sin(i * 1.7) * 3;
+      const y = Math.cos(i * 0.9) * 3;
+      return `${x.toFixed(3)},${y.toFixed(3)},${x + y > 0 ? 'above' : 'below'}`;
+    })];
+    writeFileSync(join(data, 'points.csv'), rows.join('\n'));
+    const added = layerwise('dataset', 'add', 'csv', join(data, 'points.csv'), '--target', 'side', '--data', data);
+    expect(added.code, added.stderr).toBe(0);
+    const spec = join(data, 'line.json');
+    writeFileSync(spec, JSON.stringify({ version: 1, name: 'line', loss: 'categoricalCrossentropy', layers: [{ type: 'input', shape: [2] }, { type: 'dense', units: 2, activation: 'softmax' }] }));
+    const r = layerwise('train', spec, '--dataset-id', '1', '--epochs', '20', '--trick', 'standardize', '--trick', 'adam.learningRate=0.05', '--backend', 'cpu', '--json', '--data', data);
+    expect(r.code, r.stderr).toBe(0);
+    const final = lines(r.stdout).pop()!;
+    expect(final).toMatchObject({ status: 'completed', runId: 1 });
+    expect((final.final as { testAccuracy: number }).testAccuracy).toBeGreaterThan(0.9);
+    expect(layerwise('train', spec, '--dataset-id', '1', '--dataset', 'mnist', '--data', data).code).toBe(2);
+  });
+
   it('bad flags and specs exit 2 naming the problem', () => {
     const data = mkdtempSync(join(tmpdir(), 'lw-bad-'));
     const cases: Array<[string[], string]> = [

@@ -19,7 +19,7 @@ import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 
-const usage = `layerwise train <spec.json | --preset NAME> [--epochs N] [--batch-size N] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--dataset mnist|spiral|circles|xor|blobs] [--trick ID[.PARAM]=VALUE ...] [--project NAME] [--json] ${STORE_USAGE}`;
+const usage = `layerwise train <spec.json | --preset NAME> [--epochs N] [--batch-size N] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--dataset mnist|spiral|circles|xor|blobs | --dataset-id N] [--trick ID[.PARAM]=VALUE ...] [--project NAME] [--json] ${STORE_USAGE}`;
 
 /** Runs from the command line are filed under this project unless --project names another. */
 export const CLI_PROJECT = 'Command line';
@@ -31,6 +31,7 @@ const options = {
   seed: { type: 'string' },
   backend: { type: 'string' },
   dataset: { type: 'string' },
+  'dataset-id': { type: 'string' },
   trick: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   project: { type: 'string' },
@@ -51,6 +52,8 @@ export function planTraining(args: string[]): {
   plan: TrainPlan;
   json: boolean;
   store: { data?: string; wait?: string; project: string };
+  /** A dataset registered in the store (`layerwise dataset add`), resolved once the store is open. */
+  datasetId?: number;
 } {
   const { values, positionals } = parseCommandArgs(args, options, usage);
   if ((values.preset === undefined) === (positionals.length === 0) || positionals.length > 1) {
@@ -80,8 +83,11 @@ export function planTraining(args: string[]): {
     }
     name = spec.name;
   }
+  const datasetId = parseIntFlag('dataset-id', values['dataset-id'], 1, Number.MAX_SAFE_INTEGER);
+  if (datasetId !== undefined && values.dataset !== undefined) throw new UsageError('give either --dataset or --dataset-id, not both');
   if (values.dataset !== undefined) dataset = datasetFlag(values.dataset, spec);
-  dataset ??= guessDataset(spec);
+  // A stored dataset is looked up later; until then any placeholder will do.
+  dataset ??= datasetId !== undefined ? { kind: 'mnist' } : guessDataset(spec);
 
   const base = (training ?? { epochs: 10, batchSize: 64, seed: 1, tricks: {} }) as TrainingConfig;
   const overridden = {
@@ -103,6 +109,7 @@ export function planTraining(args: string[]): {
     plan: { name, presetId, spec, dataset, config: withTricks.value, backend },
     json: values.json ?? false,
     store: { data: values.data, wait: values.wait, project: values.project ?? CLI_PROJECT },
+    ...(datasetId !== undefined ? { datasetId } : {}),
   };
 }
 
@@ -212,8 +219,9 @@ export const trainCommand: Command = {
   summary: 'Train a spec or preset in a trainer process, record the run, and report every epoch',
   usage,
   async run(args, io) {
-    const { plan, json, store: flags } = planTraining(args);
+    const { plan, json, store: flags, datasetId } = planTraining(args);
     return withStore('train', flags, io, async (store) => {
+      if (datasetId !== undefined) plan.dataset = store!.getDataset(datasetId).source;
       const project = store!.ensureProject(flags.project);
       const run = createRunRecord(store!, {
         projectId: project.id,
