@@ -1,4 +1,6 @@
-import { createI18n } from 'vue-i18n';
+import { createI18n, useI18n } from 'vue-i18n';
+import type { TrickId } from '../../../shared/index.js';
+import { TEXT_ZH, TRICKS_ZH } from './shared-zh.js';
 import { en, zh, type Messages } from './messages.js';
 
 export const LOCALES = [
@@ -20,4 +22,19 @@ export function makeI18n(locale: Locale = initialLocale()) {
     missingWarn: false,
     fallbackWarn: false,
   });
+}
+
+/**
+ * Texts that arrive as data from shared/ (trick descriptors, parameters, presets), in the page's language:
+ * English as shared/ states them, Simplified Chinese from shared-zh.ts.
+ */
+export function useSharedText() {
+  const { locale } = useI18n();
+  const zh = () => locale.value === 'zh-CN';
+  return {
+    trickLabel: (trick: { id: string; label: string }) => (zh() ? (TRICKS_ZH[trick.id as TrickId]?.label ?? trick.label) : trick.label),
+    trickSummary: (trick: { id: string; summary: string }) =>
+      zh() ? (TRICKS_ZH[trick.id as TrickId]?.summary ?? trick.summary) : trick.summary,
+    text: (english: string) => (zh() ? (TEXT_ZH[english] ?? english) : english),
+  };
 }

@@ -1,0 +1,195 @@
+// Simplified Chinese for the texts that come from shared/ as data (trick descriptors, their parameters,
+// presets): shared/ states them once in English, the page translates them here. A test checks that every
+// trick and every parameter of the registry has an entry, so a new trick cannot ship untranslated.
+import type { TrickId } from '../../../shared/index.js';
+
+export const TRICKS_ZH: Record<TrickId, { label: string; summary: string }> = {
+  scaleUnit: {
+    label: '输入缩放到 [0, 1]',
+    summary: '用训练集的最小值和最大值把每个输入特征线性映射到 [0, 1]。原始 0–255 的像素值会让第一层的预激活值非常大，缩放后梯度才能顺畅流动。',
+  },
+  scaleSymmetric: {
+    label: '输入缩放到 [-1, 1]',
+    summary: '用训练集的最小值和最大值把每个输入特征线性映射到 [-1, 1]。以零为中心的输入让一个单元的权重可以同时朝两个方向调整，通常能加快最初几轮的训练。',
+  },
+  standardize: {
+    label: '输入标准化',
+    summary: '减去每个特征在训练集上的均值并除以标准差。这样每个特征的均值为 0、方差为 1，不会因为单位不同而让某个特征主导第一层。',
+  },
+  initUniform: {
+    label: '均匀初始化 U(-a, a)',
+    summary: '不论层的大小，都从 [-a, a] 上的均匀分布抽取每个权重。a 固定时，宽的层输出方差会随扇入增长，这正是缩放式初始化出现的原因。',
+  },
+  initNormal: {
+    label: '正态初始化 N(0, 1)（反面基线）',
+    summary: '不考虑层的大小，从标准正态分布抽取每个权重。激活值每层大约放大 √扇入 倍，随后饱和或爆炸：把它当作说明缩放初始化为何重要的基线。',
+  },
+  initLecun: {
+    label: 'LeCun 初始化 N(0, 1/n_in)',
+    summary: '从方差为 1/扇入 的正态分布抽取权重。这样每个单元的预激活方差约等于单个输入的方差，信号在层与层之间保持尺度。',
+  },
+  initGlorotNormal: {
+    label: 'Xavier/Glorot 正态初始化',
+    summary: '从 N(0, 2/(n_in + n_out)) 抽取权重，兼顾前向信号和反向梯度的方差。适合在零附近斜率约为 1 的 tanh 和 sigmoid 层。',
+  },
+  initGlorotUniform: {
+    label: 'Xavier/Glorot 均匀初始化',
+    summary: '从 U(-a, a) 抽取权重，a = √(6/(n_in + n_out))，方差与 Glorot 正态相同。它是 TensorFlow.js 和 Keras 全连接层与卷积层的默认初始化。',
+  },
+  initHe: {
+    label: 'He 初始化 N(0, 2/n_in)',
+    summary: '从方差为 2/扇入 的正态分布抽取权重。ReLU 会把一半输入置零，因子 2 正好补偿这一点，使深层 ReLU 网络保持信号强度。',
+  },
+  batchNorm: {
+    label: '批归一化',
+    summary: '在每个隐藏的全连接层和卷积层之后、激活之前插入批归一化层。每个单元的预激活按批次重新居中和缩放，从而允许更大的学习率，并降低对初始化的敏感度。',
+  },
+  dropout: {
+    label: 'Dropout',
+    summary: '在每个隐藏的全连接层后插入 dropout 层：训练时每个单元以概率 p 置零，其余单元乘以 1/(1-p)。单元无法依赖特定的伙伴，效果类似于训练一组稀疏网络的集成。',
+  },
+  earlyStopping: {
+    label: '早停（恢复最佳权重）',
+    summary: '监视验证损失，若连续 patience 轮都没有至少下降 min-delta 就停止训练。随后恢复最佳一轮的权重，因此保留下来的是泛化最好的模型。',
+  },
+  l2: {
+    label: 'L2 权重惩罚',
+    summary: '在损失中加入所有卷积核上的 λ·Σw²（自带正则项的层保持不变）。大权重代价更高，网络更倾向于许多小权重，通常更不容易过拟合。',
+  },
+  l1: {
+    label: 'L1 权重惩罚',
+    summary: '在损失中加入所有卷积核上的 λ·Σ|w|（自带正则项的层保持不变）。它对零的恒定拉力会把不重要的权重压到恰好为零，得到稀疏的层。',
+  },
+  weightDecay: {
+    label: '解耦权重衰减（AdamW）',
+    summary: '每次优化器更新之后，把每个卷积核乘以 (1 − 学习率 · rate)。与 L2 惩罚不同，它不会被 Adam 的逐权重步长重新缩放，这正是 AdamW 对 Adam 的修正。',
+  },
+  sgd: {
+    label: 'SGD',
+    summary: '最朴素的随机梯度下降：每个批次执行 w ← w − η·g。它是其他优化器改进的基线，配合合适的学习率调度仍然有很好的泛化能力。',
+  },
+  momentum: {
+    label: '带动量的 SGD',
+    summary: '维护速度 v ← μ·v + g，并执行 w ← w − η·v。方向一致的梯度会积累速度，来回振荡的梯度相互抵消，有助于穿过狭长的损失谷。',
+  },
+  nesterov: {
+    label: 'Nesterov 动量',
+    summary: '向前看的动量：更新使用 g + μ·v，即速度生效后的梯度。它比经典动量更早纠正冲过头的情况。',
+  },
+  adagrad: {
+    label: 'Adagrad',
+    summary: '把每个权重的步长除以其历史梯度平方和的平方根。很少更新的权重保持较大步长，但所有步长都会随时间缩小，可能让长时间的训练停滞。',
+  },
+  rmsprop: {
+    label: 'RMSProp',
+    summary: '把每个权重的步长除以其近期梯度的滑动均方根。与 Adagrad 不同，它会遗忘旧梯度，因此步长能自适应而不会无限缩小。',
+  },
+  adam: {
+    label: 'Adam',
+    summary: '把动量（梯度的滑动平均）与 RMSProp 的逐权重缩放结合起来，并对最初几步做偏差校正。它是稳健的默认选择，几乎不需要调学习率。',
+  },
+  clipNorm: {
+    label: '按全局范数 θ 裁剪梯度',
+    summary: '当所有梯度合起来的范数超过 θ 时，把每个梯度乘以 θ/范数。步长的方向不变，只限制其长度，从而驯服偶尔出现、会毁掉训练的巨大梯度。',
+  },
+  clipValue: {
+    label: '按数值裁剪梯度',
+    summary: '把每个梯度分量限制在 [-c, c] 之内。它比按范数裁剪更便宜，但当只有部分分量很大时会改变步长的方向。',
+  },
+  lrExponential: {
+    label: '学习率每轮乘以 γ',
+    summary: '每一轮结束后把学习率乘以 γ，第 e 轮使用 η·γ^e。早期的大步快速推进，后期的小步在极小值处稳定下来。',
+  },
+  lrStep: {
+    label: '阶梯衰减',
+    summary: '每隔 step 轮把学习率乘以 γ，其间保持不变。突然的下降常常在损失曲线上表现为陡降。',
+  },
+  lrCosine: {
+    label: '余弦衰减',
+    summary: '学习率沿半个余弦波从第一轮的 η 降到最后一轮的 η·minFactor。衰减在两端平缓，在训练中段最快。',
+  },
+  lrWarmup: {
+    label: '线性预热',
+    summary: '在最初几轮中按批次把学习率从 startFactor·η 线性提升到 η，然后交给衰减调度。它让自适应优化器和批归一化最初信息不足的几步不至于走偏。',
+  },
+  ensemble: {
+    label: 'K 个种子的集成',
+    summary: '用不同的种子训练 K 个模型副本，并对它们预测的概率取平均。它们的错误部分独立，因此平均结果通常比任何单个成员更准确。',
+  },
+  weightAveraging: {
+    label: '权重平均（SWA）',
+    summary: '把最后 k 轮每轮结束时的权重平均成一个模型，然后为它重新计算批归一化统计量。平均点比任何单个终点更接近宽极小值的中心，通常泛化更好。',
+  },
+};
+
+/** Parameter labels and help, and preset texts, keyed by their English text (shared by several tricks). */
+export const TEXT_ZH: Record<string, string> = {
+  // parameter labels
+  'Learning rate': '学习率',
+  Momentum: '动量',
+  Epsilon: 'Epsilon',
+  'Strength λ': '强度 λ',
+  'Factor γ': '因子 γ',
+  'Limit a': '界限 a',
+  'Limit c': '界限 c',
+  'Drop probability p': '丢弃概率 p',
+  Patience: '耐心轮数',
+  'Min delta': '最小改进量',
+  'Restore best weights': '恢复最佳权重',
+  'Initial accumulator': '初始累加值',
+  'Decay ρ': '衰减 ρ',
+  'β1': 'β1',
+  'β2': 'β2',
+  'Threshold θ': '阈值 θ',
+  'Step (epochs)': '间隔（轮）',
+  'Final factor': '最终因子',
+  'Warm-up epochs': '预热轮数',
+  'Start factor': '起始因子',
+  'Members K': '成员数 K',
+  'Last k epochs': '最后 k 轮',
+  // parameter help
+  'Step size of each update.': '每次更新的步长。',
+  'Fraction of the previous update carried into the next one.': '上一次更新带入下一次更新的比例。',
+  'Added to the denominator so that a near-zero statistic cannot blow the step up.': '加到分母上，防止接近零的统计量让步长暴涨。',
+  'Weight of the squared-norm penalty in the loss.': '平方范数惩罚在损失中的权重。',
+  'Weight of the absolute-value penalty in the loss.': '绝对值惩罚在损失中的权重。',
+  'Decay rate; the per-step shrink is learning rate × rate.': '衰减率；每步的收缩量为 学习率 × rate。',
+  'The learning rate is multiplied by γ at each decay.': '每次衰减时学习率乘以 γ。',
+  'Weights are drawn from U(-a, a).': '权重从 U(-a, a) 抽取。',
+  'How slowly the moving mean and variance used at inference follow the batch statistics.': '推理时使用的滑动均值和方差跟随批统计量的缓慢程度。',
+  'Fraction of units zeroed at each training step.': '每个训练步被置零的单元比例。',
+  'Epochs without improvement before stopping.': '停止前允许没有改进的轮数。',
+  'Smallest drop in validation loss that counts as an improvement.': '验证损失至少下降多少才算改进。',
+  'Put back the weights of the epoch with the lowest validation loss.': '恢复验证损失最低那一轮的权重。',
+  'Starting value of the sum of squared gradients.': '梯度平方和的初始值。',
+  'How slowly the mean of squared gradients forgets.': '梯度平方均值遗忘的缓慢程度。',
+  'Decay of the moving mean of gradients.': '梯度滑动平均的衰减。',
+  'Decay of the moving mean of squared gradients.': '梯度平方滑动平均的衰减。',
+  'Largest global gradient norm allowed.': '允许的最大全局梯度范数。',
+  'Each gradient component is clamped to [-c, c].': '每个梯度分量被限制在 [-c, c]。',
+  'Number of epochs between two decays.': '两次衰减之间的轮数。',
+  'Learning rate at the end, as a fraction of the initial one.': '结束时的学习率，占初始学习率的比例。',
+  'Epochs over which the learning rate ramps up.': '学习率逐步上升所用的轮数。',
+  'Learning rate of the very first batch, as a fraction of η.': '第一个批次的学习率，占 η 的比例。',
+  'Number of independently seeded models.': '独立设定种子的模型数量。',
+  'Number of final epochs whose weights are averaged.': '参与权重平均的最后几轮的数量。',
+  // presets
+  'MNIST · multilayer perceptron': 'MNIST · 多层感知机',
+  'The classic first network: flatten each 28×28 digit and classify it with one hidden layer of 128 ReLU units.':
+    '经典的入门网络：把每个 28×28 的数字展平，用一个含 128 个 ReLU 单元的隐藏层分类。',
+  'MNIST · small convolutional network': 'MNIST · 小型卷积网络',
+  'Two convolution + max-pooling stages learn strokes and parts of digits; a dense layer reads the result.':
+    '两级卷积 + 最大池化学习数字的笔画和局部，一个全连接层读取结果。',
+  'MNIST · CNN with batch norm and dropout': 'MNIST · 带批归一化和 dropout 的 CNN',
+  'The small CNN with batch normalisation before each ReLU and dropout before the classifier: compare it with mnist-cnn to see both tricks at work.':
+    '在每个 ReLU 前加批归一化、在分类器前加 dropout 的小型 CNN：与 mnist-cnn 对比，看看这两个技巧的作用。',
+  'MNIST · mini ResNet': 'MNIST · 迷你 ResNet',
+  'Residual blocks add their input back to their output, so gradients reach early layers through the shortcuts; the second block halves the resolution and needs a 1×1 projection.':
+    '残差块把输入加回到输出上，梯度通过捷径到达前面的层；第二个块把分辨率减半，需要 1×1 投影。',
+  'MNIST · mini Inception': 'MNIST · 迷你 Inception',
+  'One inception block looks at the same feature map through 1×1, 3×3 and 5×5 windows and a pooling path at once, and concatenates what each branch finds.':
+    '一个 inception 块同时用 1×1、3×3、5×5 窗口和一条池化路径观察同一个特征图，并拼接各分支的发现。',
+  'Spiral · 2-D multilayer perceptron': '螺旋 · 二维多层感知机',
+  'Three interleaved spiral arms that no straight line can separate: two hidden layers bend the decision boundary around them.':
+    '三条交错的螺旋臂无法用直线分开：两个隐藏层把决策边界弯曲着绕过它们。',
+};
