@@ -41,6 +41,9 @@ import { checkBundle, exportBundle, importCheckedBundle, StoreError, type Checke
 import { checkpointDto, curvesDto, runDto, runListItemDto, seriesDto } from './dto.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from './run-recorder.js';
+import { DatasetImportError } from '../datasets/errors.js';
+import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
+import { registerDataset } from '../datasets/register.js';
 
 export interface ServicesOptions {
   store: Store;
@@ -136,6 +139,23 @@ export function createServices(options: ServicesOptions): Services {
     // ---- datasets ----
     'datasets.list': async ({ projectId }) => store.listDatasets(projectId),
     'datasets.preview': async ({ source, split, count }) => preview(source, split ?? 'train', count ?? 16),
+    'datasets.import': async (input) => {
+      store.getProject(input.projectId);
+      const { projectId, ...request } = input;
+      let imported: DatasetFileImport;
+      try {
+        imported = await importDatasetFile(request, (done, total) =>
+          events.emit('onDatasetImportProgress', { path: input.path, done, total }),
+        );
+      } catch (error) {
+        if (error instanceof DatasetImportError) {
+          throw new ApiError('invalid_input', `${error.message}; nothing was registered`, { datasetCode: error.code, ...error.where });
+        }
+        throw error;
+      }
+      const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
+    },
 
     // ---- runs ----
     'runs.start': async (input) => {

@@ -23,7 +23,9 @@ import type {
   Checkpoint,
   Comparison,
   Dataset,
+  DatasetImportProgress,
   DatasetPreview,
+  ImportedDataset,
   HostInfo,
   MetricSeries,
   ModelVersion,
@@ -138,6 +140,35 @@ export const API_SCHEMAS = {
   'spec.check': z.strictObject({ spec: z.unknown(), config: configField.optional() }),
 
   'datasets.list': z.strictObject({ projectId: id }),
+  /**
+   * Registers the user's own data, read from a path on the machine the host runs on (the desktop app, or the
+   * box `layerwise serve` runs on): a CSV file or a folder of class sub-folders of PNG/JPEG images. Progress
+   * arrives as onDatasetImportProgress; a bad file is refused naming the file, row or column, and nothing is kept.
+   */
+  'datasets.import': z.discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({
+        kind: z.literal('csv'),
+        projectId: id,
+        path: z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' }),
+        name: z.string().min(1).max(200).optional(),
+        target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
+        header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
+        impute: z.boolean({ error: 'must be true or false' }).optional(),
+        task: z.enum(['classification', 'regression'], { error: 'must be classification or regression' }).optional(),
+      }),
+      z.strictObject({
+        kind: z.literal('images'),
+        projectId: id,
+        path: z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' }),
+        name: z.string().min(1).max(200).optional(),
+        size: z.tuple([z.number().int().min(4).max(512), z.number().int().min(4).max(512)], { error: 'must be [height, width], each in [4, 512]' }).optional(),
+        rgb: z.boolean({ error: 'must be true or false' }).optional(),
+      }),
+    ],
+    { error: 'kind must be csv or images' },
+  ),
   /** The first `count` samples of a split and its class histogram. */
   'datasets.preview': z.strictObject({
     source: DatasetRefSchema,
@@ -254,6 +285,7 @@ export interface ApiOutputs {
   'tricks.list': TrickDescriptor[];
   'spec.check': SpecCheckResult;
   'datasets.list': Dataset[];
+  'datasets.import': ImportedDataset;
   'datasets.preview': DatasetPreview;
   'runs.start': Run;
   'runs.list': RunListItem[];
@@ -329,10 +361,12 @@ export interface ApiEventPayloads {
   onRunCheckpoint: RunCheckpointEvent;
   /** The queue's order, concurrency or active runs changed. */
   onQueueChanged: QueueState;
+  /** A dataset import is under way: items (rows or images) read of the total. */
+  onDatasetImportProgress: DatasetImportProgress;
 }
 
 export type EventName = keyof ApiEventPayloads;
-export const EVENT_NAMES = Object.freeze(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged'] as const) satisfies readonly EventName[];
+export const EVENT_NAMES = Object.freeze(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged', 'onDatasetImportProgress'] as const) satisfies readonly EventName[];
 const _eventsListed: Same<EventName, (typeof EVENT_NAMES)[number]> = true;
 void _eventsListed;
 

@@ -212,3 +212,17 @@ export interface RunCheckpointEvent {
   runId: number;
   checkpoint: Checkpoint;
 }
+
+/** `datasets.import`: the registered dataset, whether it is new, and what the import found. */
+export interface ImportedDataset {
+  dataset: Dataset;
+  created: boolean;
+  /** One line each, e.g. `header row found; target "label" (classification); 4 columns → 6 features`. */
+  notes: string[];
+}
+
+export interface DatasetImportProgress {
+  path: string;
+  done: number;
+  total: number;
+}

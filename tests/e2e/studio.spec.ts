@@ -1,5 +1,6 @@
 // The studio end to end, in Debian's Chromium against `layerwise serve` on a fresh data folder: the
 // scenario of issue 6, with a screenshot of every screen under the test's output folder.
+import { writeFileSync } from 'node:fs';
 import { expect, shot, test } from './fixtures.js';
 import { DataPage } from './pages/data-page.js';
 import { EditorPage } from './pages/editor-page.js';
@@ -159,6 +160,20 @@ test('projects: blank project, rename, export and import, delete with confirmati
   await expect(page.getByTestId('dataset-mismatch')).toContainText('[2]');
   await expect(project.train).toBeDisabled();
   await shot(page, testInfo, 'synthetic-data-dark');
+  // The user's own CSV file: a bad one is refused naming the row; a good one becomes the selected dataset.
+  const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2 ? 'odd' : 'even'}`);
+  const bad = testInfo.outputPath('bad.csv');
+  writeFileSync(bad, ['a,b,parity', ...rows.slice(0, 10), '1,oops,odd', ...rows.slice(10)].join('\n'));
+  await data.importCsv(bad, 'parity');
+  await expect(page.getByTestId('import-error')).toContainText('bad.csv');
+  await expect(page.getByTestId('import-error')).toContainText('row');
+  const good = testInfo.outputPath('points.csv');
+  writeFileSync(good, ['a,b,parity', ...rows].join('\n'));
+  await data.importCsv(good, 'parity');
+  await expect(page.getByTestId('import-note')).toContainText('target "parity" (classification)');
+  await expect(page.getByTestId('dataset-imported').locator('input')).toBeChecked();
+  await data.scatter.locator('svg path').first().waitFor({ state: 'attached' });
+  await shot(page, testInfo, 'imported-csv-dark');
   await project.back();
   await projects.open('Scratch');
   await expect(editor.shape('layers[2]')).toHaveText('→ [32]');

@@ -2,6 +2,9 @@
 // LayerwiseEvents only. tests/host/contract.test.ts runs it against the services directly and through the
 // browser host over real HTTP; the Electron transport runs it through paired fake ipcMain/ipcRenderer
 // objects. `makeClient` gets a fresh data folder with trainers that really run (tiny jobs, wasm).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiError,
@@ -25,7 +28,7 @@ export interface ContractClient {
 
 /** Every event received, by name. */
 function recordEvents(events: LayerwiseEvents) {
-  const seen: { [E in EventName]: ApiEventPayloads[E][] } = { onRunProgress: [], onRunEpoch: [], onRunStatus: [], onRunCheckpoint: [], onQueueChanged: [] };
+  const seen: { [E in EventName]: ApiEventPayloads[E][] } = { onRunProgress: [], onRunEpoch: [], onRunStatus: [], onRunCheckpoint: [], onQueueChanged: [], onDatasetImportProgress: [] };
   const offs = EVENT_NAMES.map((name) => (events[name] as (listener: (payload: unknown) => void) => () => void)((payload) => void (seen[name] as unknown[]).push(payload)));
   return { seen, off: () => offs.forEach((off) => off()) };
 }
@@ -156,6 +159,26 @@ export function runContractSuite(name: string, makeClient: () => Promise<Contrac
       expect(mnist.samples[0]!.features).toHaveLength(784);
       expect(Math.max(...mnist.samples[0]!.features)).toBeGreaterThan(1);
       expect(mnist.histogram.reduce((a, b) => a + b, 0)).toBe(1000);
+    });
+
+    it('imports the user\'s CSV file as a dataset, and refuses a bad one naming the row with nothing kept', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lw-import-'));
+      const good = join(dir, 'points.csv');
+      const rows = Array.from({ length: 60 }, (_, i) => `${(i % 7) - 3},${(i % 5) - 2},${i % 2 ? 'odd' : 'even'}`);
+      writeFileSync(good, ['a,b,parity', ...rows].join('\n'));
+      const project = await api.projects.create({ name: 'Own data' });
+      const imported = await api.datasets.import({ kind: 'csv', projectId: project.id, path: good, target: 'parity', name: 'points' });
+      expect(imported.created).toBe(true);
+      expect(imported.notes[0]).toContain('target "parity" (classification)');
+      expect(imported.dataset).toMatchObject({ projectId: project.id, name: 'points', source: { kind: 'csv', classes: 2 } });
+      const preview = await api.datasets.preview({ source: imported.dataset.source, count: 3 });
+      expect(preview.samples).toHaveLength(3);
+
+      const bad = join(dir, 'bad.csv');
+      writeFileSync(bad, ['a,b,parity', ...rows.slice(0, 20), '1,oops,odd', ...rows.slice(20)].join('\n'));
+      const error = await rejects(api.datasets.import({ kind: 'csv', projectId: project.id, path: bad, target: 'parity' }), 'invalid_input', 'bad.csv', 'nothing was registered');
+      expect(error.message).toMatch(/row \d+/);
+      expect(await api.datasets.list({ projectId: project.id })).toHaveLength(1);
     });
 
     it('trains a queued run to completion, recording and pushing every epoch', async () => {

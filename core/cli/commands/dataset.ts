@@ -3,11 +3,9 @@
 import { basename, resolve } from 'node:path';
 import { datasetRefName } from '../../../shared/index.js';
 import type { Dataset as DatasetRow } from '../../../shared/api/entities.js';
-import { importCsv } from '../../datasets/csv.js';
 import { DatasetImportError } from '../../datasets/errors.js';
-import { importImageFolder } from '../../datasets/images.js';
+import { importDatasetFile, type DatasetFileImport } from '../../datasets/import.js';
 import { previewDataset, registerDataset } from '../../datasets/register.js';
-import type { Dataset } from '../../engine/data/dataset.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, type Command } from '../io.js';
 import { renderTable } from '../table.js';
@@ -93,31 +91,23 @@ export const datasetCommand: Command = {
       size = [h, w];
     }
     const full = resolve(path);
-    let imported: { dataset: Dataset; task: 'classification' | 'regression'; note: string };
+    let imported: DatasetFileImport;
     try {
-      if (kind === 'csv') {
-        const r = importCsv(full, {
-          ...(values.target !== undefined ? { target: values.target } : {}),
-          ...(values.name !== undefined ? { name: values.name } : {}),
-          impute: values.impute === true,
-          header: values.header === 'yes' ? true : values.header === 'no' ? false : 'auto',
-          ...(values.task ? { task: values.task as 'classification' | 'regression' } : {}),
-        });
-        imported = {
-          dataset: r.dataset,
-          task: r.task,
-          note: `${r.hasHeader ? 'header row found' : 'no header row'}; target "${r.target}" (${r.task}); ${r.columns.length - 1} columns → ${r.dataset.inputShape[0]} features${r.imputed ? `; ${r.imputed} missing values imputed` : ''}`,
-        };
-      } else {
-        const showProgress = io.isTTY;
-        const r = await importImageFolder(full, {
-          ...(size ? { size } : {}),
-          channels: values.rgb ? 3 : 1,
-          ...(values.name !== undefined ? { name: values.name } : {}),
-          ...(showProgress ? { onProgress: (done: number, total: number) => done % 100 === 0 && io.err(`decoded ${done} of ${total} images`) } : {}),
-        });
-        imported = { dataset: r.dataset, task: 'classification', note: `${r.files} images${r.skipped.length ? `, ${r.skipped.length} other files skipped` : ''}` };
-      }
+      const header = values.header as 'yes' | 'no' | 'auto' | undefined;
+      imported = await importDatasetFile(
+        kind === 'csv'
+          ? {
+              kind,
+              path: full,
+              ...(values.target !== undefined ? { target: values.target } : {}),
+              ...(values.name !== undefined ? { name: values.name } : {}),
+              ...(header ? { header } : {}),
+              impute: values.impute === true,
+              ...(values.task ? { task: values.task as 'classification' | 'regression' } : {}),
+            }
+          : { kind, path: full, ...(size ? { size } : {}), rgb: values.rgb === true, ...(values.name !== undefined ? { name: values.name } : {}) },
+        io.isTTY ? (done: number, total: number) => void (done % 100 === 0 && io.err(`decoded ${done} of ${total} images`)) : undefined,
+      );
     } catch (error) {
       if (error instanceof DatasetImportError) {
         io.err(`layerwise dataset: ${error.message}; nothing was registered`);

@@ -1,0 +1,52 @@
+// One import path for the user's files, shared by the CLI (`layerwise dataset add`) and the API
+// (`datasets.import`): read and check the file or folder, and say in one line what was found.
+import type { Dataset } from '../engine/data/dataset.js';
+import { importCsv } from './csv.js';
+import { importImageFolder } from './images.js';
+
+export type DatasetFileRequest =
+  | {
+      kind: 'csv';
+      path: string;
+      name?: string;
+      target?: string | number;
+      header?: 'yes' | 'no' | 'auto';
+      impute?: boolean;
+      task?: 'classification' | 'regression';
+    }
+  | { kind: 'images'; path: string; name?: string; size?: [number, number]; rgb?: boolean };
+
+export interface DatasetFileImport {
+  dataset: Dataset;
+  task: 'classification' | 'regression';
+  /** e.g. `header row found; target "label" (classification); 4 columns → 6 features`. */
+  note: string;
+}
+
+/** Throws DatasetImportError naming the file, row, column or image when the data is refused. */
+export async function importDatasetFile(
+  request: DatasetFileRequest,
+  onProgress?: (done: number, total: number) => void,
+): Promise<DatasetFileImport> {
+  if (request.kind === 'csv') {
+    const r = importCsv(request.path, {
+      ...(request.target !== undefined ? { target: request.target } : {}),
+      ...(request.name !== undefined ? { name: request.name } : {}),
+      impute: request.impute === true,
+      header: request.header === 'yes' ? true : request.header === 'no' ? false : 'auto',
+      ...(request.task ? { task: request.task } : {}),
+    });
+    return {
+      dataset: r.dataset,
+      task: r.task,
+      note: `${r.hasHeader ? 'header row found' : 'no header row'}; target "${r.target}" (${r.task}); ${r.columns.length - 1} columns → ${r.dataset.inputShape[0]} features${r.imputed ? `; ${r.imputed} missing values imputed` : ''}`,
+    };
+  }
+  const r = await importImageFolder(request.path, {
+    ...(request.size ? { size: request.size } : {}),
+    channels: request.rgb ? 3 : 1,
+    ...(request.name !== undefined ? { name: request.name } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
+  return { dataset: r.dataset, task: 'classification', note: `${r.files} images${r.skipped.length ? `, ${r.skipped.length} other files skipped` : ''}` };
+}
