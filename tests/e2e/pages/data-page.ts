@@ -25,7 +25,7 @@ export class DataPage {
   /** Imports a CSV file from the host's disk through "Import your own data…". */
   async importCsv(path: string, target?: string): Promise<void> {
     const section = this.page.getByTestId('dataset-import');
-    if (!(await section.evaluate((d) => (d as HTMLDetailsElement).open))) await section.locator('summary').click();
+    if (!(await section.evaluate((d) => (d as unknown as { open: boolean }).open))) await section.locator('summary').click();
     await this.page.getByTestId('import-kind').selectOption('csv');
     await this.page.getByTestId('import-path').fill(path);
     if (target) await this.page.getByTestId('import-target').fill(target);
