@@ -15,7 +15,7 @@ const into = (...dirs) => `^\\.{1,2}\\/(.*\\/)?(${dirs.join('|')})(\\/|$)`;
 const rule = (...patterns) => ['error', { patterns: patterns.map(([regex, message]) => ({ regex, message })) }];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'playwright-report/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'playwright-report/**', 'core/engine/kernels/simd/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],

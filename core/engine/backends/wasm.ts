@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { cpuModel } from './device.js';
+import { loadSimdKernels } from '../kernels/simd/index.js';
 
 const BINARY = 'tfjs-backend-wasm-simd.wasm';
 
@@ -42,5 +43,7 @@ export async function startWasm(): Promise<string> {
   if (!(await tf.setBackend('wasm'))) {
     throw new Error(`the WebAssembly binaries in ${wasmDir()} failed to load (tf.setBackend('wasm') returned false)`);
   }
+  // The engine's SIMD kernels (never throws: without them the previous kernels run, after one warning line).
+  await loadSimdKernels();
   return wasmDevice();
 }

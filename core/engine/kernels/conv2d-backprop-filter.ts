@@ -26,7 +26,9 @@ import {
   type TypedArray,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callKernel, type Backend } from './util.js';
+import { heapOffset, simdKernels } from './simd/index.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -50,7 +52,49 @@ function inputsOf(inputs: NamedTensorInfoMap): { x: TensorInfo; dy: TensorInfo }
   return { x, dy };
 }
 
-/** The wasm kernel (any backend with Transpose, Slice and a dilated, explicitly padded Conv2D would do). */
+/**
+ * The wasm kernel: our WebAssembly SIMD loop (./simd/assembly: float32 sums along each output row, added into
+ * float64 accumulators across rows and images, so closer to cpu's float64 sums than XNNPACK's float32 GEMM) for
+ * NHWC with outChannels a multiple of 4; otherwise, or without the SIMD module, the XNNPACK route below.
+ */
+export function makeConv2DBackpropFilterWasm(): KernelFunc {
+  const viaXnn = makeConv2DBackpropFilter('wasm');
+  return (args) => {
+    const wasm = args.backend as BackendWasm;
+    const simd = simdKernels(wasm);
+    const { x, dy } = inputsOf(args.inputs);
+    const info = convInfoOf(x, args.attrs);
+    if (!simd || info.dataFormat !== 'channelsLast' || info.outChannels % 4 !== 0 || x.dtype !== 'float32') return viaXnn(args);
+    const dw = wasm.makeOutput(info.filterShape, 'float32');
+    const acc = wasm.makeOutput([2 * info.filterShape.reduce((a, b) => a * b, 1)], 'float32');
+    try {
+      simd.filterGrad(
+        heapOffset(wasm, x.dataId),
+        heapOffset(wasm, dy.dataId),
+        heapOffset(wasm, dw.dataId),
+        heapOffset(wasm, acc.dataId),
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        info.inChannels,
+        info.outHeight,
+        info.outWidth,
+        info.outChannels,
+        info.strideHeight,
+        info.strideWidth,
+        info.filterHeight,
+        info.filterWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+      );
+    } finally {
+      wasm.disposeData(acc.dataId);
+    }
+    return dw;
+  };
+}
+
+/** The XNNPACK route (any backend with Transpose, Slice and a dilated, explicitly padded Conv2D would do). */
 export function makeConv2DBackpropFilter(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs }) => viaConv2D(backendName, inputs, backend as Backend, attrs);
 }

@@ -5,11 +5,32 @@
 //   stock ones accumulate in float32: up to 2.5e-5 relative error on bias and batch-norm gradients; ours add in
 //   float64 as cpu does, see reduce-sum.ts).
 // Depthwise-conv gradients are not provided: the model spec has no depthwise or separable convolution.
+//
+// For speed on wasm (bench/step-profile.ts; the small CNN's step at batch 256 fell from ~112 to ~30 ms here):
+//   our WebAssembly SIMD kernels (simd/assembly, AssemblyScript, built by scripts/build-kernels.mjs, run in place on
+//   tfjs-wasm's own memory) for Conv2D, Conv2DBackpropFilter, MaxPool, MaxPoolGrad, Relu and its gradient, the bias
+//   Add and the bias-gradient Sum/Mean; Conv2DBackpropInput as one forward conv with the flipped filter; BatchMatMul
+//   with transposed operands as Transpose + XNNPACK; Identity and same-dtype Cast sharing data. Without the generated
+//   SIMD module each falls back to the previous kernel (one warning line). Every one is checked against the cpu
+//   backend in tests/engine/kernels-simd.test.ts.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import {
+  Add,
+  BatchMatMul,
+  Cast,
+  Conv2D,
+  engine,
+  getGradient,
+  Identity,
+  registerGradient,
+  Relu,
+  type GradConfig,
+  type KernelBackend,
   Conv2DBackpropFilter,
+  Conv2DBackpropInput,
   getKernel,
+  MaxPool,
   MaxPoolGrad,
   Mean,
   registerKernel,
@@ -18,13 +39,20 @@ import {
   type KernelConfig,
   type KernelFunc,
 } from '@tensorflow/tfjs-core';
-import { makeConv2DBackpropFilter, makeConv2DBackpropFilterCpu } from './conv2d-backprop-filter.js';
-import { maxPoolGradCpu, maxPoolGradWasm } from './max-pool-grad.js';
+import { makeConv2DBackpropFilter, makeConv2DBackpropFilterCpu, makeConv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
+import { makeMaxPoolWasm, maxPoolGradCpu, maxPoolGradWasm, maxPoolGradWasmJs } from './max-pool-grad.js';
+import { loadSimdKernels } from './simd/index.js';
 import { makeReduceSumWasm } from './reduce-sum.js';
+import { makeBatchMatMulWasm } from './matmul.js';
+import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input.js';
+import { makeConv2DWasm } from './conv2d.js';
+import { makeStockCaller } from './util.js';
+import { makeAddWasm, makeCastWasm, makeIdentityWasm, makeReluWasm, RELU_GRAD, reluGradConfig, reluGradWasm } from './elementwise.js';
 
 export { maxPoolGradInto } from './max-pool-grad.js';
 export { filterGradInto } from './conv2d-backprop-filter.js';
 export { reduceSumInto } from './reduce-sum.js';
+export { loadSimdKernels, simdKernels } from './simd/index.js';
 
 /** Marks our kernel functions, so a second copy of this module (or a second call) recognises them. */
 const OURS = Symbol.for('layerwise.engineKernel');
@@ -40,7 +68,7 @@ function isOurs(config: KernelConfig | undefined): boolean {
 
 /** Every kernel the engine registers, as kernelName/backendName pairs. */
 export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
-  { kernelName: Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: ours(makeConv2DBackpropFilter('wasm')) },
+  { kernelName: Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: ours(makeConv2DBackpropFilterWasm()) },
   {
     kernelName: Conv2DBackpropFilter,
     backendName: 'cpu',
@@ -50,12 +78,44 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
   { kernelName: MaxPoolGrad, backendName: 'cpu', kernelFunc: ours(maxPoolGradCpu) },
   { kernelName: Sum, backendName: 'wasm', kernelFunc: ours(makeReduceSumWasm(false, () => stockKernel(Sum, 'wasm'))) },
   { kernelName: Mean, backendName: 'wasm', kernelFunc: ours(makeReduceSumWasm(true, () => stockKernel(Mean, 'wasm'))) },
+  {
+    kernelName: BatchMatMul,
+    backendName: 'wasm',
+    kernelFunc: ours(makeBatchMatMulWasm(makeStockCaller(BatchMatMul, () => stockKernel(BatchMatMul, 'wasm')))),
+  },
+  {
+    kernelName: Conv2DBackpropInput,
+    backendName: 'wasm',
+    kernelFunc: ours(makeConv2DBackpropInputWasm(makeStockCaller(Conv2DBackpropInput, () => stockKernel(Conv2DBackpropInput, 'wasm')))),
+  },
+  { kernelName: Identity, backendName: 'wasm', kernelFunc: ours(makeIdentityWasm(makeStockCaller(Identity, () => stockKernel(Identity, 'wasm')))) },
+  { kernelName: Cast, backendName: 'wasm', kernelFunc: ours(makeCastWasm(makeStockCaller(Cast, () => stockKernel(Cast, 'wasm')))) },
+  { kernelName: Add, backendName: 'wasm', kernelFunc: ours(makeAddWasm(makeStockCaller(Add, () => stockKernel(Add, 'wasm')))) },
+  { kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: ours(reluGradWasm) },
+  { kernelName: Conv2D, backendName: 'wasm', kernelFunc: ours(makeConv2DWasm(makeStockCaller(Conv2D, () => stockKernel(Conv2D, 'wasm')))) },
+  { kernelName: MaxPool, backendName: 'wasm', kernelFunc: ours(makeMaxPoolWasm(makeStockCaller(MaxPool, () => stockKernel(MaxPool, 'wasm')))) },
+  { kernelName: Relu, backendName: 'wasm', kernelFunc: ours(makeReluWasm(makeStockCaller(Relu, () => stockKernel(Relu, 'wasm')))) },
+];
+
+/**
+ * The wasm kernels the engine registered before its SIMD kernels and the BatchMatMul/Conv2DBackpropInput overrides
+ * (bench/step-profile.ts --compare measures against them; kernel names missing here run tfjs's own). Not registered.
+ */
+export const BEFORE_KERNELS: ReadonlyArray<KernelConfig> = [
+  { kernelName: Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: ours(makeConv2DBackpropFilter('wasm')) },
+  { kernelName: MaxPoolGrad, backendName: 'wasm', kernelFunc: ours(maxPoolGradWasmJs) },
+  { kernelName: Sum, backendName: 'wasm', kernelFunc: ours(makeReduceSumWasm(false, () => stockKernel(Sum, 'wasm'), false)) },
+  { kernelName: Mean, backendName: 'wasm', kernelFunc: ours(makeReduceSumWasm(true, () => stockKernel(Mean, 'wasm'), false)) },
 ];
 
 // Shared by every copy of this module in the process (the kernel registry itself is process-global).
 const STOCK = Symbol.for('layerwise.stockKernels');
 const stock: Map<string, KernelConfig | null> = ((globalThis as { [STOCK]?: Map<string, KernelConfig | null> })[STOCK] ??=
   new Map());
+const STOCK_GRADIENTS = Symbol.for('layerwise.stockGradients');
+const stockGradients: Map<string, GradConfig | null> = ((globalThis as { [STOCK_GRADIENTS]?: Map<string, GradConfig | null> })[
+  STOCK_GRADIENTS
+] ??= new Map());
 const key = (kernelName: string, backendName: string) => `${backendName}_${kernelName}`;
 
 /**
@@ -63,6 +123,9 @@ const key = (kernelName: string, backendName: string) => `${backendName}_${kerne
  * nothing). The kernels they replace stay reachable through `stockKernel` (tests compare against them).
  */
 export function registerEngineKernels(): void {
+  // The SIMD kernels load asynchronously (backends/wasm.ts awaits them before training); until then, or without
+  // them, the wasm kernels run their previous versions.
+  void loadSimdKernels();
   for (const config of ENGINE_KERNELS) {
     const existing = getKernel(config.kernelName, config.backendName);
     if (isOurs(existing)) continue;
@@ -71,6 +134,12 @@ export function registerEngineKernels(): void {
     // registerKernel warns when overwriting; unregister the stock kernel first.
     if (existing) unregisterKernel(config.kernelName, config.backendName);
     registerKernel(config);
+  }
+  // The ReLU gradient as one kernel on wasm (elementwise.ts; other backends keep tfjs's formula).
+  const grad = getGradient(Relu) as GradConfig | undefined;
+  if (grad !== reluGradConfig) {
+    if (!stockGradients.has(Relu)) stockGradients.set(Relu, grad ?? null);
+    registerGradient(reluGradConfig);
   }
 }
 
@@ -81,8 +150,15 @@ export function unregisterEngineKernels(): void {
     if (!isOurs(existing)) continue;
     unregisterKernel(config.kernelName, config.backendName);
     const original = stock.get(key(config.kernelName, config.backendName));
-    if (original) registerKernel(original);
+    if (original) {
+      registerKernel(original);
+      // Its setup (binding its wasm function) never ran if ours was registered before the backend started.
+      const started = (engine() as unknown as { registry: Record<string, KernelBackend | undefined> }).registry[config.backendName];
+      if (started) original.setupFunc?.(started);
+    }
   }
+  const reluGrad = stockGradients.get(Relu);
+  if (reluGrad && getGradient(Relu) === reluGradConfig) registerGradient(reluGrad);
 }
 
 /**

@@ -17,6 +17,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { heapOffset, simdKernels } from './simd/index.js';
 
 type Shape4 = [number, number, number, number];
 type Conv2DInfo = backend_util.Conv2DInfo;
@@ -32,7 +33,79 @@ function inputsOf(inputs: NamedTensorInfoMap): { dy: TensorInfo; input: TensorIn
   return { dy, input };
 }
 
-export const maxPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
+/**
+ * The wasm kernel: our WebAssembly SIMD loop (./simd/assembly, the same semantics and float64 sums, so it is also
+ * bit-identical to cpu) on tfjs-wasm's heap; the JavaScript loop below when the SIMD module is unavailable.
+ */
+export const maxPoolGradWasm: KernelFunc = (args) => {
+  const wasm = args.backend as BackendWasm;
+  const simd = simdKernels(wasm);
+  if (!simd) return maxPoolGradWasmJs(args);
+  const { dy, input } = inputsOf(args.inputs);
+  const info = poolInfo(input, args.attrs);
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error(`${MaxPoolGrad}: dilations must be 1`);
+  const overlap = info.strideHeight < info.effectiveFilterHeight || info.strideWidth < info.effectiveFilterWidth;
+  const dx = wasm.makeOutput(input.shape, 'float32');
+  // float64 accumulators where windows overlap (2 float32 slots per element).
+  const acc = overlap ? wasm.makeOutput([2 * input.shape.reduce((a, b) => a * b, 1)], 'float32') : null;
+  try {
+    simd.maxPoolGrad(
+      heapOffset(wasm, input.dataId),
+      heapOffset(wasm, dy.dataId),
+      heapOffset(wasm, dx.dataId),
+      acc ? heapOffset(wasm, acc.dataId) : 0,
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.effectiveFilterHeight,
+      info.effectiveFilterWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
+  } finally {
+    if (acc) wasm.disposeData(acc.dataId);
+  }
+  return dx;
+};
+
+/** MaxPool (forward) on wasm by our SIMD loop, with the cpu backend's semantics (see simd/assembly); else stock. */
+export function makeMaxPoolWasm(stock: (backend: BackendWasm, inputs: { x: TensorInfo }, attrs: NamedAttrMap) => TensorInfo): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const wasm = backend as BackendWasm;
+    const x = inputs.x as TensorInfo;
+    const simd = simdKernels(wasm);
+    const info = poolInfo(x, attrs);
+    if (!simd || x.dtype !== 'float32' || info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.outShape.some((d) => d === 0)) {
+      return stock(wasm, { x }, attrs as NamedAttrMap);
+    }
+    const out = wasm.makeOutput(info.outShape, 'float32');
+    simd.maxPool(
+      heapOffset(wasm, x.dataId),
+      heapOffset(wasm, out.dataId),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.effectiveFilterHeight,
+      info.effectiveFilterWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
+    return out;
+  };
+}
+
+/** The previous wasm kernel: the JavaScript loop of maxPoolGradInto on tfjs-wasm's heap. */
+export const maxPoolGradWasmJs: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as BackendWasm;
   const { dy, input } = inputsOf(inputs);
   const info = poolInfo(input, attrs);

@@ -18,6 +18,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels } from './simd/index.js';
 
 /**
  * Reduces `x` (row-major, `shape`) over `axes` into `out` (the kept axes in order), accumulating in float64 and
@@ -110,10 +111,11 @@ function reduceGeneral(x: Float32Array, blocks: ReadonlyArray<{ size: number; re
 }
 
 /**
- * The wasm kernel for Sum (`mean` false) or Mean; other dtypes (int32 and bool sums) go to `fallback`, tfjs's own
+ * The wasm kernel for Sum (`mean` false) or Mean (leading axes: our SIMD loop unless `useSimd` is false, the same
+ * float64 sums; other patterns: reduceSumInto in JavaScript); other dtypes (int32 and bool sums) go to `fallback`, tfjs's own
  * kernel, whose setup (binding its wasm function) never ran when ours was registered before the backend started.
  */
-export function makeReduceSumWasm(mean: boolean, fallback: () => KernelConfig | null): KernelFunc {
+export function makeReduceSumWasm(mean: boolean, fallback: () => KernelConfig | null, useSimd = true): KernelFunc {
   const setUp = new WeakSet<KernelBackend>();
   return (args) => {
     const { inputs, attrs } = args;
@@ -134,6 +136,14 @@ export function makeReduceSumWasm(mean: boolean, fallback: () => KernelConfig | 
     const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
     // Allocate first: growing the wasm heap detaches earlier views of it.
     const out = wasm.makeOutput(keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, 'float32');
+    // Leading axes reduced, trailing kept (bias gradients): our SIMD loop, float64 sums per column.
+    const simd = useSimd ? simdKernels(wasm) : null;
+    if (simd && axes.length < x.shape.length && axes.every((a, i) => a === i)) {
+      const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
+      const k = util.sizeFromShape(x.shape) / rows;
+      simd.sumColumns(heapOffset(wasm, x.dataId), heapOffset(wasm, out.dataId), rows, k, mean ? rows : 1);
+      return out;
+    }
     reduceSumInto(wasm.typedArrayFromHeap(x) as Float32Array, x.shape, axes, wasm.typedArrayFromHeap(out) as Float32Array, mean);
     return out;
   };
