@@ -7,6 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {
   expandSpec,
   inferModel,
+  MAX_MISCLASSIFIED_SAMPLES,
   type BackendName,
   type CheckpointManifest,
   type CheckpointPayload,
@@ -17,6 +18,7 @@ import {
   type LayerStat,
   type ModelSpec,
   type StepMetric,
+  type TestEvaluation,
   type TrainingConfig,
   type TrainSummary,
 } from '../../shared/index.js';
@@ -304,6 +306,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       classNames: dataset.classNames,
       bestEpoch,
       weights,
+      evaluation: final.evaluation,
     };
   } finally {
     probe.dispose();
@@ -600,7 +603,7 @@ async function finalMetrics(
   valSplit: Split,
   testSplit: Split,
   dataset: Dataset,
-): Promise<{ metrics: FinalMetrics; confusion: number[][] }> {
+): Promise<{ metrics: FinalMetrics; confusion: number[][]; evaluation: TestEvaluation }> {
   const averaged = async (split: Split) => {
     const evals: Evaluation[] = [];
     for (const m of members) evals.push(await evaluate(m.model, head, split, dataset));
@@ -615,8 +618,24 @@ async function finalMetrics(
   const test = await averaged(testSplit);
   const k = dataset.numClasses;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (let row = 0; row < testSplit.count; row++) confusion[labelOf(testSplit.y, row, k)]![labelOf(test.probs, row, k)]! += 1;
+  const features = featureSize(dataset);
+  const misclassified: TestEvaluation['misclassified'] = [];
+  let misclassifiedCount = 0;
+  for (let row = 0; row < testSplit.count; row++) {
+    const label = labelOf(testSplit.y, row, k);
+    const predicted = labelOf(test.probs, row, k);
+    confusion[label]![predicted]! += 1;
+    if (label === predicted) continue;
+    misclassifiedCount++;
+    if (misclassified.length < MAX_MISCLASSIFIED_SAMPLES) {
+      // Raw features (dataset.test is unscaled; testSplit is what the model saw).
+      const raw = Array.from(dataset.test.x.subarray(row * features, (row + 1) * features));
+      misclassified.push({ index: row, label, predicted, confidence: test.probs[row * k + predicted]!, features: raw });
+    }
+  }
+  const evaluation: TestEvaluation = { inputShape: [...dataset.inputShape], parameters: members[0]!.model.countParams(), misclassified, misclassifiedCount };
   return {
+    evaluation,
     metrics: {
       loss: train.loss,
       accuracy: train.accuracy,

@@ -300,7 +300,8 @@ export class RunQueue {
           this.log(`run ${id} was in the queue but is ${run.status}; skipped`);
           return;
         }
-        request = this.requestFor(run, null);
+        // A fork (runs.fork) is queued with a copy of the checkpoint it continues from; other queued runs have none.
+        request = this.requestFor(run, store.latestCheckpoint(id));
       }
     } catch (error) {
       this.log(`run ${id} could not start: ${message(error)}`);

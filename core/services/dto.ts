@@ -51,6 +51,20 @@ export function runListItemDto(run: S.RunListItem): Api.RunListItem {
   return { ...runDto(run), modelName: run.modelName, datasetName: run.datasetName };
 }
 
+export function reportDto(r: S.RunReport): Api.RunReport {
+  return {
+    runId: r.runId,
+    classNames: r.classNames,
+    inputShape: r.inputShape,
+    confusion: r.confusion,
+    misclassified: r.misclassified.map((m) => ({ index: m.index, label: m.label, predicted: m.predicted, confidence: m.confidence, features: m.features })),
+    misclassifiedCount: r.misclassifiedCount,
+    bestEpoch: r.bestEpoch,
+    weights: r.weights,
+    parameters: r.parameters,
+  };
+}
+
 export function checkpointDto(c: S.Checkpoint): Api.Checkpoint {
   return { id: c.id, runId: c.runId, epoch: c.epoch, kind: c.kind, manifest: c.manifest, weights: c.weights, optimizer: c.optimizer, size: c.size, createdAt: c.createdAt };
 }

@@ -3,7 +3,7 @@
 // the record. Used by the CLI and by the host's run queue, so both record runs the same way.
 import { datasetRefSplit, type DatasetRef, type EpochReport, type ModelSpec, type TrainingConfig, type TrainSummary } from '../../shared/index.js';
 import type { TrainerListeners, TrainerOutcome } from '../engine/trainer-client.js';
-import type { Checkpoint, MetricPoint, Run, Store } from '../store/index.js';
+import type { Checkpoint, MetricPoint, Run, RunReport, Store } from '../store/index.js';
 
 export interface NewRunRecord {
   projectId: number;
@@ -61,6 +61,22 @@ export function finalMetricsOf(summary: TrainSummary): Record<string, number> {
   if (summary.final) Object.assign(out, summary.final);
   if (summary.bestEpoch !== null) out.bestEpoch = summary.bestEpoch;
   return out;
+}
+
+/** The run's test report from the trainer's summary; null when it evaluated nothing (diverged, or an older trainer). */
+export function reportOf(summary: TrainSummary): Omit<RunReport, 'runId'> | null {
+  const evaluation = summary.evaluation;
+  if (!summary.final || !evaluation) return null;
+  return {
+    classNames: summary.classNames,
+    inputShape: evaluation.inputShape,
+    confusion: summary.confusion,
+    misclassified: evaluation.misclassified,
+    misclassifiedCount: evaluation.misclassifiedCount,
+    bestEpoch: summary.bestEpoch,
+    weights: summary.weights,
+    parameters: evaluation.parameters,
+  };
 }
 
 /** What a recorder tells its owner after each write (the run queue turns these into pushed events). */
@@ -125,6 +141,7 @@ export class RunRecorder {
       status: summary.status,
       finalMetrics: finalMetricsOf(summary),
       error: summary.status === 'diverged' ? (summary.reason ?? null) : null,
+      report: reportOf(summary),
     });
   }
 }

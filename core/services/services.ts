@@ -38,7 +38,10 @@ import { RunQueue } from '../host/run-queue.js';
 import type { QueueOrderStore } from '../host/queue-order.js';
 import { findPreset, loadPresets, PresetError } from '../presets/load.js';
 import { checkBundle, exportBundle, importCheckedBundle, StoreError, type CheckedBundle, type Store } from '../store/index.js';
-import { checkpointDto, curvesDto, runDto, runListItemDto, seriesDto } from './dto.js';
+import { checkpointDto, curvesDto, reportDto, runDto, runListItemDto, seriesDto } from './dto.js';
+import { ablate, fork, repeat, runOr404 } from './groups.js';
+import { lessonVerdict, listLessons, startLesson } from './lessons.js';
+import { exportCheckpoint } from './model-export.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from './run-recorder.js';
 import { DatasetImportError } from '../datasets/errors.js';
@@ -214,6 +217,22 @@ export function createServices(options: ServicesOptions): Services {
     'metrics.series': async ({ runId, names }) => store.metricSeries(runId, names).map(seriesDto),
     'metrics.curves': async ({ runIds, names }) => store.loadCurves(runIds, names).map(curvesDto),
     'checkpoints.list': async ({ runId }) => store.listCheckpoints(runId).map(checkpointDto),
+    'checkpoints.export': async ({ checkpointId, format }) => exportCheckpoint(store, checkpointId, format),
+
+    // ---- reports, forks and groups of runs ----
+    'runs.report': async ({ id }) => {
+      runOr404(store, 'runs.report', 'id', id);
+      const report = store.getRunReport(id);
+      return report ? reportDto(report) : null;
+    },
+    'runs.fork': async (input) => fork({ store, queue }, input),
+    'runs.ablate': async (input) => ablate({ store, queue }, input),
+    'runs.repeat': async (input) => repeat({ store, queue }, input),
+
+    // ---- lessons ----
+    'lessons.list': async () => listLessons(),
+    'lessons.start': async (input) => startLesson({ store, queue }, input),
+    'lessons.verdict': async (input) => lessonVerdict({ store, queue }, input),
 
     // ---- comparisons ----
     'comparisons.save': async (input) => store.saveComparison({ projectId: input.projectId, name: input.name, runIds: input.runIds, notes: input.notes ?? '' }),

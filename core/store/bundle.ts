@@ -20,12 +20,15 @@ import { checkModelSpec, DatasetRefSchema, formatIssues, parseTrainingConfig, ty
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { StoreError } from './errors.js';
 import { syncDir } from './open-db.js';
-import { CHECKPOINT_KINDS, RUN_STATUSES, SCHEMA_VERSION } from './schema.js';
+import { CHECKPOINT_KINDS, COMPARISON_KINDS, RUN_STATUSES, SCHEMA_VERSION } from './schema.js';
 import { iso, MAX_CHECKPOINT_PART_BYTES, type Store } from './store.js';
 import type { CheckpointKind, DatasetSplit, FinalMetrics, JsonValue, MetricPoint, MetricSeries, RunStatus } from './types.js';
 
 export const BUNDLE_FORMAT = 'layerwise-bundle';
-export const BUNDLE_FORMAT_VERSION = 1;
+/** 2 added run reports and how comparisons were made (kind, base run, lesson); version 1 bundles still import. */
+export const BUNDLE_FORMAT_VERSION = 2;
+/** The oldest bundle format this Layerwise still imports. */
+export const OLDEST_BUNDLE_FORMAT_VERSION = 1;
 export const BUNDLE_EXTENSION = '.layerwise';
 
 export interface BundleLimits {
@@ -82,11 +85,34 @@ const entryRef = (limit: number) =>
     sha256: sha,
   });
 const jsonValue: z.ZodType<JsonValue> = z.json();
+const count = z.number().int().min(0);
+
+/** A run's test report, as runs.report gives it (without the run id, which the bundle renumbers). */
+const reportSchema = z.strictObject({
+  classNames: z.array(z.string().max(200)).max(100_000),
+  inputShape: z.array(z.number().int().min(1)).min(1).max(8),
+  confusion: z.array(z.array(count).max(100_000)).max(100_000).nullable(),
+  misclassified: z
+    .array(
+      z.strictObject({
+        index: count,
+        label: count,
+        predicted: count,
+        confidence: z.number().min(0).max(1),
+        features: z.array(z.number()).max(10_000_000),
+      }),
+    )
+    .max(1000),
+  misclassifiedCount: count,
+  bestEpoch: count.nullable(),
+  weights: z.enum(['last', 'best', 'averaged']),
+  parameters: count,
+});
 
 function manifestSchema(limits: BundleLimits) {
   return z.strictObject({
     format: z.literal(BUNDLE_FORMAT),
-    formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
+    formatVersion: z.number().int().min(OLDEST_BUNDLE_FORMAT_VERSION).max(BUNDLE_FORMAT_VERSION),
     exportedAt: time,
     schemaVersion: z.number().int().min(1),
     project: z.strictObject({ id, name: z.string().min(1).max(200), notes: z.string(), createdAt: time }),
@@ -121,6 +147,8 @@ function manifestSchema(limits: BundleLimits) {
         finishedAt: time.nullable(),
         finalMetrics: z.record(z.string(), z.number().nullable()).nullable(),
         metrics: entryRef(limits.maxEntryBytes).extend({ points: z.number().int().min(0) }),
+        /** Format 2: the test report of a finished run (absent or null when it has none). */
+        report: reportSchema.nullable().optional(),
       }),
     ),
     checkpoints: z.array(
@@ -136,7 +164,18 @@ function manifestSchema(limits: BundleLimits) {
       }),
     ),
     comparisons: z.array(
-      z.strictObject({ id, name: z.string().min(1).max(200), notes: z.string(), runIds: z.array(id), createdAt: time, updatedAt: time }),
+      z.strictObject({
+        id,
+        name: z.string().min(1).max(200),
+        notes: z.string(),
+        runIds: z.array(id),
+        createdAt: time,
+        updatedAt: time,
+        // Format 2; a version 1 bundle's comparisons were all picked by hand.
+        kind: z.enum(COMPARISON_KINDS, { error: `must be one of ${COMPARISON_KINDS.join(', ')}` }).optional(),
+        baseRunId: id.nullable().optional(),
+        lessonId: z.string().min(1).max(100).nullable().optional(),
+      }),
     ),
   });
 }
@@ -182,6 +221,8 @@ function collect(store: Store, projectId: number) {
     createdAt: d.createdAt,
   }));
   const runs = store.listRuns({ projectId }).map((run) => {
+    const stored = store.getRunReport(run.id);
+    const report = stored ? (({ runId: _runId, ...rest }) => rest)(stored) : null;
     const series = store.metricSeries(run.id);
     const bytes = strToU8(JSON.stringify(encodeMetrics(series)));
     const path = `metrics/run-${run.id}.json`;
@@ -205,6 +246,7 @@ function collect(store: Store, projectId: number) {
       finishedAt: run.finishedAt,
       finalMetrics: run.finalMetrics,
       metrics: { path, size: bytes.byteLength, sha256: sha256Hex(bytes), points },
+      report,
     };
   });
   const checkpoints = runs.flatMap((run) =>
@@ -219,7 +261,17 @@ function collect(store: Store, projectId: number) {
       return { id: meta.id, runId: meta.runId, epoch: meta.epoch, kind: meta.kind, manifest: meta.manifest, createdAt: meta.createdAt, weights: ref('weights'), optimizer: ref('optimizer') };
     }),
   );
-  const comparisons = store.listComparisons(projectId).map((c) => ({ id: c.id, name: c.name, notes: c.notes, runIds: c.runIds, createdAt: c.createdAt, updatedAt: c.updatedAt }));
+  const comparisons = store.listComparisons(projectId).map((c) => ({
+    id: c.id,
+    name: c.name,
+    notes: c.notes,
+    runIds: c.runIds,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    kind: c.kind,
+    baseRunId: c.baseRunId,
+    lessonId: c.lessonId,
+  }));
   counts.modelVersions = modelVersions.length;
   counts.datasets = datasets.length;
   counts.runs = runs.length;
@@ -391,6 +443,8 @@ export function checkBundle(data: Uint8Array, limits: BundleLimits = DEFAULT_BUN
       if (!runIds.has(runId)) throw refuse(`comparisons[${i}].runIds: ${runId} is not a run in the bundle`);
     }
     if (new Set(comparison.runIds).size !== comparison.runIds.length) throw refuse(`comparisons[${i}].runIds lists a run twice`);
+    const base = comparison.baseRunId ?? null;
+    if (base !== null && !comparison.runIds.includes(base)) throw refuse(`comparisons[${i}].baseRunId ${base} is not one of its runIds`);
   });
 
   for (const name of files.keys()) {
@@ -449,12 +503,13 @@ function parseManifest(files: Map<string, Uint8Array>, limits: BundleLimits): Bu
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw refuse('manifest.json is not a JSON object');
   const head = raw as { format?: unknown; formatVersion?: unknown };
   if (head.format !== BUNDLE_FORMAT) throw refuse(`manifest.json format is ${JSON.stringify(head.format ?? null)}, not "${BUNDLE_FORMAT}"`);
-  if (head.formatVersion !== BUNDLE_FORMAT_VERSION) {
-    const v = head.formatVersion;
+  const v = head.formatVersion;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < OLDEST_BUNDLE_FORMAT_VERSION || v > BUNDLE_FORMAT_VERSION) {
+    const reads = `${OLDEST_BUNDLE_FORMAT_VERSION}–${BUNDLE_FORMAT_VERSION}`;
     throw refuse(
       typeof v === 'number' && Number.isInteger(v) && v > BUNDLE_FORMAT_VERSION
-        ? `bundle format version ${v} is newer than this Layerwise reads (${BUNDLE_FORMAT_VERSION}): update Layerwise to import it`
-        : `bundle format version ${JSON.stringify(v ?? null)} is not one this Layerwise reads (${BUNDLE_FORMAT_VERSION})`,
+        ? `bundle format version ${v} is newer than this Layerwise reads (${reads}): update Layerwise to import it`
+        : `bundle format version ${JSON.stringify(v ?? null)} is not one this Layerwise reads (${reads})`,
       { formatVersion: v },
     );
   }
@@ -583,6 +638,7 @@ function writeBundle(store: Store, bundle: CheckedBundle): ImportResult {
       r.finalMetrics === null ? null : canonicalJson(r.finalMetrics as FinalMetrics),
     );
     runIds[r.id] = newId;
+    if (r.report) insert('INSERT INTO run_reports (run_id, report, created_at) VALUES (?, ?, ?)', newId, JSON.stringify(r.report), msOrNull(r.finishedAt) ?? ms(r.createdAt));
     const points = bundle.metrics.get(r.id)!;
     store.appendMetrics(newId, points);
     metricPoints += points.length;
@@ -607,10 +663,13 @@ function writeBundle(store: Store, bundle: CheckedBundle): ImportResult {
   }
   for (const c of manifest.comparisons) {
     const comparisonId = insert(
-      'INSERT INTO comparisons (project_id, name, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO comparisons (project_id, name, notes, kind, base_run_id, lesson_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       projectId,
       c.name,
       c.notes,
+      c.kind ?? 'manual',
+      c.baseRunId == null ? null : runIds[c.baseRunId],
+      c.lessonId ?? null,
       ms(c.createdAt),
       ms(c.updatedAt),
     );

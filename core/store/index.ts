@@ -1,8 +1,8 @@
 // The project store (Node only): SQLite in the data folder, bundles, the data-folder lock.
 export * from './errors.js';
 export * from './types.js';
-export { Store, DB_FILE, MAX_CHECKPOINT_PART_BYTES, type StoreOptions, type NewRun, type FinishRun, type ResumePoint } from './store.js';
-export { MIGRATIONS, SCHEMA_VERSION, RUN_STATUSES, CHECKPOINT_KINDS, migrate, schemaVersion, type Migration } from './schema.js';
+export { Store, DB_FILE, MAX_CHECKPOINT_PART_BYTES, type StoreOptions, type NewRun, type FinishRun, type ResumePoint, type NewComparison } from './store.js';
+export { MIGRATIONS, SCHEMA_VERSION, RUN_STATUSES, CHECKPOINT_KINDS, COMPARISON_KINDS, migrate, schemaVersion, type Migration } from './schema.js';
 export { LOCK_FILE, readLock, type LockInfo } from './lock.js';
 export { canonicalJson, sha256Hex } from './canonical.js';
 export {
@@ -13,6 +13,7 @@ export {
   readBundleFile,
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
+  OLDEST_BUNDLE_FORMAT_VERSION,
   BUNDLE_EXTENSION,
   DEFAULT_BUNDLE_LIMITS,
   type BundleLimits,

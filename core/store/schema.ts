@@ -13,6 +13,7 @@ export type Migration = (db: Database.Database) => void;
 
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const;
 export const CHECKPOINT_KINDS = ['best', 'last', 'periodic'] as const;
+export const COMPARISON_KINDS = ['manual', 'ablation', 'seeds', 'lesson'] as const;
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
@@ -130,6 +131,21 @@ export const MIGRATIONS: readonly Migration[] = [
     `),
   // 4: the order of queued runs (the run queue's reorder survives restarts with the runs themselves).
   (db) => db.exec('ALTER TABLE runs ADD COLUMN queue_position INTEGER'),
+  // 5: how a comparison was made (by hand, an ablation, a seed repeat, a lesson) and what it started from;
+  // a finished run's test report (confusion, misclassified samples), kept apart from the runs table so that
+  // listing runs never reads it.
+  (db) =>
+    db.exec(`
+      ALTER TABLE comparisons ADD COLUMN kind TEXT NOT NULL DEFAULT 'manual' CHECK (kind IN (${list(COMPARISON_KINDS)}));
+      ALTER TABLE comparisons ADD COLUMN base_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL;
+      ALTER TABLE comparisons ADD COLUMN lesson_id TEXT;
+      CREATE INDEX comparisons_base_run ON comparisons(base_run_id);
+      CREATE TABLE run_reports (
+        run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        report TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -25,12 +25,13 @@ import { canonicalJson, sha256Hex } from './canonical.js';
 import { invalid, notFound, StoreError } from './errors.js';
 import { acquireLock, type AcquiredLock } from './lock.js';
 import { openDatabase } from './open-db.js';
-import { CHECKPOINT_KINDS, migrate, RUN_STATUSES, SCHEMA_VERSION } from './schema.js';
+import { CHECKPOINT_KINDS, COMPARISON_KINDS, migrate, RUN_STATUSES, SCHEMA_VERSION } from './schema.js';
 import type {
   Checkpoint,
   CheckpointData,
   CheckpointInput,
   Comparison,
+  ComparisonKind,
   Dataset,
   DatasetSplit,
   FinalMetrics,
@@ -43,6 +44,7 @@ import type {
   Run,
   RunCurves,
   RunListItem,
+  RunReport,
   RunStatus,
 } from './types.js';
 
@@ -83,6 +85,20 @@ export interface FinishRun {
   status: 'completed' | 'stopped' | 'diverged' | 'failed';
   finalMetrics?: Record<string, number>;
   error?: string | null;
+  /** The test report (kept with the outcome, in the same transaction). */
+  report?: Omit<RunReport, 'runId'> | null;
+}
+
+export interface NewComparison {
+  projectId: number;
+  name: string;
+  runIds: readonly number[];
+  notes?: string;
+  /** `manual` (default), `ablation`, `seeds` or `lesson`. */
+  kind?: ComparisonKind;
+  /** The run an ablation or seed repeat started from: one of runIds. */
+  baseRunId?: number | null;
+  lessonId?: string | null;
 }
 
 export interface ResumePoint {
@@ -480,9 +496,11 @@ export class Store {
   finishRun(id: number, result: FinishRun): Run {
     if (!FINISHED.has(result.status)) throw invalid(`a run finishes as completed, stopped, diverged or failed (got ${JSON.stringify(result.status)})`);
     const metrics = result.finalMetrics === undefined ? undefined : finalMetricsJson(result.finalMetrics);
+    const report = result.report ? reportJson({ ...result.report, runId: id }) : undefined;
     return this.tx(() => {
       this.setRunStatus(id, result.status, result.error === undefined ? {} : { error: result.error });
       if (metrics !== undefined) this.run('UPDATE runs SET final_metrics = ? WHERE id = ?', metrics, id);
+      if (report !== undefined) this.writeReport(id, report);
       return this.getRun(id);
     });
   }
@@ -501,6 +519,7 @@ export class Store {
       const checkpoint = this.latestCheckpoint(id);
       const after = checkpoint ? checkpoint.checkpoint.epoch : -1;
       const discarded = this.sqlite.prepare('DELETE FROM metrics WHERE run_id = ? AND epoch > ?').run(id, after).changes;
+      this.run('DELETE FROM run_reports WHERE run_id = ?', id);
       this.run(
         `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, final_metrics = NULL, started_at = coalesce(started_at, ?) WHERE id = ?`,
         this.now(),
@@ -753,15 +772,99 @@ export class Store {
     return row ? this.loadCheckpoint(row.id) : null;
   }
 
+  // ---- run reports ----
+
+  /** Keeps (or replaces) a run's test report. */
+  saveRunReport(runId: number, report: Omit<RunReport, 'runId'>): RunReport {
+    const json = reportJson({ ...report, runId });
+    return this.tx(() => {
+      this.getRun(runId);
+      this.writeReport(runId, json);
+      return this.getRunReport(runId)!;
+    });
+  }
+
+  /** A run's test report; null when it has none (not finished, diverged, or recorded before reports existed). */
+  getRunReport(runId: number): RunReport | null {
+    this.getRun(runId);
+    const row = this.get<{ report: string }>('SELECT report FROM run_reports WHERE run_id = ?', runId);
+    return row ? { ...(JSON.parse(row.report) as RunReport), runId } : null;
+  }
+
+  private writeReport(runId: number, json: string): void {
+    this.run('INSERT OR REPLACE INTO run_reports (run_id, report, created_at) VALUES (?, ?, ?)', runId, json, this.now());
+  }
+
+  // ---- forks ----
+
+  /**
+   * "Resume from here": a new queued run with the source run's model version, dataset, config, seed and
+   * backend, the source's metric points up to the checkpoint's epoch and a copy of the checkpoint (the run
+   * queue continues a queued run that has a checkpoint from it). One transaction.
+   */
+  forkRun(checkpointId: number, options: { name?: string | null } = {}): Run {
+    return this.tx(() => {
+      const checkpoint = this.getCheckpoint(checkpointId);
+      const source = this.getRun(checkpoint.runId);
+      const name = options.name ?? `${source.name ?? `run ${source.id}`} from epoch ${checkpoint.epoch + 1}`;
+      const fork = this.createRun({
+        projectId: source.projectId,
+        modelVersionId: source.modelVersionId,
+        datasetId: source.datasetId,
+        config: source.config,
+        seed: source.seed,
+        backend: source.backend,
+        presetId: source.presetId,
+        name: checkName(name.length > 200 ? `${name.slice(0, 199)}…` : name, 'run name'),
+        status: 'queued',
+      });
+      this.run(
+        'INSERT INTO metrics (run_id, name_id, epoch, step, value) SELECT ?, name_id, epoch, step, value FROM metrics WHERE run_id = ? AND epoch <= ?',
+        fork.id,
+        source.id,
+        checkpoint.epoch,
+      );
+      const copied = this.run(
+        `INSERT INTO checkpoints (run_id, epoch, kind, manifest, weights_size, weights_sha256, optimizer_size, optimizer_sha256, created_at)
+         SELECT ?, epoch, kind, manifest, weights_size, weights_sha256, optimizer_size, optimizer_sha256, ? FROM checkpoints WHERE id = ?`,
+        fork.id,
+        this.now(),
+        checkpointId,
+      );
+      this.run('INSERT INTO checkpoint_blobs (checkpoint_id, weights, optimizer) SELECT ?, weights, optimizer FROM checkpoint_blobs WHERE checkpoint_id = ?', copied, checkpointId);
+      // Checked like any load: a damaged source checkpoint is refused rather than copied.
+      this.loadCheckpoint(copied);
+      return this.getRun(fork.id);
+    });
+  }
+
   // ---- comparisons ----
 
-  saveComparison(input: { projectId: number; name: string; runIds: readonly number[]; notes?: string }): Comparison {
+  saveComparison(input: NewComparison): Comparison {
     const name = checkName(input.name, 'comparison name');
+    const kind = input.kind ?? 'manual';
+    if (!COMPARISON_KINDS.includes(kind)) throw invalid(`comparison kind must be one of ${COMPARISON_KINDS.join(', ')} (got ${JSON.stringify(kind)})`);
+    const baseRunId = input.baseRunId ?? null;
+    const lessonId = input.lessonId ?? null;
+    if (lessonId !== null && (typeof lessonId !== 'string' || lessonId.length === 0 || lessonId.length > 100)) {
+      throw invalid(`lessonId must be a non-empty string of at most 100 characters (got ${JSON.stringify(lessonId)})`);
+    }
+    if (baseRunId !== null && !input.runIds.includes(baseRunId)) throw invalid(`the base run ${baseRunId} must be one of the comparison's runs (${input.runIds.join(', ')})`);
     return this.tx(() => {
       this.getProject(input.projectId);
       this.checkComparisonRuns(input.projectId, input.runIds);
       const now = this.now();
-      const id = this.run('INSERT INTO comparisons (project_id, name, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', input.projectId, name, input.notes ?? '', now, now);
+      const id = this.run(
+        'INSERT INTO comparisons (project_id, name, notes, kind, base_run_id, lesson_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        input.projectId,
+        name,
+        input.notes ?? '',
+        kind,
+        baseRunId,
+        lessonId,
+        now,
+        now,
+      );
       this.setComparisonRuns(id, input.runIds);
       return this.getComparison(id);
     });
@@ -782,13 +885,31 @@ export class Store {
   }
 
   getComparison(id: number): Comparison {
-    const row = this.get<{ id: number; project_id: number; name: string; notes: string; created_at: number; updated_at: number }>(
-      'SELECT * FROM comparisons WHERE id = ?',
-      checkId(id, 'comparison'),
-    );
+    const row = this.get<{
+      id: number;
+      project_id: number;
+      name: string;
+      notes: string;
+      kind: ComparisonKind;
+      base_run_id: number | null;
+      lesson_id: string | null;
+      created_at: number;
+      updated_at: number;
+    }>('SELECT * FROM comparisons WHERE id = ?', checkId(id, 'comparison'));
     if (!row) throw notFound('ComparisonNotFound', 'comparison', id);
     const runIds = this.all<{ run_id: number }>('SELECT run_id FROM comparison_runs WHERE comparison_id = ? ORDER BY position', id).map((r) => r.run_id);
-    return { id: row.id, projectId: row.project_id, name: row.name, notes: row.notes, runIds, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+    return {
+      id: row.id,
+      projectId: row.project_id,
+      name: row.name,
+      notes: row.notes,
+      runIds,
+      kind: row.kind,
+      baseRunId: row.base_run_id,
+      lessonId: row.lesson_id,
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+    };
   }
 
   listComparisons(projectId: number): Comparison[] {
@@ -871,6 +992,21 @@ function finalMetricsJson(metrics: Record<string, number>): string {
     out[key] = Number.isFinite(value) ? value : null;
   }
   return canonicalJson(out);
+}
+
+/** A report as stored: a JSON object whose numbers are all finite (confidences and features). */
+function reportJson(report: RunReport): string {
+  if (report === null || typeof report !== 'object' || Array.isArray(report)) throw invalid('the run report must be an object');
+  if (!Array.isArray(report.misclassified) || !Array.isArray(report.classNames) || !Array.isArray(report.inputShape)) {
+    throw invalid('the run report needs classNames, inputShape and misclassified arrays');
+  }
+  let json: string;
+  try {
+    json = JSON.stringify({ ...report, runId: undefined });
+  } catch (error) {
+    throw invalid(`the run report is not JSON: ${(error as Error).message}`);
+  }
+  return json;
 }
 
 function defaultDatasetName(source: DatasetRef): string {

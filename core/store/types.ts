@@ -8,6 +8,7 @@ export type {
   BlobInfo,
   Checkpoint,
   Comparison,
+  ComparisonKind,
   Dataset,
   FinalMetrics,
   JsonValue,
@@ -15,6 +16,8 @@ export type {
   Project,
   Run,
   RunListItem,
+  RunReport,
+  MisclassifiedSample,
 } from '../../shared/api/entities.js';
 
 export type RunStatus = (typeof RUN_STATUSES)[number];

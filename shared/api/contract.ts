@@ -20,6 +20,11 @@ import type { TrickId } from '../tricks/registry.js';
 import type {
   BundleExport,
   BundleImport,
+  LessonInfo,
+  LessonVerdict,
+  ModelExport,
+  RunGroupResult,
+  RunReport,
   Checkpoint,
   Comparison,
   Dataset,
@@ -40,11 +45,11 @@ import type {
   RunStatusEvent,
   SavedModelVersion,
 } from './entities.js';
-import { RUN_STATUS_VALUES } from './entities.js';
+import { LESSON_BUDGETS, RUN_STATUS_VALUES } from './entities.js';
 
 export * from './errors.js';
 export type * from './entities.js';
-export { RUN_STATUS_VALUES, CHECKPOINT_KIND_VALUES } from './entities.js';
+export { RUN_STATUS_VALUES, CHECKPOINT_KIND_VALUES, COMPARISON_KIND_VALUES, LESSON_BUDGETS } from './entities.js';
 
 // ---- limits ----
 
@@ -60,6 +65,10 @@ export const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'] as const
 /** Samples `datasets.preview` returns at most. */
 export const MAX_PREVIEW_SAMPLES = 200;
 export const MAX_CONCURRENCY = 16;
+/** Misclassified test samples a run report carries at most. */
+export const MAX_MISCLASSIFIED = 48;
+/** Seeds "Repeat with N seeds" and an ablation may ask for. */
+export const MAX_SEEDS = 10;
 
 /** The request size limit of a method (bytes of JSON). */
 export function maxRequestBytesOf(method: string): number {
@@ -232,6 +241,47 @@ export const API_SCHEMAS = {
   'metrics.curves': z.strictObject({ runIds: idList(100).refine((ids) => ids.length > 0, { error: 'must list at least one run' }), names: metricNames.optional() }),
 
   'checkpoints.list': z.strictObject({ runId: id }),
+  /** The checkpoint's model as a zip of TF.js or ONNX files, reloaded and compared before it is returned. */
+  'checkpoints.export': z.strictObject({ checkpointId: id, format: z.enum(['tfjs', 'onnx'], { error: 'must be tfjs or onnx' }) }),
+
+  /** A finished run's test evaluation: confusion matrix, misclassified samples; null while it has none. */
+  'runs.report': byId,
+  /**
+   * "Resume from here": a new run (same model, data and config) that continues training from this checkpoint,
+   * with the source run's metrics up to the checkpoint's epoch copied; queued.
+   */
+  'runs.fork': z.strictObject({ checkpointId: id, name: name.nullable().optional() }),
+  /**
+   * One-click ablation: for each trick, a sibling of the base run that differs from it in exactly that trick
+   * (on → off; off → on with its defaults; a choice such as the optimizer switches to it), same seed so the
+   * same batch order. With `seeds` > 1, the base and every sibling also run with seeds + 1 … + seeds − 1.
+   * Everything is queued and grouped into a new comparison (kind `ablation`) that fills in live.
+   */
+  'runs.ablate': z.strictObject({
+    runId: id,
+    tricks: z
+      .array(z.string({ error: 'must be a trick id' }).min(1).max(100), { error: 'must be a list of trick ids' })
+      .min(1, { error: 'must list at least one trick' })
+      .max(40, { error: 'must list at most 40 tricks' })
+      .refine((ids) => new Set(ids).size === ids.length, { error: 'must not list a trick twice' }),
+    seeds: z.number({ error: `must be an integer in [1, ${MAX_SEEDS}]` }).int({ error: `must be an integer in [1, ${MAX_SEEDS}]` }).min(1, { error: `must be an integer in [1, ${MAX_SEEDS}]` }).max(MAX_SEEDS, { error: `must be an integer in [1, ${MAX_SEEDS}]` }).optional(),
+    name: name.optional(),
+  }),
+  /** "Repeat with N seeds": N − 1 more runs of the base with seeds + 1 … + N − 1, grouped (kind `seeds`) with it. */
+  'runs.repeat': z.strictObject({
+    runId: id,
+    seeds: z.number({ error: `must be an integer in [2, ${MAX_SEEDS}]` }).int({ error: `must be an integer in [2, ${MAX_SEEDS}]` }).min(2, { error: `must be an integer in [2, ${MAX_SEEDS}]` }).max(MAX_SEEDS, { error: `must be an integer in [2, ${MAX_SEEDS}]` }),
+  }),
+
+  'lessons.list': empty,
+  /** Queues a lesson's runs (in a new project named after it unless projectId is given) and its comparison. */
+  'lessons.start': z.strictObject({
+    lessonId: z.string({ error: 'must be a lesson id' }).min(1, { error: 'must be a lesson id' }).max(100, { error: 'must be at most 100 characters' }),
+    budget: z.enum(LESSON_BUDGETS, { error: `must be one of ${LESSON_BUDGETS.join(', ')}` }).optional(),
+    projectId: id.optional(),
+  }),
+  /** The verdict of a lesson's comparison, from its runs' recorded numbers. */
+  'lessons.verdict': z.strictObject({ comparisonId: id }),
 
   'comparisons.save': z.strictObject({ projectId: id, name, runIds: idList(100), notes: notes.optional() }),
   'comparisons.list': z.strictObject({ projectId: id }),
@@ -301,6 +351,14 @@ export interface ApiOutputs {
   'metrics.series': MetricSeries[];
   'metrics.curves': RunCurves[];
   'checkpoints.list': Checkpoint[];
+  'checkpoints.export': ModelExport;
+  'runs.report': RunReport | null;
+  'runs.fork': Run;
+  'runs.ablate': RunGroupResult;
+  'runs.repeat': RunGroupResult;
+  'lessons.list': LessonInfo[];
+  'lessons.start': RunGroupResult & { project: Project };
+  'lessons.verdict': LessonVerdict;
   'comparisons.save': Comparison;
   'comparisons.list': Comparison[];
   'comparisons.get': Comparison;

@@ -113,14 +113,107 @@ export interface Checkpoint {
   createdAt: string;
 }
 
+export const COMPARISON_KIND_VALUES = ['manual', 'ablation', 'seeds', 'lesson'] as const;
+export type ComparisonKind = (typeof COMPARISON_KIND_VALUES)[number];
+
 export interface Comparison {
   id: number;
   projectId: number;
   name: string;
   notes: string;
   runIds: number[];
+  /** How it was made: picked by hand, by "Ablate…", by "Repeat with N seeds", or by a lesson. */
+  kind: ComparisonKind;
+  /** The run an ablation or a seed repeat started from (null for manual comparisons and lessons). */
+  baseRunId: number | null;
+  /** The lesson that made it (`lessons.verdict` reads it), else null. */
+  lessonId: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A misclassified test sample: its raw features (MNIST: 784 pixels 0–255) to draw, true and predicted class. */
+export interface MisclassifiedSample {
+  /** Row in the test split. */
+  index: number;
+  label: number;
+  predicted: number;
+  /** The predicted class's probability. */
+  confidence: number;
+  features: number[];
+}
+
+/** What a finished run's evaluation on the test split found; `runs.report` is null before a run finishes. */
+export interface RunReport {
+  runId: number;
+  classNames: string[];
+  inputShape: number[];
+  /** confusion[true][predicted] on the test split (null for regression). */
+  confusion: number[][] | null;
+  /** The first misclassified test samples, at most MAX_MISCLASSIFIED, in test-split order. */
+  misclassified: MisclassifiedSample[];
+  /** Misclassified test samples in all. */
+  misclassifiedCount: number;
+  bestEpoch: number | null;
+  /** Which weights the final metrics describe. */
+  weights: 'last' | 'best' | 'averaged';
+  /** Trainable + non-trainable parameters of the trained model (structural tricks applied). */
+  parameters: number;
+}
+
+/** `runs.ablate` / `runs.repeat` / `lessons.start`: the comparison that groups the runs, and the runs queued. */
+export interface RunGroupResult {
+  comparison: Comparison;
+  /** The runs that were queued (not the base run), in comparison order. */
+  runs: Run[];
+}
+
+/** `checkpoints.export`: a trained model as a zip of TF.js or ONNX files, verified by reloading it. */
+export interface ModelExport {
+  format: 'tfjs' | 'onnx';
+  /** Suggested file name, e.g. `mnist-cnn-run12-epoch4-tfjs.zip`. */
+  fileName: string;
+  /** The zip, base64. */
+  data: string;
+  size: number;
+  /** Names of the files inside the zip. */
+  files: string[];
+  /** Largest |difference| between the reloaded export and the trained model on test inputs. */
+  maxAbsDiff: number;
+}
+
+export const LESSON_BUDGETS = ['small', 'standard'] as const;
+export type LessonBudget = (typeof LESSON_BUDGETS)[number];
+
+/** A built-in lesson as listed: one claim of the training-tricks note, tested by a small ablation. */
+export interface LessonInfo {
+  /** e.g. `init-scale`, `dropout`. */
+  id: string;
+  /** The note's letter, a–i. */
+  letter: string;
+  title: string;
+  /** The note's claim, in one or two sentences. */
+  claim: string;
+  /** What it trains, e.g. `MNIST MLP 784-256-256-10, 3 epochs, 3 seeds`, per budget. */
+  plan: Record<LessonBudget, string>;
+  /** The arms' labels in order, e.g. `['dropout 0', 'dropout 0.2', 'dropout 0.5']`. */
+  arms: string[];
+  /** Runs queued per budget (arms × seeds). */
+  runs: Record<LessonBudget, number>;
+}
+
+/** A lesson's verdict, computed from the measured numbers of its comparison's runs (never canned). */
+export interface LessonVerdict {
+  lessonId: string;
+  comparisonId: number;
+  /** All runs finished (completed, stopped, or diverged); until then `text` says how many are left. */
+  ready: boolean;
+  /** Whether the claimed effect showed in these numbers; null until ready. */
+  appeared: boolean | null;
+  /** One or two plain sentences with the effect's size, e.g. `dropout 0.5: +0.8 points test accuracy at epoch 5, 3 seeds`. */
+  text: string;
+  /** Per arm: the numbers the verdict used (mean over seeds, spread, seeds). */
+  arms: Array<{ label: string; runIds: number[]; metric: string; mean: number | null; spread: number | null; seeds: number }>;
 }
 
 /** What the run queue is doing. `active` runs hold a trainer process (running or paused). */

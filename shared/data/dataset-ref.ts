@@ -4,8 +4,16 @@ import { z } from 'zod';
 export const SYNTHETIC_SETS = ['spiral', 'circles', 'xor', 'blobs'] as const;
 export type SyntheticSetName = (typeof SYNTHETIC_SETS)[number];
 
+/** Digits in the engine's fixed MNIST training split. */
+export const MNIST_TRAIN_DIGITS = 8000;
+
 export interface MnistRef {
   kind: 'mnist';
+  /**
+   * Train on only the first N digits of the fixed 8,000-digit training split (validation and test splits stay
+   * whole): a small budget, or a training set small enough to overfit (the early-stopping lesson).
+   */
+  trainSamples?: number;
 }
 
 export interface SyntheticRef {
@@ -42,7 +50,7 @@ export type DatasetRef = MnistRef | SyntheticRef | FileDatasetRef;
 
 /** A short human name for any dataset reference. */
 export function datasetRefName(ref: DatasetRef): string {
-  if (ref.kind === 'mnist') return 'MNIST';
+  if (ref.kind === 'mnist') return ref.trainSamples === undefined ? 'MNIST' : `MNIST (first ${ref.trainSamples} training digits)`;
   if (ref.kind === 'synthetic') return `${ref.name} (${ref.samples} points, ${ref.classes} classes, noise ${ref.noise})`;
   return ref.name;
 }
@@ -56,7 +64,7 @@ export function datasetRefShape(ref: DatasetRef): { name: string; inputShape: nu
 
 /** How the engine splits a dataset (train / validation / test counts). */
 export function datasetRefSplit(ref: DatasetRef): { train: number; validation: number; test: number; seed: string } {
-  if (ref.kind === 'mnist') return { train: 8000, validation: 1000, test: 1000, seed: 'fixed' };
+  if (ref.kind === 'mnist') return { train: ref.trainSamples ?? MNIST_TRAIN_DIGITS, validation: 1000, test: 1000, seed: 'fixed' };
   if (ref.kind === 'synthetic') {
     const val = Math.round(ref.samples * 0.1);
     return { train: ref.samples - 2 * val, validation: val, test: val, seed: 'fixed' };
@@ -67,7 +75,15 @@ export function datasetRefSplit(ref: DatasetRef): { train: number; validation: n
 export const DatasetRefSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('mnist') }),
+    z.strictObject({
+      kind: z.literal('mnist'),
+      trainSamples: z
+        .number({ error: `must be an integer in [10, ${MNIST_TRAIN_DIGITS}]` })
+        .int({ error: `must be an integer in [10, ${MNIST_TRAIN_DIGITS}]` })
+        .min(10, { error: `must be an integer in [10, ${MNIST_TRAIN_DIGITS}]` })
+        .max(MNIST_TRAIN_DIGITS, { error: `must be an integer in [10, ${MNIST_TRAIN_DIGITS}]` })
+        .optional(),
+    }),
     z.strictObject({
       kind: z.literal('synthetic'),
       name: z.enum(SYNTHETIC_SETS, { error: `must be one of ${SYNTHETIC_SETS.join(', ')}` }),

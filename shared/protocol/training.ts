@@ -96,7 +96,33 @@ export interface TrainSummary {
   weights: 'last' | 'best' | 'averaged';
   divergence?: Divergence;
   reason?: string;
+  /** What the final test evaluation found beyond the metrics (absent when the run diverged). */
+  evaluation?: TestEvaluation;
 }
+
+/** A test sample the final model got wrong. */
+export interface MisclassifiedTestSample {
+  /** Row in the test split. */
+  index: number;
+  label: number;
+  predicted: number;
+  /** The predicted class's probability. */
+  confidence: number;
+  /** The raw features as the data holds them (MNIST: 784 pixels 0–255), before input scaling. */
+  features: number[];
+}
+
+export interface TestEvaluation {
+  inputShape: number[];
+  /** Trainable + non-trainable parameters of the trained model (of one member for an ensemble). */
+  parameters: number;
+  /** The first misclassified test samples in test-split order, at most MAX_MISCLASSIFIED_SAMPLES. */
+  misclassified: MisclassifiedTestSample[];
+  misclassifiedCount: number;
+}
+
+/** Misclassified test samples a summary carries at most (the API's MAX_MISCLASSIFIED). */
+export const MAX_MISCLASSIFIED_SAMPLES = 48;
 
 export interface CheckpointManifest {
   format: 1;

@@ -39,7 +39,7 @@ describe('the method list', () => {
     expect(pathOf('runs.start')).toBe('/api/runs.start');
     expect(EVENT_NAMES).toEqual(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged', 'onDatasetImportProgress']);
     expect(eventChannelOf('onRunProgress')).toBe('layerwise:event:onRunProgress');
-    for (const required of ['projects.create', 'projects.update', 'projects.delete', 'models.save', 'spec.check', 'datasets.preview', 'datasets.import', 'runs.start', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.delete', 'runs.resumeFromCheckpoint', 'queue.reorder', 'metrics.curves', 'checkpoints.list', 'comparisons.update', 'bundles.export', 'bundles.import']) {
+    for (const required of ['projects.create', 'projects.update', 'projects.delete', 'models.save', 'spec.check', 'datasets.preview', 'datasets.import', 'runs.start', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.delete', 'runs.resumeFromCheckpoint', 'queue.reorder', 'metrics.curves', 'checkpoints.list', 'checkpoints.export', 'runs.report', 'runs.fork', 'runs.ablate', 'runs.repeat', 'lessons.list', 'lessons.start', 'lessons.verdict', 'comparisons.update', 'bundles.export', 'bundles.import']) {
       expect(API_METHODS).toContain(required);
     }
     expect(HTTP_STATUS).toMatchObject({ invalid_input: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, payload_too_large: 413, internal: 500 });

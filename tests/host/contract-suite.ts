@@ -265,15 +265,25 @@ export function runContractSuite(name: string, makeClient: () => Promise<Contrac
       const foreign = await api.runs.start(tinyRun(other.id, 1));
       for (const r of [foreign, r2, r1]) expect((await api.runs.stop({ id: r.id })).status).toBe('stopped');
       const saved = await api.comparisons.save({ projectId: project.id, name: 'Adam vs Adam', runIds: [r1.id, r2.id] });
-      expect(saved).toMatchObject({ name: 'Adam vs Adam', runIds: [r1.id, r2.id], notes: '' });
+      expect(saved).toMatchObject({ name: 'Adam vs Adam', runIds: [r1.id, r2.id], notes: '', kind: 'manual', baseRunId: null, lessonId: null });
       expect(await api.comparisons.list({ projectId: project.id })).toEqual([saved]);
       const updated = await api.comparisons.update({ id: saved.id, name: 'Renamed', runIds: [r2.id] });
-      expect(updated).toMatchObject({ name: 'Renamed', runIds: [r2.id] });
+      expect(updated).toMatchObject({ name: 'Renamed', runIds: [r2.id], kind: 'manual' });
       expect(await api.comparisons.get({ id: saved.id })).toEqual(updated);
       await rejects(api.comparisons.update({ id: saved.id, runIds: [foreign.id] }), 'invalid_input', `run ${foreign.id} belongs to project ${other.id}`);
       await rejects(api.comparisons.save({ projectId: project.id, name: 'dup', runIds: [r1.id, r1.id] }), 'invalid_input', 'must not list an id twice');
       expect(await api.comparisons.delete({ id: saved.id })).toBeNull();
       await rejects(api.comparisons.get({ id: saved.id }), 'not_found');
+
+      // Groups made from a run: queued runs and a comparison that says how it was made.
+      const repeated = await api.runs.repeat({ runId: r2.id, seeds: 2 });
+      expect(repeated.runs.map((r) => [r.seed, r.status])).toEqual([[r2.seed + 1, 'queued']]);
+      expect(repeated.comparison).toMatchObject({ projectId: project.id, kind: 'seeds', baseRunId: r2.id, lessonId: null, runIds: [r2.id, repeated.runs[0]!.id] });
+      const ablation = await api.runs.ablate({ runId: r2.id, tricks: ['dropout'] });
+      expect(ablation.runs[0]!.config.tricks).toHaveProperty('dropout');
+      expect(ablation.comparison).toMatchObject({ kind: 'ablation', baseRunId: r2.id, runIds: [r2.id, ablation.runs[0]!.id] });
+      await rejects(api.runs.ablate({ runId: r2.id, tricks: ['warpDrive'] }), 'invalid_input', 'runs.ablate: tricks[0] is not a known trick');
+      for (const run of [...repeated.runs, ...ablation.runs]) await waitStatus(run.id, 'completed', 'failed');
     });
 
     it('exports a project as a bundle and imports it back as a new project', async () => {

@@ -5,7 +5,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DB_FILE, exportBundle, importBundle, SCHEMA_VERSION, Store, StoreError } from '../../core/store/index.js';
+import { BUNDLE_FORMAT_VERSION, DB_FILE, exportBundle, importBundle, SCHEMA_VERSION, Store, StoreError } from '../../core/store/index.js';
 import { bytes, root, rowCounts, seedProject, tempDir, widerSpec } from './support/helpers.js';
 
 /** A project with everything a bundle holds: versions with a parent, two datasets, runs in several states,
@@ -23,7 +23,7 @@ function buildProject(store: Store) {
   store.saveCheckpoint(completed.id, { epoch: 20, kind: 'best', weights: bytes(3000, 1), optimizer: bytes(6000, 2), manifest: { weightSpecs: [{ name: 'dense/kernel', shape: [2, 64], dtype: 'float32' }] } });
   store.saveCheckpoint(completed.id, { epoch: 29, kind: 'last', weights: bytes(3000, 3), optimizer: bytes(6000, 4), manifest: { epoch: 29 } });
   store.saveCheckpoint(completed.id, { epoch: 10, kind: 'periodic', weights: bytes(3000, 5), optimizer: new Uint8Array(0), manifest: null });
-  store.finishRun(completed.id, { status: 'completed', finalMetrics: { loss: 1 / 30, accuracy: 0.97 } });
+  store.finishRun(completed.id, { status: 'completed', finalMetrics: { loss: 1 / 30, accuracy: 0.97 }, report: sampleReport() });
   const diverged = store.createRun({ projectId: project.id, modelVersionId: wider.id, datasetId: mnist.id, config: { epochs: 3, batchSize: 8, seed: 2, tricks: { sgd: { learningRate: 10 } } }, backend: 'cpu' });
   store.setRunStatus(diverged.id, 'running');
   store.appendMetrics(diverged.id, [
@@ -35,7 +35,29 @@ function buildProject(store: Store) {
   store.finishRun(diverged.id, { status: 'diverged', finalMetrics: { loss: Number.NaN }, error: 'loss is NaN at epoch 2' });
   const queued = newRun();
   store.saveComparison({ projectId: project.id, name: 'baseline vs wide', runIds: [diverged.id, completed.id], notes: 'sgd lr 10 diverges' });
+  store.saveComparison({ projectId: project.id, name: 'ablation of baseline', runIds: [completed.id, queued.id], kind: 'ablation', baseRunId: completed.id, lessonId: null });
   return { project, runs: [completed, diverged, queued] };
+}
+
+/** A test report as a finished run keeps it. */
+function sampleReport() {
+  return {
+    classNames: ['a', 'b', 'c'],
+    inputShape: [2],
+    confusion: [
+      [40, 1, 0],
+      [2, 50, 3],
+      [0, 0, 54],
+    ],
+    misclassified: [
+      { index: 7, label: 0, predicted: 1, confidence: 0.61, features: [0.5, -1.25] },
+      { index: 19, label: 1, predicted: 0, confidence: 0.5, features: [0, 3] },
+    ],
+    misclassifiedCount: 6,
+    bestEpoch: 20,
+    weights: 'best' as const,
+    parameters: 4611,
+  };
 }
 
 /** Everything about a project except its ids, which an import renumbers. */
@@ -58,12 +80,15 @@ function snapshot(store: Store, projectId: number) {
       modelVersionId: vIndex(r.modelVersionId),
       datasetId: dIndex(r.datasetId),
       metrics: store.metricSeries(r.id),
+      report: ((report) => report && { ...report, runId: report.runId === r.id ? 'this run' : report.runId })(store.getRunReport(r.id)),
       checkpoints: store.listCheckpoints(r.id).map((c) => {
         const data = store.loadCheckpoint(c.id);
         return { ...c, id: undefined, runId: undefined, weightBytes: Buffer.from(data.weights).toString('base64'), optimizerBytes: Buffer.from(data.optimizer).toString('base64') };
       }),
     })),
-    comparisons: store.listComparisons(projectId).map((c) => ({ ...c, id: undefined, projectId: undefined, runIds: c.runIds.map(rIndex) })),
+    comparisons: store
+      .listComparisons(projectId)
+      .map((c) => ({ ...c, id: undefined, projectId: undefined, runIds: c.runIds.map(rIndex), baseRunId: c.baseRunId === null ? null : rIndex(c.baseRunId) })),
   };
 }
 
@@ -78,7 +103,7 @@ beforeAll(() => {
     const { project } = buildProject(store);
     const file = join(tempDir('bundle-out'), 'spirals.layerwise');
     const result = exportBundle(store, project.id, file);
-    expect(result).toMatchObject({ projectId: 1, projectName: 'Spiral studies', modelVersions: 2, datasets: 2, runs: 3, metricPoints: 334, checkpoints: 3, comparisons: 1 });
+    expect(result).toMatchObject({ projectId: 1, projectName: 'Spiral studies', modelVersions: 2, datasets: 2, runs: 3, metricPoints: 334, checkpoints: 3, comparisons: 2 });
     good = readFileSync(file);
     expect(result.bytes).toBe(good.byteLength);
     source = snapshot(store, project.id);
@@ -112,6 +137,51 @@ describe('bundles', () => {
     }
   });
 
+  it('keeps run reports and how comparisons were made (kind, base run, lesson) through a round trip', () => {
+    const dir = tempDir('bundle-v2');
+    const file = join(dir, 'in.layerwise');
+    writeFileSync(file, good);
+    const store = Store.open(dir);
+    try {
+      seedProject(store, 'Existing').newRun();
+      const { projectId, runIds } = importBundle(store, file);
+      expect(store.getRunReport(runIds[1]!)).toEqual({ ...sampleReport(), runId: runIds[1] });
+      expect(store.getRunReport(runIds[2]!)).toBeNull();
+      const [manual, ablation] = store.listComparisons(projectId);
+      expect(manual).toMatchObject({ kind: 'manual', baseRunId: null, lessonId: null });
+      expect(ablation).toMatchObject({ kind: 'ablation', baseRunId: runIds[1], runIds: [runIds[1], runIds[3]] });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a format 1 bundle (before reports and comparison kinds) still imports: manual comparisons, no reports', () => {
+    const entries = unzipSync(good) as Record<string, Uint8Array>;
+    const old = withManifest(entries, (manifest) => {
+      manifest.formatVersion = 1;
+      for (const run of manifest.runs as Record<string, unknown>[]) delete run.report;
+      for (const c of manifest.comparisons as Record<string, unknown>[]) {
+        delete c.kind;
+        delete c.baseRunId;
+        delete c.lessonId;
+      }
+    });
+    const dir = tempDir('bundle-v1');
+    const file = join(dir, 'old.layerwise');
+    writeFileSync(file, rezip(old));
+    const store = Store.open(dir);
+    try {
+      const { projectId, runIds } = importBundle(store, file);
+      expect(store.getRunReport(runIds[1]!)).toBeNull();
+      expect(store.listComparisons(projectId).map((c) => [c.kind, c.baseRunId, c.lessonId])).toEqual([
+        ['manual', null, null],
+        ['manual', null, null],
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('the bundle is a zip with a manifest, per-run metrics and stored checkpoint bytes', () => {
     const entries = unzipSync(good);
     expect(Object.keys(entries).sort()).toEqual([
@@ -127,7 +197,14 @@ describe('bundles', () => {
       'metrics/run-3.json',
     ]);
     const manifest = JSON.parse(strFromU8(entries['manifest.json']!));
-    expect(manifest).toMatchObject({ format: 'layerwise-bundle', formatVersion: 1, schemaVersion: SCHEMA_VERSION });
+    expect(manifest).toMatchObject({ format: 'layerwise-bundle', formatVersion: BUNDLE_FORMAT_VERSION, schemaVersion: SCHEMA_VERSION });
+    expect(BUNDLE_FORMAT_VERSION).toBe(2);
+    expect(manifest.runs[0].report).toEqual(sampleReport());
+    expect(manifest.runs[1].report).toBeNull();
+    expect(manifest.comparisons.map((c: { kind: string; baseRunId: number | null; lessonId: string | null }) => [c.kind, c.baseRunId, c.lessonId])).toEqual([
+      ['manual', null, null],
+      ['ablation', 1, null],
+    ]);
     // Checkpoints by run, then epoch.
     expect(manifest.checkpoints.map((c: { id: number; epoch: number; kind: string }) => [c.id, c.epoch, c.kind])).toEqual([
       [3, 10, 'periodic'],

@@ -36,6 +36,11 @@ function fillAt(db: Database.Database, version: number) {
     ).run(sha256Hex(w), sha256Hex(o));
     db.prepare('INSERT INTO checkpoint_blobs (checkpoint_id, weights, optimizer) VALUES (1, ?, ?)').run(w, o);
   }
+  if (version >= 3) {
+    db.prepare("INSERT INTO comparisons (id, project_id, name, notes, created_at, updated_at) VALUES (1, 1, 'kept from v3', '', 1700000000006, 1700000000007)").run();
+    db.prepare('INSERT INTO comparison_runs (comparison_id, run_id, position) VALUES (1, 1, 0)').run();
+  }
+  if (version >= 4) db.prepare('UPDATE runs SET queue_position = 0 WHERE id = 1').run();
 }
 
 function freshSchema(): string {
@@ -51,7 +56,7 @@ function freshSchema(): string {
 
 describe('migrations', () => {
   it(`the newest schema is version ${SCHEMA_VERSION}, pinned in fixtures/schema-v${SCHEMA_VERSION}.sql`, async () => {
-    expect(MIGRATIONS).toHaveLength(4);
+    expect(MIGRATIONS).toHaveLength(5);
     await expect(freshSchema()).toMatchFileSnapshot(`./fixtures/schema-v${SCHEMA_VERSION}.sql`);
   });
 
@@ -85,8 +90,18 @@ describe('migrations', () => {
         if (version >= 2) {
           expect(Buffer.from(store.latestCheckpoint(1)!.weights).equals(Buffer.from(bytes(64, 1)))).toBe(true);
         }
-        // What the newest version added works on the upgraded file.
-        if (version >= 1) expect(store.saveComparison({ projectId: 1, name: 'after upgrade', runIds: [1] }).runIds).toEqual([1]);
+        if (version >= 3) {
+          // A comparison from before kinds existed was picked by hand.
+          expect(store.getComparison(1)).toMatchObject({ name: 'kept from v3', runIds: [1], kind: 'manual', baseRunId: null, lessonId: null });
+        }
+        // What the newest versions added works on the upgraded file.
+        if (version >= 1) {
+          expect(store.saveComparison({ projectId: 1, name: 'after upgrade', runIds: [1] }).runIds).toEqual([1]);
+          expect(store.saveComparison({ projectId: 1, name: 'seeds', runIds: [1], kind: 'seeds', baseRunId: 1 })).toMatchObject({ kind: 'seeds', baseRunId: 1, lessonId: null });
+          expect(store.getRunReport(1)).toBeNull();
+          store.saveRunReport(1, { classNames: ['a'], inputShape: [2], confusion: [[1]], misclassified: [], misclassifiedCount: 0, bestEpoch: null, weights: 'last', parameters: 3 });
+          expect(store.getRunReport(1)).toMatchObject({ runId: 1, parameters: 3 });
+        }
       } finally {
         store.close();
       }

@@ -25,9 +25,27 @@ export interface Dataset {
 export const SPLIT_SEED = 20_240_601;
 
 export function loadDataset(ref: DatasetRef): Dataset {
-  if (ref.kind === 'mnist') return loadMnist();
+  if (ref.kind === 'mnist') return ref.trainSamples === undefined ? loadMnist() : firstTrainRows(loadMnist(), ref.trainSamples);
   if (ref.kind === 'synthetic') return makeSynthetic(ref);
   return loadPrepared(ref);
+}
+
+/**
+ * The dataset with only the first `n` rows of its fixed training split (validation and test unchanged): the
+ * rows are views of the full split, so every run with the same `n` trains on the same digits.
+ */
+export function firstTrainRows(dataset: Dataset, n: number): Dataset {
+  if (!Number.isSafeInteger(n) || n < 1 || n > dataset.train.count) {
+    throw new RangeError(`trainSamples must be an integer in [1, ${dataset.train.count}] (got ${n})`);
+  }
+  if (n === dataset.train.count) return dataset;
+  const features = featureSize(dataset);
+  const { x, y } = dataset.train;
+  return {
+    ...dataset,
+    name: `${dataset.name}, first ${n} training digits`,
+    train: { x: x.subarray(0, n * features), y: y.subarray(0, n * dataset.numClasses), count: n },
+  };
 }
 
 export function featureSize(dataset: Pick<Dataset, 'inputShape'>): number {
