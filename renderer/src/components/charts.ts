@@ -3,10 +3,10 @@
 import { use } from 'echarts';
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { SVGRenderer } from 'echarts/renderers';
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 import { ref } from 'vue';
 
-use([LineChart, ScatterChart, BarChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
+use([LineChart, ScatterChart, BarChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer, CanvasRenderer]);
 
 /** Whether the OS asks for dark colours (followed live). */
 export const prefersDark = ref(false);
@@ -20,3 +20,47 @@ export const PALETTE_COLORS = ['#4f7cff', '#ff8a3d', '#2bb673', '#d64fd6', '#e0b
 
 /** Every chart renders SVG (the full `echarts` entry defaults to canvas). */
 export const SVG = { renderer: 'svg' } as const;
+
+/**
+ * The compare chart draws on a canvas: with 20 runs × 10,000 points filling in live, re-building SVG paths
+ * every frame costs far more than repainting a canvas.
+ */
+export const CANVAS = { renderer: 'canvas', useDirtyRect: true } as const;
+
+/** A run's colour, the same in every view: the palette for the first ids, then hues a golden angle apart. */
+export function runColor(runId: number): string {
+  if (runId >= 1 && runId <= PALETTE_COLORS.length) return PALETTE_COLORS[runId - 1]!;
+  return `hsl(${Math.round((runId * 137.508) % 360)}, 62%, 50%)`;
+}
+
+/** Axis colours that follow the theme. */
+export function axisStyle(dark: boolean) {
+  return { axisLabel: { color: dark ? '#aab' : '#556' }, splitLine: { lineStyle: { color: dark ? '#334' : '#e4e6ee' } } };
+}
+
+export function legendStyle(dark: boolean) {
+  return { textStyle: { color: dark ? '#dde' : '#223' } };
+}
+
+/**
+ * Exponential moving average, debiased like TensorBoard's (0 = raw, 0.99 = very smooth), so the smoothed
+ * curve starts at the first value rather than at zero.
+ */
+export function smooth(points: readonly (readonly [number, number])[], weight: number): [number, number][] {
+  if (weight <= 0) return points as [number, number][];
+  const out: [number, number][] = [];
+  let last = 0;
+  let n = 0;
+  for (const [x, y] of points) {
+    if (!Number.isFinite(y)) continue;
+    last = last * weight + (1 - weight) * y;
+    n++;
+    out.push([x, last / (1 - weight ** n)]);
+  }
+  return out;
+}
+
+/** Points a log axis can show (positive values only). */
+export function positive(points: readonly (readonly [number, number])[]): [number, number][] {
+  return points.filter(([, y]) => y > 0) as [number, number][];
+}

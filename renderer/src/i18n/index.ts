@@ -1,6 +1,6 @@
 import { createI18n, useI18n } from 'vue-i18n';
 import type { TrickId } from '../../../shared/index.js';
-import { TEXT_ZH, TRICKS_ZH } from './shared-zh.js';
+import { LESSONS_ZH, TEXT_ZH, TRICKS_ZH } from './shared-zh.js';
 import { en, zh, type Messages } from './messages.js';
 
 export const LOCALES = [
@@ -36,5 +36,7 @@ export function useSharedText() {
     trickSummary: (trick: { id: string; summary: string }) =>
       zh() ? (TRICKS_ZH[trick.id as TrickId]?.summary ?? trick.summary) : trick.summary,
     text: (english: string) => (zh() ? (TEXT_ZH[english] ?? english) : english),
+    lessonTitle: (lesson: { id: string; title: string }) => (zh() ? (LESSONS_ZH[lesson.id]?.title ?? lesson.title) : lesson.title),
+    lessonClaim: (lesson: { id: string; claim: string }) => (zh() ? (LESSONS_ZH[lesson.id]?.claim ?? lesson.claim) : lesson.claim),
   };
 }

@@ -193,3 +193,44 @@ export const TEXT_ZH: Record<string, string> = {
   'Three interleaved spiral arms that no straight line can separate: two hidden layers bend the decision boundary around them.':
     '三条交错的螺旋臂无法用直线分开：两个隐藏层把决策边界弯曲着绕过它们。',
 };
+
+/** The built-in lessons (shared/lessons), by id: title and claim in Simplified Chinese. */
+export const LESSONS_ZH: Record<string, { title: string; claim: string }> = {
+  'init-scale': {
+    title: 'N(0,1)、N(0,1/n_in) 与 Xavier 初始化',
+    claim:
+      '从 N(0,1) 抽取的权重不考虑该层的输入数（fan-in），因此每个 ReLU 层都会把激活值的离散程度放大约 √(n/2) 倍，随深度而爆炸；N(0,1/n_in) 和 Xavier 按输入数缩放权重，使离散程度在各层之间基本保持不变。',
+  },
+  'batch-norm': {
+    title: '批归一化：开 / 关',
+    claim: '对每个隐藏层的预激活按批归一化，使其保持在梯度能顺畅流动的范围内，因此深层网络训练得更快：用普通 SGD 训练同样的几轮后，带批归一化的网络应明显更准确。',
+  },
+  dropout: {
+    title: 'Dropout 0 / 0.2 / 0.5',
+    claim: '训练时随机把隐藏单元置零，使网络无法依赖特定的单元，从而减少过拟合：使用 dropout 时的测试准确率应高于不使用时。',
+  },
+  'early-stopping': {
+    title: '早停（恢复最佳权重）',
+    claim: '在小训练集上训练很久，网络会把训练集背下来，验证损失又会回升；在验证损失不再改善时停止并恢复最佳权重，可以保留过拟合之前的模型，测试损失更低。',
+  },
+  'optimizer-race': {
+    title: 'SGD、动量与 Adam 赛跑',
+    claim: '动量沿一致的梯度方向积累速度，Adam 还按每个权重的梯度历史缩放其步长：在各自常用的学习率下，两者达到给定准确率所需的轮数都应少于普通 SGD。',
+  },
+  clipping: {
+    title: '在会发散的学习率下裁剪梯度',
+    claim: '学习率过大（SGD 学习率为 2）时，每一步都会冲过头，权重爆炸，损失变成 NaN；把梯度的全局范数限制在 θ=1 可以约束每一步，同样的运行就能保持有限并学到东西。',
+  },
+  'lr-decay': {
+    title: '学习率每轮 ×0.98 与恒定学习率',
+    claim: '前期大步长能快速推进，后期小步长能稳稳落入极小值而不是在其周围来回跳动：每轮衰减学习率，最终得到的模型应优于保持学习率不变。',
+  },
+  ensemble: {
+    title: '五个种子与它们的集成',
+    claim: '用不同随机种子训练的模型所犯的错误部分独立，因此对它们预测的概率取平均比单个模型更准确：集成的测试准确率应高于单个模型的平均测试准确率。',
+  },
+  residual: {
+    title: '深层普通堆叠与残差块',
+    claim: '在深层普通堆叠中，信号及其梯度逐层衰减，前面的层几乎学不到东西；残差块把每个块的输入加到输出上，为梯度提供捷径，因此同样的深度也能训练好。',
+  },
+};

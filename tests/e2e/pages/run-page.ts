@@ -1,0 +1,42 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The run view: facts, curves, per-layer panel, report, checkpoints, Ablate… and Repeat. */
+export class RunPage {
+  readonly root: Locator;
+  readonly status: Locator;
+  readonly confusionCells: Locator;
+  readonly misclassified: Locator;
+  readonly checkpoints: Locator;
+  readonly layerChart: Locator;
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('run-view');
+    this.status = page.getByTestId('run-view-status');
+    this.confusionCells = page.getByTestId('confusion-matrix').locator('tbody td');
+    this.misclassified = page.getByTestId('misclassified-digit');
+    this.checkpoints = page.getByTestId('checkpoint');
+    this.layerChart = page.getByTestId('layer-chart');
+  }
+
+  fact(name: 'backend' | 'device' | 'seconds' | 'parameters' | 'seed' | 'test-accuracy'): Locator {
+    return this.page.getByTestId(`fact-${name}`);
+  }
+
+  curve(id: 'loss' | 'accuracy' | 'lr' | 'grad'): Locator {
+    return this.page.getByTestId(`curve-${id}`);
+  }
+
+  async expectStatus(status: string, timeout = 120_000): Promise<void> {
+    await expect(this.status).toHaveAttribute('data-status', status, { timeout });
+  }
+
+  /** Ablate… → ticks the tricks → queues the ablation. */
+  async ablate(tricks: string[], seeds = 1): Promise<void> {
+    await this.root.getByTestId('ablate-open').click();
+    const dialog = this.page.getByTestId('ablate-dialog');
+    await expect(dialog).toBeVisible();
+    for (const id of tricks) await dialog.getByTestId(`ablate-${id}`).check();
+    if (seeds > 1) await dialog.getByTestId('ablate-seeds').fill(String(seeds));
+    await dialog.getByTestId('ablate-start').click();
+    await expect(dialog).toBeHidden();
+  }
+}
