@@ -1,5 +1,5 @@
 // Training throughput: our custom loop against tfjs's model.fit on the same model, data and backend.
-// Prints samples/s (median of N epochs) per model and backend. Run: npm run bench -- bench/train.bench.ts
+// Prints samples/s (median of N epochs) per model and backend. Run: npm run bench:fit (BENCH_EPOCHS, BENCH_BACKENDS, BENCH_MODELS)
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { it } from 'vitest';

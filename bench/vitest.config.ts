@@ -1,4 +1,4 @@
-// `npm run bench`: benchmarks are plain Vitest files under bench/ that measure and print, never assert
+// `npm run bench:fit` (and other Vitest benches): plain Vitest files under bench/ that measure and print, never assert
 // on time (speed targets live here, not in the test suite).
 import { defineConfig } from 'vitest/config';
 
