@@ -1,4 +1,4 @@
-// `npm run bench` (this file): the engine's wasm Sum and Mean (float64 accumulators, core/engine/kernels/reduce-sum.ts)
+// `npm run bench:vitest` (with the other Vitest benches): the engine's wasm Sum and Mean (float64 accumulators, core/engine/kernels/reduce-sum.ts)
 // against tfjs 4.22's stock wasm kernels on the shapes training produces: bias gradients (batch × height × width
 // reduced, channels kept), batch-norm moments, dense bias gradients, loss means. Median of repeated calls.
 import * as tf from '@tensorflow/tfjs-core';

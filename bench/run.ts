@@ -296,10 +296,12 @@ function epochIntervals(times: number[]): number[] {
 /** How much slower the studio's real path (a trainer process streaming progress to a listener) trains than train() in-process. */
 async function measureOverhead(backend: BackendName): Promise<OverheadReport> {
   const batchSize = 64;
-  const epochs = opts.warmup ? 3 : 2;
+  // Epochs of ~1 s vary by ±20% on a shared machine: enough intervals on each side (5 runs × 4) for the medians
+  // to resolve a few percent.
+  const epochs = opts.warmup ? 5 : 2;
   const model: BenchModel = 'cnn';
   const request: TrainRequest = { spec: CNN_SPEC, dataset: { kind: 'mnist' }, config: benchConfig(batchSize, epochs), backend };
-  const runs = opts.warmup ? Math.max(4, opts.repeats) : 1;
+  const runs = opts.warmup ? Math.max(5, opts.repeats) : 1;
   const headlessEpoch: number[] = [];
   const headlessSteps: number[] = [];
   const headlessFirst: number[] = [];

@@ -11,6 +11,7 @@ import { loadMnist } from '../core/engine/data/mnist.js';
 import { train } from '../core/engine/train.js';
 import { ENGINE_KERNELS, registerEngineKernels, stockKernel, BEFORE_KERNELS } from '../core/engine/kernels/index.js';
 import type { Dataset } from '../core/engine/data/dataset.js';
+import { CNN_SPEC, MLP_SPEC } from './models.js';
 import { parseTrainingConfig, type ModelSpec } from '../shared/index.js';
 
 const args = process.argv.slice(2);
@@ -24,33 +25,7 @@ const COMPARE = args.includes('--compare');
 /** Key the table by kernel name and input shapes. */
 const DETAIL = args.includes('--detail');
 
-const SPECS: Record<string, ModelSpec> = {
-  cnn: {
-    version: 1,
-    name: 'bench CNN',
-    loss: 'categoricalCrossentropy',
-    layers: [
-      { type: 'input', shape: [28, 28, 1] },
-      { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' },
-      { type: 'maxPool2d', poolSize: 2 },
-      { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' },
-      { type: 'maxPool2d', poolSize: 2 },
-      { type: 'flatten' },
-      { type: 'dense', units: 10, activation: 'softmax' },
-    ],
-  } as ModelSpec,
-  mlp: {
-    version: 1,
-    name: 'bench MLP',
-    loss: 'categoricalCrossentropy',
-    layers: [
-      { type: 'input', shape: [28, 28, 1] },
-      { type: 'flatten' },
-      { type: 'dense', units: 128, activation: 'relu' },
-      { type: 'dense', units: 10, activation: 'softmax' },
-    ],
-  } as ModelSpec,
-};
+const SPECS: Record<string, ModelSpec> = { cnn: CNN_SPEC, mlp: MLP_SPEC };
 
 /** Multiply-adds ×2 of one training step (forward, input and weight gradients; the first layer's dx skipped). */
 function stepFlops(model: string, n: number): number {
