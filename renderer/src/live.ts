@@ -21,22 +21,46 @@ const nextFrame: Schedule = (run) => {
   return () => clearTimeout(handle);
 };
 
-/** Queues items and hands them to `apply` in one call per animation frame. */
-export function frameBatcher<T>(apply: (items: T[]) => void, schedule: Schedule = nextFrame): FrameBatcher<T> {
+/** Waits `ms`, then for the next animation frame. */
+export function afterAtLeast(ms: number, frame: Schedule = nextFrame): Schedule {
+  return (run) => {
+    let cancelInner: (() => void) | null = null;
+    const handle = setTimeout(() => {
+      cancelInner = frame(run);
+    }, ms);
+    return () => {
+      clearTimeout(handle);
+      cancelInner?.();
+    };
+  };
+}
+
+/**
+ * Queues items and hands them to `apply` in one call per animation frame. With `minIntervalMs`, applies are at
+ * least that far apart (the first after a quiet spell still comes on the next frame): a chart of 200,000 points
+ * costs tens of milliseconds to redraw, so redrawing it on every frame of a live stream would make every frame
+ * long, while a few redraws a second leave the frames between them free.
+ */
+export function frameBatcher<T>(apply: (items: T[]) => void, schedule: Schedule = nextFrame, minIntervalMs = 0): FrameBatcher<T> {
   let queue: T[] = [];
   let cancelFrame: (() => void) | null = null;
+  let lastApply = -Infinity;
+  const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
   const flush = () => {
     cancelFrame?.();
     cancelFrame = null;
     if (!queue.length) return;
     const items = queue;
     queue = [];
+    lastApply = now();
     apply(items);
   };
   return {
     push(item) {
       queue.push(item);
-      if (!cancelFrame) cancelFrame = schedule(flush);
+      if (cancelFrame) return;
+      const wait = lastApply + minIntervalMs - now();
+      cancelFrame = wait > 0 ? afterAtLeast(wait, schedule)(flush) : schedule(flush);
     },
     flush,
     cancel() {

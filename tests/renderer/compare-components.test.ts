@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // The comparison's panels mounted: the runs list picks and opens a comparison; curves per run or bands per seed
 // group (LTTB-sampled); the diff shows only differing fields; the summary sorts; cost against gain; the verdict.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { setApi } from '../../renderer/src/api/client.js';
@@ -63,6 +63,34 @@ describe('frameBatcher', () => {
     batch.cancel();
     expect(frame).toBeNull();
     expect(batch.pending).toBe(0);
+  });
+
+  it('keeps applies at least minIntervalMs apart, then still waits for a frame', () => {
+    vi.useFakeTimers();
+    try {
+      const applied: number[][] = [];
+      let frame: (() => void) | null = null;
+      const batch = frameBatcher<number>(
+        (items) => applied.push(items),
+        (run) => ((frame = run), () => (frame = null)),
+        250,
+      );
+      batch.push(1);
+      frame!(); // the first push after a quiet spell goes on the next frame
+      frame = null;
+      expect(applied).toEqual([[1]]);
+      batch.push(2);
+      batch.push(3);
+      expect(frame).toBeNull(); // not before 250 ms have passed
+      vi.advanceTimersByTime(249);
+      expect(frame).toBeNull();
+      vi.advanceTimersByTime(1);
+      expect(applied).toEqual([[1]]);
+      frame!();
+      expect(applied).toEqual([[1], [2, 3]]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -16,6 +16,8 @@ import { FINISHED } from './run-view.js';
 
 /** The epoch metrics a comparison loads and can plot. */
 export const COMPARE_METRICS = ['valAccuracy', 'accuracy', 'valLoss', 'loss', 'learningRate', 'seconds', 'ensembleValAccuracy'] as const;
+/** The least time between two live redraws of the comparison chart (ms): see frameBatcher. */
+export const LIVE_REDRAW_MS = 250;
 /** How often the panels beside the chart follow live points (ms). */
 const SLOW_MS = 500;
 export const PLOTTABLE = ['valAccuracy', 'accuracy', 'valLoss', 'loss', 'learningRate'] as const;
@@ -74,13 +76,17 @@ export const useComparisonStore = defineStore('comparison', () => {
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
   function touchSlow(now = false): void {
     const due = slowAt + SLOW_MS - Date.now();
-    if (now || due <= 0) {
+    if (now) {
       clearTimeout(slowTimer);
       slowTimer = undefined;
       slowAt = Date.now();
       slowSeries.value = series.value;
       triggerRef(slowSeries);
-    } else if (!slowTimer) slowTimer = setTimeout(() => touchSlow(true), due);
+    } else if (!slowTimer) {
+      // Called as the chart redraws: the panels update half a redraw interval later at the soonest, so the two
+      // never share a frame.
+      slowTimer = setTimeout(() => touchSlow(true), Math.max(due, LIVE_REDRAW_MS / 2));
+    }
   }
   const metric = ref<PlotMetric>('valAccuracy');
   const verdict = ref<LessonVerdict | null>(null);
@@ -208,7 +214,7 @@ export const useComparisonStore = defineStore('comparison', () => {
     }
     triggerRef(series);
     touchSlow();
-  });
+  }, undefined, LIVE_REDRAW_MS);
 
   /** Queues points for the next frame (the live pushes and the performance page both come through here). */
   function push(item: LivePoints): void {
