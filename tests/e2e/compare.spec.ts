@@ -160,5 +160,8 @@ test('the compare view stays smooth with 20 runs × 10,000 points filling in liv
   // on top of twice what the idle page measured on the same machine just before and just after. The printed
   // numbers are the measure; on an unloaded machine the bound is about 50 + 2 × 17 ms.
   expect(perf.worstFrameMs).toBeLessThan(50 + 2 * perf.baselineMs);
+  // Most frames must fit one vsync while 200,000 points stream in: redraws are spaced (LIVE_REDRAW_MS) and cheap
+  // enough that the frames between them stay free. Redrawing on every frame made the median 50 ms.
+  expect(perf.medianFrameMs).toBeLessThan(20);
   expect(problems, 'errors in the page console').toEqual([]);
 });
