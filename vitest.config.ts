@@ -6,9 +6,11 @@ export default defineConfig({
   plugins: [vue()],
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/support/global-setup.ts'],
     environment: 'node',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Hang guards, not speed budgets (tests/support/patience.ts): a 3× slower, busy machine must still pass.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     // tfjs and the wasm backend are heavy: give each file its own worker but keep the 2-core machine calm.
     maxWorkers: 2,
     reporters: ['default', './tests/support/summary-reporter.ts'],

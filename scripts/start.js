@@ -16,6 +16,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from './build.mjs';
 
 const require = createRequire(import.meta.url);
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -131,13 +132,12 @@ function cleanEnv(extra = {}, drop = []) {
 
 function build() {
   if (process.env.LAYERWISE_SKIP_BUILD === '1') return;
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) {
-    log('Layerwise: the build failed (see above).');
-    process.exit(result.status ?? 1);
+  try {
+    // Only when the sources changed since the last build (a content hash): an unchanged checkout starts at once.
+    ensureBuilt({ quiet: true, log: (why) => log(`Layerwise: building (${why})…`) });
+  } catch (error) {
+    log(`Layerwise: the build failed: ${error.message}`);
+    process.exit(1);
   }
 }
 

@@ -11,11 +11,12 @@ interface UtilityParentPort {
 type Handler = (message: unknown, ports?: readonly PostablePort[]) => void;
 
 function connect(): { port: TrainerPort; listen(handler: Handler): void } {
+  // A terminal's Ctrl-C reaches every process of the foreground group, this trainer included (forked by the CLI or
+  // started by Electron's main): the parent stops it after its current batch (the run stays resumable), so the
+  // signal must not kill it first. A second Ctrl-C makes the parent kill it.
+  process.on('SIGINT', () => {});
   const utility = (process as unknown as { parentPort?: UtilityParentPort }).parentPort;
   if (utility) {
-    // A terminal's Ctrl-C reaches every process of the app's group: main stops this trainer after its
-    // current batch (the run stays resumable), so the signal must not kill it first.
-    process.on('SIGINT', () => {});
     return {
       port: {
         post: (m) => utility.postMessage(m),

@@ -1,9 +1,10 @@
 // The built CLI, run as a real child process the way a user runs it (`npm test` builds first).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../support/build.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const bin = join(root, 'bin/layerwise.js');
@@ -13,14 +14,7 @@ function layerwise(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-beforeAll(() => {
-  // Build once when run on its own (npm test has already built).
-  try {
-    execFileSync(process.execPath, [bin, '--help'], { cwd: root, stdio: 'ignore' });
-  } catch {
-    execFileSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: 'ignore' });
-  }
-}, 120_000);
+beforeAll(() => ensureBuilt());
 
 describe('layerwise CLI', () => {
   it('check --preset mnist-cnn prints every layer shape and the tfjs total', () => {

@@ -4,6 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../core/cli/main.js';
+import type { CliIO } from '../../core/cli/io.js';
 import { ensureBuilt, repoRoot } from '../support/build.js';
 
 const bin = join(repoRoot, 'bin/layerwise.js');
@@ -11,9 +13,17 @@ const layerwise = (...args: string[]) => {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
+/** The CLI's own entry in this process, printing into strings. */
+async function inProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { out: (t) => void (stdout += `${t}\n`), err: (t) => void (stderr += `${t}\n`), isTTY: false };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
 const lines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
-beforeAll(() => ensureBuilt(), 120_000);
+beforeAll(() => ensureBuilt());
 
 describe('layerwise train', () => {
   it('--json prints one line per epoch and a final line with the run id, and records the run', () => {
@@ -86,7 +96,9 @@ describe('layerwise train', () => {
     expect(layerwise('train', spec, '--dataset-id', '1', '--dataset', 'mnist', '--data', data).code).toBe(2);
   });
 
-  it('bad flags and specs exit 2 naming the problem', () => {
+  // Usage errors are decided before any training starts, so the cases run in this process through the CLI's own entry
+  // (runCli with a captured io): six process starts would make the test's length a function of the machine's load.
+  it('bad flags and specs exit 2 naming the problem', async () => {
     const data = mkdtempSync(join(tmpdir(), 'lw-bad-'));
     const cases: Array<[string[], string]> = [
       [['--preset', 'mnist-mlp', '--epochs', '0'], '--epochs must be an integer in [1, 10000] (got "0")'],
@@ -96,14 +108,18 @@ describe('layerwise train', () => {
       [['--preset', 'mnist-mlp', '--dataset', 'cifar'], '--dataset must be one of mnist, spiral, circles, xor, blobs (got "cifar")'],
     ];
     for (const [args, message] of cases) {
-      const r = layerwise('train', ...args, '--data', data);
+      const r = await inProcess('train', ...args, '--data', data);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
     }
     const spec = join(data, 'bad.json');
     writeFileSync(spec, JSON.stringify({ version: 1, name: 'bad', loss: 'categoricalCrossentropy', layers: [{ type: 'input', shape: [2] }, { type: 'dense', units: 0 }] }));
-    const r = layerwise('train', spec, '--data', data);
+    const r = await inProcess('train', spec, '--data', data);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('layers[1].units must be a positive integer (got 0)');
+    // And once through the real binary: the exit code and stderr reach the shell.
+    const spawned = layerwise('train', '--preset', 'mnist-mlp', '--epochs', '0', '--data', data);
+    expect(spawned.code).toBe(2);
+    expect(spawned.stderr).toContain('--epochs must be an integer in [1, 10000] (got "0")');
   });
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
+import { HANG_MS } from '../support/patience.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -22,7 +23,7 @@ async function startHost(dataDir: string): Promise<{ child: ChildProcess; url: s
   });
   let log = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`layerwise serve printed no URL within 30 s:\n${log}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`layerwise serve printed no URL within ${HANG_MS / 1000} s:\n${log}`)), HANG_MS);
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
       const m = /Layerwise is serving at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(log);

@@ -8,6 +8,7 @@ import { ProjectPage } from './pages/project-page.js';
 import { ProjectsPage } from './pages/projects-page.js';
 import { TrainingPage } from './pages/training-page.js';
 import { TricksPage } from './pages/tricks-page.js';
+import { HANG_MS } from '../support/patience.js';
 
 test('build, break, fix, train and find it again after a reload', async ({ page, studio }, testInfo) => {
   const problems: string[] = [];
@@ -91,10 +92,10 @@ test('build, break, fix, train and find it again after a reload', async ({ page,
   await project.train.click();
   await expect(training.root).toBeVisible();
   await expect(training.runs).toHaveCount(1);
-  await expect.poll(() => training.points(training.lossChart), { timeout: 120_000 }).toBeGreaterThan(0);
+  await expect.poll(() => training.points(training.lossChart), { timeout: HANG_MS }).toBeGreaterThan(0);
   await training.line(training.lossChart).waitFor({ state: 'attached' });
   await shot(page, testInfo, '06-training-live');
-  await expect(training.runs.first()).toHaveAttribute('data-status', 'completed', { timeout: 150_000 });
+  await expect(training.runs.first()).toHaveAttribute('data-status', 'completed', { timeout: HANG_MS });
   await expect.poll(() => training.points(training.accuracyChart)).toBeGreaterThan(0);
   await shot(page, testInfo, '07-training-done');
 

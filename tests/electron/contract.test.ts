@@ -12,7 +12,7 @@ import { openTestServices } from '../host/support.js';
 import { ensureBuilt } from '../support/build.js';
 import { FakeIpc } from './support/fake-ipc.js';
 
-beforeAll(() => ensureBuilt(), 120_000);
+beforeAll(() => ensureBuilt());
 
 /**
  * What the page does with `window.layerwise`: call the method, and turn a rejection (a plain

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { electronPresent, fallbackLine, hasNoDisplay, nextStep, openCommand, parseArgs, shortReason, SERVING_LINE, type LaunchState } from '../../scripts/start.js';
 import { ensureBuilt, repoRoot } from '../support/build.js';
+import { HANG_MS } from '../support/patience.js';
 
 describe('npm start decides', () => {
   const base: LaunchState = { forceBrowser: false, electronPresent: false };
@@ -70,7 +71,7 @@ describe('npm start decides', () => {
 
 describe('npm start without Electron', () => {
   const dirs: string[] = [];
-  beforeAll(() => ensureBuilt(), 120_000);
+  beforeAll(() => ensureBuilt());
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   /** Runs scripts/start.js until the host serves, checks it, then stops it with SIGTERM. */
@@ -102,7 +103,7 @@ describe('npm start without Electron', () => {
           }
         });
         void exited.then((code) => reject(new Error(`start.js exited (${code}) before serving: ${stderr}`)));
-        setTimeout(() => reject(new Error(`no serving line within 30 s: ${lines.join('\n')} ${stderr}`)), 30_000).unref();
+        setTimeout(() => reject(new Error(`no serving line within ${HANG_MS / 1000} s: ${lines.join('\n')} ${stderr}`)), HANG_MS).unref();
       });
       const parsed = new URL(url);
       const token = parsed.searchParams.get('token')!;

@@ -11,7 +11,7 @@ import { adaptUtilityProcess, forkUtilityTrainer, interpretUtilityExit, type Uti
 import { parseTrainingConfig, type TrainRequest } from '../../shared/index.js';
 import { ensureBuilt, repoRoot } from '../support/build.js';
 
-beforeAll(() => ensureBuilt(), 120_000);
+beforeAll(() => ensureBuilt());
 
 const shim = fileURLToPath(new URL('./support/parent-port.mjs', import.meta.url));
 const entry = `${repoRoot}out/main/trainer.js`;

@@ -11,7 +11,7 @@ import {
 } from '../../shared/index.js';
 import { ensureBuilt } from '../support/build.js';
 
-beforeAll(() => ensureBuilt(), 120_000);
+beforeAll(() => ensureBuilt());
 
 const spec: ModelSpec = {
   version: 1,

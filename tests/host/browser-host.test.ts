@@ -56,7 +56,7 @@ beforeAll(async () => {
   symlinkSync(secretOutside, join(renderer, 'assets', 'link.txt'));
   test = openTestServices();
   host = await startBrowserHost({ services: test.services, rendererDir: renderer, version: '9.9.9', log: (m) => test.logs.push(m) });
-}, 120_000);
+});
 
 afterAll(async () => {
   await host?.close();

@@ -65,11 +65,11 @@ export function runContractSuite(name: string, makeClient: () => Promise<Contrac
       client = await makeClient();
       api = client.api;
       events = recordEvents(client.events);
-    }, 60_000);
+    });
     afterAll(async () => {
       events?.off();
       await client?.close();
-    }, 60_000);
+    });
 
     it('describes the host, the presets and the tricks', async () => {
       const info = await api.app.info();

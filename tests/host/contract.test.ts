@@ -4,7 +4,7 @@ import { ensureBuilt } from '../support/build.js';
 import { runContractSuite } from './contract-suite.js';
 import { openHttpClient, openTestServices } from './support.js';
 
-beforeAll(() => ensureBuilt(), 120_000);
+beforeAll(() => ensureBuilt());
 
 runContractSuite('services, in-process', async () => {
   const test = openTestServices();

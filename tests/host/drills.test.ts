@@ -10,15 +10,16 @@ import { createApiClient } from '../../shared/api/client.js';
 import type { LayerwiseApi, RunStatusDto } from '../../shared/api/contract.js';
 import { ensureBuilt } from '../support/build.js';
 import { httpInvoke, openTestServices, raw, spawnServe, tempDir, tinyConfig, tinyRun, tinySpec, until, type TestServices } from './support.js';
+import { HANG_MS } from '../support/patience.js';
 
-beforeAll(() => ensureBuilt(), 120_000);
+beforeAll(() => ensureBuilt());
 
 /** About a second per epoch on wasm: 3,200 training points in batches of 16. */
 function slowRun(projectId: number, epochs: number) {
   return { projectId, spec: tinySpec, dataset: { kind: 'synthetic' as const, name: 'spiral' as const, samples: 4000, classes: 3, noise: 0.05 }, config: tinyConfig(epochs), backend: 'wasm' as const };
 }
 
-const waitStatus = (api: LayerwiseApi, id: number, statuses: RunStatusDto[], timeoutMs = 60_000) =>
+const waitStatus = (api: LayerwiseApi, id: number, statuses: RunStatusDto[], timeoutMs = HANG_MS) =>
   until(
     `run ${id} to be ${statuses.join(' or ')}`,
     async () => {
@@ -86,7 +87,7 @@ describe('the host killed mid-run', () => {
     const project = await api.projects.create({ name: 'Crash' });
     const running = await api.runs.start(slowRun(project.id, 3));
     const queued = await api.runs.start(tinyRun(project.id, 2, 'queued'));
-    await until('the first checkpoint', async () => (await api.checkpoints.list({ runId: running.id })).length > 0, 60_000, 100);
+    await until('the first checkpoint', async () => (await api.checkpoints.list({ runId: running.id })).length > 0, HANG_MS, 100);
     expect((await api.runs.get({ id: running.id })).status).toBe('running');
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');

@@ -13,7 +13,7 @@ import { parseTrainingConfig } from '../../shared/index.js';
 import { ensureBuilt } from '../support/build.js';
 import { tempDir, tinyRun, until } from './support.js';
 
-beforeAll(() => ensureBuilt(), 120_000);
+beforeAll(() => ensureBuilt());
 
 /** A run waiting in the queue, recorded the way runs.start records one. */
 function queuedRun(store: Store): number {

@@ -18,6 +18,7 @@ import { startBrowserHost, type BrowserHost } from '../../core/host/browser-host
 import { createServices, type Services } from '../../core/services/services.js';
 import { Store } from '../../core/store/index.js';
 import { repoRoot } from '../support/build.js';
+import { HANG_MS } from '../support/patience.js';
 
 const made: string[] = [];
 afterAll(() => {
@@ -212,7 +213,7 @@ export function raw(
 // ---- waiting ----
 
 /** Polls until `check` returns a value other than undefined/false (or throws after timeoutMs). */
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = HANG_MS, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -256,7 +257,7 @@ export async function spawnServe(dataDir: string, extra: string[] = []): Promise
       }
     });
     void exited.then(({ code, signal }) => reject(new Error(`serve exited (${code ?? signal}) before serving: ${stderr}`)));
-    setTimeout(() => reject(new Error(`serve printed no URL within 20 s: ${stderr}`)), 20_000).unref();
+    setTimeout(() => reject(new Error(`serve printed no URL within ${HANG_MS / 1000} s: ${stderr}`)), HANG_MS).unref();
   });
   const parsed = new URL(url);
   return { child, url, origin: parsed.origin, token: parsed.searchParams.get('token')!, stdout, stderr: () => stderr, exited };

@@ -6,6 +6,7 @@ import { ApiError, type ApiEventPayloads, type LayerwiseApi, type Run, type RunS
 import { parseTrainingConfig, type TrainingConfig } from '../../shared/index.js';
 import { rowCounts, tinyConfig, tinyData, tinySpec } from '../host/support.js';
 import { openSourceServices, until, type SourceServices } from './support.js';
+import { HANG_MS } from '../support/patience.js';
 
 let test: SourceServices;
 let api: LayerwiseApi;
@@ -23,7 +24,7 @@ const waitStatus = (id: number, ...statuses: RunStatusDto[]) =>
       const run = await api.runs.get({ id });
       return statuses.includes(run.status) ? run : undefined;
     },
-    120_000,
+    HANG_MS,
     100,
   );
 
@@ -56,11 +57,11 @@ beforeAll(async () => {
   base = await waitStatus(started.id, 'completed', 'failed');
   expect(base.error).toBeNull();
   expect(base.status).toBe('completed');
-}, 180_000);
+});
 
 afterAll(async () => {
   await test?.close();
-}, 60_000);
+});
 
 describe('runs.ablate', () => {
   it('queues one sibling per trick, each differing from the base in exactly that trick, same seed, grouped with the base', async () => {
@@ -89,7 +90,7 @@ describe('runs.ablate', () => {
     await until('the queued pushes', () => statusEvents.slice(before).filter((e) => e.status === 'queued').length >= 2);
     expect(statusEvents.slice(before).filter((e) => e.status === 'queued').map((e) => e.runId)).toEqual([dropout.id, clip.id]);
     for (const run of result.runs) await waitStatus(run.id, 'completed', 'failed');
-  }, 180_000);
+  });
 
   it('switches a choice, turns an on trick off, and with seeds runs the base and every arm with seeds s … s+n−1, grouped per arm', async () => {
     const result = await api.runs.ablate({ runId: base.id, tricks: ['sgd'], seeds: 2, name: 'sgd vs adam' });
@@ -107,7 +108,7 @@ describe('runs.ablate', () => {
     expect(off.comparison.name).toBe('Ablation of base: dropout on: dropout off');
     expect(off.runs[0]!.config).toEqual(base.config);
     await api.runs.stop({ id: off.runs[0]!.id });
-  }, 60_000);
+  });
 
   it('refuses an unknown run, an unknown trick, no change and too many seeds, naming the field, and stores nothing', async () => {
     const counts = rowCounts(test.store);
@@ -165,5 +166,5 @@ describe('runs.fork', () => {
     expect(done.finalMetrics!.testAccuracy).toBe(base.finalMetrics!.testAccuracy);
     expect(done.finalMetrics!.testLoss).toBe(base.finalMetrics!.testLoss);
     await rejects(api.runs.fork({ checkpointId: 777777 }), 'not_found', 'runs.fork: checkpointId is not a checkpoint (checkpoint 777777 does not exist)');
-  }, 180_000);
+  });
 });

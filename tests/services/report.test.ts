@@ -7,6 +7,7 @@ import { loadMnist } from '../../core/engine/data/mnist.js';
 import { ApiError, MAX_MISCLASSIFIED, type LayerwiseApi, type Run } from '../../shared/api/contract.js';
 import { MAX_MISCLASSIFIED_SAMPLES, type DatasetRef, type ModelSpec } from '../../shared/index.js';
 import { openSourceServices, until, type SourceServices } from './support.js';
+import { HANG_MS } from '../support/patience.js';
 
 const smallMnist: DatasetRef = { kind: 'mnist', trainSamples: 300 };
 const spec: ModelSpec = {
@@ -43,16 +44,16 @@ beforeAll(async () => {
       const r = await api.runs.get({ id: started.id });
       return ['completed', 'failed', 'diverged'].includes(r.status) ? r : undefined;
     },
-    240_000,
+    HANG_MS,
     200,
   );
   expect(run.error).toBeNull();
   expect(run.status).toBe('completed');
-}, 300_000);
+});
 
 afterAll(async () => {
   await test?.close();
-}, 60_000);
+});
 
 describe('trainSamples', () => {
   it('trains on the first N digits of the fixed training split; validation and test are whole', () => {
@@ -138,7 +139,7 @@ describe('checkpoints.export', () => {
     const onnxZip = unzipSync(Buffer.from(onnx.data, 'base64'));
     expect(Object.keys(onnxZip)).toEqual(['model.onnx']);
     expect(onnxZip['model.onnx']!.byteLength).toBeGreaterThan(784 * 16 * 4);
-  }, 120_000);
+  });
 
   it('refuses an unknown checkpoint and an unknown format, naming the field', async () => {
     await expect(api.checkpoints.export({ checkpointId: 424242, format: 'onnx' })).rejects.toMatchObject({

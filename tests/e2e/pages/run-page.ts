@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
+import { HANG_MS } from '../../support/patience.js';
 
 /** The run view: facts, curves, per-layer panel, report, checkpoints, Ablate… and Repeat. */
 export class RunPage {
@@ -25,7 +26,7 @@ export class RunPage {
     return this.page.getByTestId(`curve-${id}`);
   }
 
-  async expectStatus(status: string, timeout = 120_000): Promise<void> {
+  async expectStatus(status: string, timeout = HANG_MS): Promise<void> {
     await expect(this.status).toHaveAttribute('data-status', status, { timeout });
   }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import type { Store } from '../../../core/store/index.js';
+import { HANG_MS } from '../../support/patience.js';
 
 export const root = fileURLToPath(new URL('../../..', import.meta.url));
 const register = fileURLToPath(new URL('./register.mjs', import.meta.url));
@@ -63,7 +64,7 @@ export function spawnChild(script: string, args: string[]): Child {
     process: child,
     lines,
     exited,
-    waitFor(test, timeoutMs = 20_000) {
+    waitFor(test, timeoutMs = HANG_MS) {
       const seen = lines.find(test);
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
