@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { forkTrainer, type TrainerProcess } from '../engine/trainer-client.js';
 import { createServices, type Services } from '../services/services.js';
 import { Store } from '../store/index.js';
-import { storeQueueOrder } from './queue-order.js';
-import { RunQueue } from './run-queue.js';
+import { storeQueueOrder } from '../runs/queue-order.js';
+import { RunQueue } from '../runs/queue.js';
 
 export interface AppHostOptions {
   dataDir: string;

@@ -17,11 +17,11 @@ import {
 import { canonicalJson } from '../../shared/analysis/canonical.js';
 import { parseTrainingConfig, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
 import type { Lesson, LessonPlan, LessonRunNumbers } from '../../shared/lessons/lesson.js';
-import type { RunQueue } from '../host/run-queue.js';
+import type { RunQueue } from '../runs/queue.js';
 import type { Run, Store } from '../store/index.js';
-import { runDto } from './dto.js';
+import { runDto } from '../runs/dto.js';
 import { clip, fieldError } from './groups.js';
-import { splitOf } from './run-recorder.js';
+import { splitOf } from '../runs/recorder.js';
 
 export interface LessonContext {
   store: Store;

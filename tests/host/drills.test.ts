@@ -4,7 +4,7 @@
 // it left behind starts by itself; a SIGTERM stops the host gracefully.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../core/host/browser-host.js';
-import { SHUTDOWN_REASON } from '../../core/host/run-queue.js';
+import { SHUTDOWN_REASON } from '../../core/runs/queue.js';
 import { Store } from '../../core/store/index.js';
 import { createApiClient } from '../../shared/api/client.js';
 import type { LayerwiseApi, RunStatusDto } from '../../shared/api/contract.js';

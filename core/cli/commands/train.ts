@@ -14,7 +14,7 @@ import {
 } from '../../../shared/index.js';
 import { startTraining, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
 import { findPreset } from '../../presets/load.js';
-import { combineListeners, createRunRecord, RunRecorder } from '../../services/run-recorder.js';
+import { combineListeners, createRunRecord, RunRecorder } from '../../runs/recorder.js';
 import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';

@@ -11,9 +11,9 @@ import type { QueueState } from '../../shared/api/contract.js';
 import { EventHub } from '../../shared/api/events.js';
 import { BACKEND_NAMES, type BackendChoice, type CheckpointManifest, type TrainRequest } from '../../shared/index.js';
 import { forkTrainer, TrainerHandle, type TrainerOutcome, type TrainerProcess } from '../engine/trainer-client.js';
-import { checkpointDto, runDto } from '../services/dto.js';
+import { checkpointDto, runDto } from './dto.js';
 import { conflict } from '../services/errors.js';
-import { combineListeners, RunRecorder } from '../services/run-recorder.js';
+import { combineListeners, RunRecorder } from './recorder.js';
 import type { CheckpointData, Run, Store } from '../store/index.js';
 import { memoryQueueOrder, orderQueued, type QueueOrderStore } from './queue-order.js';
 
