@@ -12,8 +12,6 @@ export type _Fits =
   | Fits<S.RunListItem, Api.RunListItem>
   | Fits<S.Checkpoint, Api.Checkpoint>
   | Fits<S.Comparison, Api.Comparison>
-  | Fits<S.RunStatus, Api.RunStatusDto>
-  | Fits<Api.RunStatusDto, S.RunStatus>
   | Fits<S.BundleCounts, Api.BundleCounts>;
 
 /** Non-finite values become null: JSON (the browser host) cannot carry NaN or ±Infinity. */

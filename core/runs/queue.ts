@@ -9,7 +9,16 @@
 // Electron main passes a utilityProcess adapter), so the queue itself never depends on Electron.
 import type { QueueState } from '../../shared/api/contract.js';
 import { EventHub } from '../../shared/api/events.js';
-import { BACKEND_NAMES, type BackendChoice, type CheckpointManifest, type TrainRequest } from '../../shared/index.js';
+import {
+  BACKEND_NAMES,
+  isActiveRunStatus,
+  isFinishedRunStatus,
+  isLiveRunStatus,
+  isResumableRunStatus,
+  type BackendChoice,
+  type CheckpointManifest,
+  type TrainRequest,
+} from '../../shared/index.js';
 import { forkTrainer, TrainerHandle, type TrainerOutcome, type TrainerProcess } from '../engine/trainer-client.js';
 import { checkpointDto, runDto } from './dto.js';
 import { conflict } from '../services/errors.js';
@@ -57,9 +66,6 @@ interface PendingRun {
   /** An interrupted or stopped run to continue from its checkpoint (not persisted: a restart forgets it). */
   resume: boolean;
 }
-
-const RESUMABLE = new Set(['interrupted', 'stopped']);
-const FINISHED = new Set(['completed', 'stopped', 'diverged', 'failed']);
 
 export class RunQueue {
   readonly events: EventHub;
@@ -141,7 +147,7 @@ export class RunQueue {
   resumeFromCheckpoint(runId: number): Run {
     const run = this.store.getRun(runId);
     if (this.active.has(runId) || this.isPending(runId)) throw conflict(`run ${runId} is already ${this.active.has(runId) ? 'training' : 'in the queue'}`, { id: runId });
-    if (!RESUMABLE.has(run.status)) {
+    if (!isResumableRunStatus(run.status)) {
       throw conflict(`run ${runId} is ${run.status}; only an interrupted or stopped run can resume from its checkpoint`, { id: runId, status: run.status });
     }
     if (this.closing) throw conflict('Layerwise is shutting down', { id: runId });
@@ -167,7 +173,7 @@ export class RunQueue {
     const active = this.active.get(runId);
     const run = this.store.getRun(runId);
     if (!active) {
-      const hint = RESUMABLE.has(run.status) ? ': continue it from its checkpoint with runs.resumeFromCheckpoint' : '; only a paused run can be resumed';
+      const hint = isResumableRunStatus(run.status) ? ': continue it from its checkpoint with runs.resumeFromCheckpoint' : '; only a paused run can be resumed';
       throw conflict(`run ${runId} is ${run.status}${hint}`, { id: runId, status: run.status });
     }
     // Sent even when not yet paused: it cancels a pause the trainer has not reached yet.
@@ -202,7 +208,7 @@ export class RunQueue {
       this.emitStatus(after);
       return after;
     }
-    throw conflict(`run ${runId} is ${run.status}${FINISHED.has(run.status) ? ' already' : ''}; there is nothing to stop`, { id: runId, status: run.status });
+    throw conflict(`run ${runId} is ${run.status}${isFinishedRunStatus(run.status) ? ' already' : ''}; there is nothing to stop`, { id: runId, status: run.status });
   }
 
   /** Takes runs out of the queue without touching their records (they are about to be deleted). */
@@ -370,9 +376,9 @@ export class RunQueue {
     let run: Run | null;
     try {
       const current = this.store.getRun(id);
-      const unfinished = current.status === 'running' || current.status === 'paused' || current.status === 'queued';
+      const unfinished = isActiveRunStatus(current.status);
       const cutShort = !outcome.ok || outcome.summary.status === 'stopped';
-      if (active.shuttingDown && cutShort && (current.status === 'running' || current.status === 'paused')) {
+      if (active.shuttingDown && cutShort && isLiveRunStatus(current.status)) {
         run = this.store.setRunStatus(id, 'interrupted', { error: SHUTDOWN_REASON });
       } else if (active.shuttingDown && cutShort && current.status === 'queued') {
         // Its trainer never started training: the run stays queued for the next launch.

@@ -2,7 +2,7 @@
 export * from './errors.js';
 export * from './types.js';
 export { Store, DB_FILE, MAX_CHECKPOINT_PART_BYTES, type StoreOptions, type NewRun, type FinishRun, type ResumePoint, type NewComparison } from './store.js';
-export { MIGRATIONS, SCHEMA_VERSION, RUN_STATUSES, CHECKPOINT_KINDS, COMPARISON_KINDS, migrate, schemaVersion, type Migration } from './schema.js';
+export { MIGRATIONS, SCHEMA_VERSION, CHECKPOINT_KINDS, COMPARISON_KINDS, migrate, schemaVersion, type Migration } from './schema.js';
 export { LOCK_FILE, readLock, type LockInfo } from './lock.js';
 export { canonicalJson, sha256Hex } from './canonical.js';
 export {

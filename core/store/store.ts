@@ -16,7 +16,15 @@ import {
   checkModelSpec,
   DatasetRefSchema,
   datasetRefName,
+  FINISHED_RUN_STATUSES,
+  isFinishedRunStatus,
+  isLiveRunStatus,
+  isResumableRunStatus,
+  LIVE_RUN_STATUSES,
   parseTrainingConfig,
+  RUN_STATUSES,
+  RUN_TRANSITIONS,
+  type FinishedRunStatus,
   type DatasetRef,
   type ModelSpec,
   type TrainingConfig,
@@ -25,7 +33,7 @@ import { canonicalJson, sha256Hex } from './canonical.js';
 import { invalid, notFound, StoreError } from './errors.js';
 import { acquireLock, type AcquiredLock } from './lock.js';
 import { openDatabase } from './open-db.js';
-import { CHECKPOINT_KINDS, COMPARISON_KINDS, migrate, RUN_STATUSES, SCHEMA_VERSION } from './schema.js';
+import { CHECKPOINT_KINDS, COMPARISON_KINDS, migrate, SCHEMA_VERSION } from './schema.js';
 import type {
   Checkpoint,
   CheckpointData,
@@ -82,7 +90,7 @@ export interface NewRun {
 }
 
 export interface FinishRun {
-  status: 'completed' | 'stopped' | 'diverged' | 'failed';
+  status: FinishedRunStatus;
   finalMetrics?: Record<string, number>;
   error?: string | null;
   /** The test report (kept with the outcome, in the same transaction). */
@@ -108,20 +116,6 @@ export interface ResumePoint {
   /** Metric points discarded because they came after the checkpoint (they will be recomputed). */
   discardedMetrics: number;
 }
-
-/** Status changes `setRunStatus` allows. Resuming an interrupted or stopped run goes through `beginResume`. */
-const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
-  queued: ['running', 'stopped', 'failed'],
-  running: ['paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'],
-  paused: ['running', 'stopped', 'failed', 'interrupted'],
-  interrupted: ['stopped', 'failed'],
-  stopped: [],
-  completed: [],
-  diverged: [],
-  failed: [],
-};
-const FINISHED: ReadonlySet<RunStatus> = new Set(['completed', 'stopped', 'diverged', 'failed']);
-const RESUMABLE: ReadonlySet<RunStatus> = new Set(['interrupted', 'stopped']);
 
 const METRIC_CHUNK = 64;
 
@@ -191,7 +185,7 @@ export class Store {
         const interrupted = opened.db
           .prepare(
             `UPDATE runs SET status = 'interrupted', error = ?
-             WHERE status IN ('running', 'paused') RETURNING id`,
+             WHERE status IN (${LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(', ')}) RETURNING id`,
           )
           .pluck()
           .all(`the process running it ended without finishing it (found on ${new Date(now()).toISOString()}); resume continues from its last checkpoint`) as number[];
@@ -450,13 +444,13 @@ export class Store {
     return rows.map((row) => ({ ...runFromRow(row), modelName: row.model_name, datasetName: row.dataset_name }));
   }
 
-  /** Moves a run to another status (see TRANSITIONS); sets startedAt / finishedAt. */
+  /** Moves a run to another status (see RUN_TRANSITIONS); sets startedAt / finishedAt. */
   setRunStatus(id: number, status: RunStatus, options: { error?: string | null } = {}): Run {
     if (!RUN_STATUSES.includes(status)) throw invalid(`status must be one of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(status)})`);
     return this.tx(() => {
       const run = this.getRun(id);
-      if (!TRANSITIONS[run.status].includes(status)) {
-        const hint = RESUMABLE.has(run.status) && status === 'running' ? ' (resume it with beginResume)' : '';
+      if (!RUN_TRANSITIONS[run.status].includes(status)) {
+        const hint = isResumableRunStatus(run.status) && status === 'running' ? ' (resume it with beginResume)' : '';
         throw new StoreError('InvalidTransition', `run ${id} is ${run.status} and cannot become ${status}${hint}`, { id, from: run.status, to: status });
       }
       const now = this.now();
@@ -465,10 +459,10 @@ export class Store {
            started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
            finished_at = ? WHERE id = ?`,
         status,
-        options.error === undefined ? (status === 'running' || status === 'paused' ? null : run.error) : options.error,
+        options.error === undefined ? (isLiveRunStatus(status) ? null : run.error) : options.error,
         status,
         now,
-        FINISHED.has(status) ? now : null,
+        isFinishedRunStatus(status) ? now : null,
         id,
       );
       return this.getRun(id);
@@ -494,7 +488,7 @@ export class Store {
 
   /** Ends a run with its final metrics, in one transaction. */
   finishRun(id: number, result: FinishRun): Run {
-    if (!FINISHED.has(result.status)) throw invalid(`a run finishes as completed, stopped, diverged or failed (got ${JSON.stringify(result.status)})`);
+    if (!isFinishedRunStatus(result.status)) throw invalid(`a run finishes as one of ${FINISHED_RUN_STATUSES.join(', ')} (got ${JSON.stringify(result.status)})`);
     const metrics = result.finalMetrics === undefined ? undefined : finalMetricsJson(result.finalMetrics);
     const report = result.report ? reportJson({ ...result.report, runId: id }) : undefined;
     return this.tx(() => {
@@ -513,7 +507,7 @@ export class Store {
   beginResume(id: number): ResumePoint {
     return this.tx(() => {
       const run = this.getRun(id);
-      if (!RESUMABLE.has(run.status)) {
+      if (!isResumableRunStatus(run.status)) {
         throw new StoreError('InvalidTransition', `run ${id} is ${run.status}; only an interrupted or stopped run can be resumed`, { id, from: run.status, to: 'running' });
       }
       const checkpoint = this.latestCheckpoint(id);
