@@ -14,6 +14,48 @@ const into = (...dirs) => `^\\.{1,2}\\/(.*\\/)?(${dirs.join('|')})(\\/|$)`;
 
 const rule = (...patterns) => ['error', { patterns: patterns.map(([regex, message]) => ({ regex, message })) }];
 
+// Inside core/, the domains are layers, low to high; a folder may import only the folders listed for it (and
+// shared/, and the root helpers core/*.ts). The leaf domains know nothing of runs, services or hosts; the
+// runs domain (queue, recorder, trainer requests) sits below the services and the hosts that drive it; the
+// CLI is on top (`serve` starts the browser host).
+const CORE_LAYERS = {
+  store: [],
+  engine: [],
+  presets: [],
+  datasets: ['store', 'engine'],
+  export: ['store', 'engine'],
+  runs: ['store', 'engine'],
+  services: ['store', 'engine', 'presets', 'datasets', 'export', 'runs'],
+  host: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services'],
+  cli: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services', 'host'],
+};
+const CORE_DOMAINS = Object.keys(CORE_LAYERS);
+// A relative path out of a core/ domain (only `../` steps, then the folder) into another domain.
+const intoCore = (...dirs) => `^(\\.\\.\\/)+(${dirs.join('|')})(\\/|$)`;
+const coreRules = [
+  ['^electron(\\/.*)?$', 'core/ is Node-only and must run without Electron: wire Electron in electron/.'],
+  [ui, 'core/ is Node-only: UI libraries belong in renderer/.'],
+  [into('electron', 'renderer'), 'core/ may import only core/ and shared/.'],
+];
+const listed = (dirs) => dirs.map((d) => `core/${d}/`).join(', ').replace(/, ([^,]*)$/, ' and $1');
+const layerMessage = (domain, allowed) =>
+  `core/${domain}/ may import ${allowed.length ? `only ${listed(allowed)} of core/` : 'no other folder of core/'} ` +
+  '(layers, low to high: store, engine, presets, datasets, export → runs → services → host → cli).';
+// Dynamic import() is not seen by no-restricted-imports: the same table, as syntax.
+const dynamicInto = (regex, message) => ({ selector: `ImportExpression[source.value=/${regex}/]`, message });
+const coreLayering = (domain) => {
+  const banned = CORE_DOMAINS.filter((d) => d !== domain && !CORE_LAYERS[domain].includes(d));
+  const message = layerMessage(domain, CORE_LAYERS[domain]);
+  if (banned.length === 0) return { files: [`core/${domain}/**`], rules: {} };
+  return {
+    files: [`core/${domain}/**`],
+    rules: {
+      'no-restricted-imports': rule(...coreRules, [intoCore(...banned), message]),
+      'no-restricted-syntax': ['error', dynamicInto(intoCore(...banned), message)],
+    },
+  };
+};
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'playwright-report/**', 'core/engine/kernels/simd/assembly/**'] },
   js.configs.recommended,
@@ -53,13 +95,17 @@ export default tseslint.config(
   {
     files: ['core/**'],
     rules: {
-      'no-restricted-imports': rule(
-        ['^electron(\\/.*)?$', 'core/ is Node-only and must run without Electron: wire Electron in electron/.'],
-        [ui, 'core/ is Node-only: UI libraries belong in renderer/.'],
-        [into('electron', 'renderer'), 'core/ may import only core/ and shared/.'],
-      ),
+      'no-restricted-imports': rule(...coreRules),
     },
   },
+  // The root helpers (data-dir.ts, resources.ts) are below every domain.
+  {
+    files: ['core/*.ts'],
+    rules: {
+      'no-restricted-imports': rule(...coreRules, [`^\\.\\/(${CORE_DOMAINS.join('|')})(\\/|$)`, 'core/*.ts are helpers below every domain: they import no folder of core/.']),
+    },
+  },
+  ...CORE_DOMAINS.map(coreLayering),
   {
     files: ['electron/**'],
     rules: {

@@ -12,3 +12,4 @@ export * from './presets/preset.js';
 export * from './spec/describe.js';
 export * from './protocol/training.js';
 export * from './protocol/trainer.js';
+export * from './runs/index.js';

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { forkTrainer, type TrainerProcess } from '../engine/trainer-client.js';
 import { createServices, type Services } from '../services/services.js';
 import { Store } from '../store/index.js';
-import { storeQueueOrder } from './queue-order.js';
-import { RunQueue } from './run-queue.js';
+import { processExecutor, type RunExecutor } from '../runs/executor.js';
+import { storeQueueOrder } from '../runs/queue-order.js';
+import { RunQueue } from '../runs/queue.js';
 
 export interface AppHostOptions {
   dataDir: string;
@@ -19,6 +20,8 @@ export interface AppHostOptions {
   nativeBinding?: string;
   /** Trainer processes: child_process.fork in their own process group by default; Electron passes a utilityProcess adapter. */
   spawnTrainer?: (runId: number) => TrainerProcess;
+  /** Where trainers run, instead of local processes from `spawnTrainer`. */
+  executor?: RunExecutor;
   concurrency?: number;
   /** How long a shutdown lets trainers stop on their own before killing them (default 15 s). */
   shutdownTimeoutMs?: number;
@@ -46,7 +49,7 @@ export function openAppHost(options: AppHostOptions): AppHost {
       store,
       order: storeQueueOrder(store),
       log,
-      spawnTrainer: options.spawnTrainer ?? (() => forkTrainer({ ownProcessGroup: true })),
+      executor: options.executor ?? processExecutor(options.spawnTrainer ?? (() => forkTrainer({ ownProcessGroup: true }))),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
     });

@@ -29,5 +29,5 @@ export function toApiError(error: unknown, method?: string): ApiError {
   return new ApiError('internal', method ? `${method} failed: ${message}` : message, null);
 }
 
-export const conflict = (message: string, details: Record<string, unknown> = {}) => new ApiError('conflict', message, details);
+export { conflict } from '../runs/errors.js';
 export const notFound = (message: string, details: Record<string, unknown> = {}) => new ApiError('not_found', message, details);

@@ -5,9 +5,9 @@
 import { ApiError, type Comparison, type RunGroupResult } from '../../shared/api/contract.js';
 import { planAblation, planSeeds, type AblationArm } from '../../shared/analysis/index.js';
 import type { SpecError, TrainingConfig } from '../../shared/index.js';
-import type { RunQueue } from '../host/run-queue.js';
+import type { RunQueue } from '../runs/queue.js';
 import { StoreError, type Run, type Store } from '../store/index.js';
-import { runDto } from './dto.js';
+import { runDto } from '../runs/dto.js';
 
 /** Runs a comparison holds at most (comparisons.update and metrics.curves take at most 100 ids). */
 export const MAX_GROUP_RUNS = 100;

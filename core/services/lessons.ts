@@ -15,13 +15,13 @@ import {
   type RunGroupResult,
 } from '../../shared/api/contract.js';
 import { canonicalJson } from '../../shared/analysis/canonical.js';
-import { parseTrainingConfig, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
+import { isOutcomeRunStatus, parseTrainingConfig, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
 import type { Lesson, LessonPlan, LessonRunNumbers } from '../../shared/lessons/lesson.js';
-import type { RunQueue } from '../host/run-queue.js';
+import type { RunQueue } from '../runs/queue.js';
 import type { Run, Store } from '../store/index.js';
-import { runDto } from './dto.js';
+import { runDto } from '../runs/dto.js';
 import { clip, fieldError } from './groups.js';
-import { splitOf } from './run-recorder.js';
+import { splitOf } from '../runs/recorder.js';
 
 export interface LessonContext {
   store: Store;
@@ -30,8 +30,6 @@ export interface LessonContext {
 
 /** Budget used when lessons.start names none. */
 export const DEFAULT_LESSON_BUDGET: LessonBudget = 'standard';
-
-const DONE: ReadonlySet<string> = new Set(['completed', 'stopped', 'diverged']);
 
 /** The lessons' registry, loaded on first use (a host that never opens a lesson never loads them). */
 const registry = () => import('../../shared/lessons/registry.js');
@@ -158,7 +156,8 @@ export async function lessonVerdict(ctx: LessonContext, input: { comparisonId: n
   const runs = comparison.runIds.map((id) => store.getRun(id));
   const { plan, arms: armOf } = matchRuns(store, lesson, runs);
   const runIdsOf = (arm: number) => runs.filter((_, i) => armOf[i] === arm).map((r) => r.id);
-  const left = runs.filter((r) => !DONE.has(r.status));
+  // A verdict waits for every run's outcome; a failed run has none and must be started again.
+  const left = runs.filter((r) => !isOutcomeRunStatus(r.status));
   const metric = lesson.metrics[0] ?? '';
   const base = { lessonId: lesson.info.id, comparisonId: comparison.id };
   if (left.length > 0 || runs.length === 0) {

@@ -1,4 +1,5 @@
 // What the store hands out. Timestamps are ISO 8601 strings (UTC, ms precision); ids are integers.
+import type { RunStatus } from '../../shared/runs/statuses.js';
 import type { CHECKPOINT_KINDS, RUN_STATUSES } from './schema.js';
 import type { Checkpoint, Dataset, JsonValue } from '../../shared/api/entities.js';
 
@@ -20,7 +21,15 @@ export type {
   MisclassifiedSample,
 } from '../../shared/api/entities.js';
 
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export type { RunStatus };
+
+// The runs table's CHECK lists the statuses as migration 1 shipped them (never edited): it must allow
+// exactly the shared vocabulary. A status added to shared/runs/statuses.ts fails to compile here until a new
+// migration widens the CHECK (this check then compares with that migration's list).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const storedStatusesMatch: Same<(typeof RUN_STATUSES)[number], RunStatus> = true;
+void storedStatusesMatch;
+
 export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number];
 
 /** How a dataset is split into train, validation and test: decided by the engine, kept as given. */

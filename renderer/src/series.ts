@@ -1,11 +1,15 @@
 // Recorded metric series → chart points. Epochs are 0-based in the store; charts count them from 1.
 import { base64ToBytes, type MetricSeries } from '../../shared/api/index.js';
+import { isStepMetric } from '../../shared/runs/metric-names.js';
+
+// The layer statistics and how their series are named live with the other metric names.
+export { LAYER_STATS, parseLayerMetric, type LayerStatName } from '../../shared/runs/metric-names.js';
 
 export type Point = [number, number];
 
 /** The series' points: x = step for step metrics (`step.*`), else the epoch counted from 1; nulls skipped. */
 export function pointsOf(series: MetricSeries): Point[] {
-  const byStep = series.name.startsWith('step.');
+  const byStep = isStepMetric(series.name);
   const out: Point[] = [];
   for (let i = 0; i < series.values.length; i++) {
     const v = series.values[i];
@@ -20,16 +24,6 @@ export function appendPoint(points: Point[], point: Point): void {
   const last = points[points.length - 1];
   if (last && last[0] === point[0]) points[points.length - 1] = point;
   else if (!last || last[0] < point[0]) points.push(point);
-}
-
-export const LAYER_STATS = ['weightNorm', 'gradNorm', 'activationMean', 'activationStd', 'deadFraction'] as const;
-export type LayerStatName = (typeof LAYER_STATS)[number];
-
-/** `layer.<path>.<stat>` → its path and stat; null for other names. */
-export function parseLayerMetric(name: string): { path: string; stat: LayerStatName } | null {
-  const m = /^layer\.(.+)\.([A-Za-z]+)$/.exec(name);
-  if (!m || !(LAYER_STATS as readonly string[]).includes(m[2]!)) return null;
-  return { path: m[1]!, stat: m[2] as LayerStatName };
 }
 
 /** Saves bytes given as base64 as a download. */

@@ -1,4 +1,5 @@
 import type { MetricSeries } from '../api/entities.js';
+import { parseLayerMetric, type LayerStatName } from '../runs/metric-names.js';
 
 export type LayerWarningKind = 'vanishing-gradient' | 'exploding-gradient' | 'dead-relu';
 
@@ -43,20 +44,17 @@ export const EXPLODING_GROWTH_EPOCHS = 2;
  */
 export const DEAD_FRACTION = 0.5;
 
-const STATS = ['weightNorm', 'gradNorm', 'activationMean', 'activationStd', 'deadFraction'] as const;
-type Stat = (typeof STATS)[number];
-const NAME = new RegExp(`^layer\\.(.+)\\.(${STATS.join('|')})$`);
 
 /** One statistic of one layer: value per recorded epoch (null for NaN or infinite), epochs ascending. */
 type Points = Array<{ epoch: number; value: number | null }>;
 
 /** Warnings from a run's `layer.<path>.<stat>` series (gradNorm, deadFraction, …); other series are ignored. */
 export function layerWarnings(series: readonly MetricSeries[]): LayerWarning[] {
-  const layers = new Map<string, Partial<Record<Stat, Points>>>();
+  const layers = new Map<string, Partial<Record<LayerStatName, Points>>>();
   for (const s of series) {
-    const match = NAME.exec(s.name);
-    if (!match) continue;
-    const [, path, stat] = match as unknown as [string, string, Stat];
+    const parsed = parseLayerMetric(s.name);
+    if (!parsed) continue;
+    const { path, stat } = parsed;
     const byEpoch = new Map<number, number | null>();
     s.epochs.forEach((epoch, i) => byEpoch.set(epoch, s.values[i] ?? null));
     const points = [...byEpoch].sort((a, b) => a[0] - b[0]).map(([epoch, value]) => ({ epoch, value }));

@@ -45,11 +45,13 @@ import type {
   RunStatusEvent,
   SavedModelVersion,
 } from './entities.js';
-import { LESSON_BUDGETS, RUN_STATUS_VALUES } from './entities.js';
+import { RUN_STATUSES } from '../runs/statuses.js';
+import { LESSON_BUDGETS } from './entities.js';
 
 export * from './errors.js';
 export type * from './entities.js';
-export { RUN_STATUS_VALUES, CHECKPOINT_KIND_VALUES, COMPARISON_KIND_VALUES, LESSON_BUDGETS } from './entities.js';
+export { RUN_STATUSES } from '../runs/statuses.js';
+export { CHECKPOINT_KIND_VALUES, COMPARISON_KIND_VALUES, LESSON_BUDGETS } from './entities.js';
 
 // ---- limits ----
 
@@ -210,7 +212,7 @@ export const API_SCHEMAS = {
     }),
   'runs.list': z.strictObject({
     projectId: id.optional(),
-    status: z.enum(RUN_STATUS_VALUES, { error: `must be one of ${RUN_STATUS_VALUES.join(', ')}` }).optional(),
+    status: z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }).optional(),
   }),
   'runs.get': byId,
   /** Pauses a running run within one batch (its trainer keeps the model in memory). */

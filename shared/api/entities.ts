@@ -4,10 +4,11 @@
 import type { DatasetRef } from '../data/dataset-ref.js';
 import type { ModelSpec } from '../spec/model-spec.js';
 import type { BatchProgress, EpochReport } from '../protocol/training.js';
+import type { RunStatus } from '../runs/statuses.js';
+
+export type { RunStatus } from '../runs/statuses.js';
 import type { TrainingConfig } from '../tricks/config.js';
 
-export const RUN_STATUS_VALUES = ['queued', 'running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const;
-export type RunStatusDto = (typeof RUN_STATUS_VALUES)[number];
 export const CHECKPOINT_KIND_VALUES = ['best', 'last', 'periodic'] as const;
 export type CheckpointKindDto = (typeof CHECKPOINT_KIND_VALUES)[number];
 
@@ -64,7 +65,7 @@ export interface Run {
   /** The backend asked for (`auto`, …) until the trainer starts, then the one it got (`wasm`, `cpu`, …). */
   backend: string;
   device: string | null;
-  status: RunStatusDto;
+  status: RunStatus;
   /** Why a run failed, diverged or was interrupted. */
   error: string | null;
   createdAt: string;
@@ -296,7 +297,7 @@ export interface RunEpochEvent {
 
 export interface RunStatusEvent {
   runId: number;
-  status: RunStatusDto;
+  status: RunStatus;
   /** The run as recorded; null once it has been deleted. */
   run: Run | null;
 }

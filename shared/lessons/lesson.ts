@@ -1,5 +1,6 @@
-import type { LessonBudget, LessonInfo, LessonVerdict, RunStatusDto } from '../api/entities.js';
+import type { LessonBudget, LessonInfo, LessonVerdict, RunStatus } from '../api/entities.js';
 import type { DatasetRef } from '../data/dataset-ref.js';
+import type { MetricSelector } from '../runs/metric-names.js';
 import type { ModelSpec } from '../spec/model-spec.js';
 import type { TrainingConfig } from '../tricks/config.js';
 
@@ -21,7 +22,7 @@ export interface LessonPlan {
 export interface LessonRunNumbers {
   arm: number;
   seed: number;
-  status: RunStatusDto;
+  status: RunStatus;
   /** The run's final metrics (testAccuracy, valAccuracy, …); null before it finishes. */
   finalMetrics: Record<string, number | null> | null;
   /** Per-epoch series by metric name (`valAccuracy`, `loss`, `layer.layers.1.activationStd`, …), index = epoch. */
@@ -37,7 +38,7 @@ export interface Lesson {
   info: Omit<LessonInfo, 'arms' | 'runs'>;
   plan(budget: LessonBudget): LessonPlan;
   /** Metric-name prefixes the verdict needs (the services load only these series). */
-  metrics: string[];
+  metrics: MetricSelector[];
   /** Computed from the numbers only; says plainly when the effect did not appear. Runs may be diverged. */
   verdict(runs: readonly LessonRunNumbers[], plan: LessonPlan): VerdictResult;
 }

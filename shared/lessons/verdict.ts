@@ -6,14 +6,11 @@
 // With one seed there is no spread, so the effect must clear the lesson's minimum alone (and the text says it
 // rests on one seed). Runs that diverged or failed have no numbers: they are left out of means and named.
 import { spreadOf, type Spread } from '../analysis/seeds.js';
-import type { RunStatusDto } from '../api/entities.js';
+import { isMeasuredRunStatus, layerMetricName, type EpochMetricName, type FinalMetricName, type LayerStatName } from '../runs/index.js';
 import type { LessonPlan, LessonRunNumbers, VerdictResult } from './lesson.js';
 
 /** An effect must be at least this many seed standard deviations (the larger arm's) to count. */
 export const NOISE_FACTOR = 2;
-
-/** Statuses whose numbers a verdict uses. */
-const USABLE: readonly RunStatusDto[] = ['completed', 'stopped'];
 
 export type Measure = (run: LessonRunNumbers) => number | null;
 
@@ -21,19 +18,19 @@ const finite = (v: number | null | undefined): number | null => (typeof v === 'n
 
 /** A final metric (`testAccuracy`, …). */
 export const finalOf =
-  (name: string): Measure =>
+  (name: FinalMetricName): Measure =>
   (run) =>
     finite(run.finalMetrics?.[name]);
 
 /** A per-epoch series' value at an epoch (0-based). */
 export const seriesAt =
-  (name: string, epoch: number): Measure =>
+  (name: EpochMetricName, epoch: number): Measure =>
   (run) =>
     finite(run.series[name]?.[epoch]);
 
 /** A per-epoch series' last finite value. */
 export const lastOf =
-  (name: string): Measure =>
+  (name: EpochMetricName): Measure =>
   (run) => {
     const values = run.series[name] ?? [];
     for (let i = values.length - 1; i >= 0; i--) if (finite(values[i]) !== null) return values[i]!;
@@ -41,8 +38,8 @@ export const lastOf =
   };
 
 /** The per-epoch series of a layer statistic; the engine writes paths as `layers[2]`, older data as `layers.2`. */
-export function layerSeries(run: LessonRunNumbers, path: string, stat: string): (number | null)[] | undefined {
-  return run.series[`layer.${path}.${stat}`] ?? run.series[`layer.${path.replace(/\[(\d+)\]/g, '.$1')}.${stat}`];
+export function layerSeries(run: LessonRunNumbers, path: string, stat: LayerStatName): (number | null)[] | undefined {
+  return run.series[layerMetricName(path, stat)] ?? run.series[layerMetricName(path.replace(/\[(\d+)\]/g, '.$1'), stat)];
 }
 
 /** What one arm measured. */
@@ -68,7 +65,8 @@ export function armNumbers(runs: readonly LessonRunNumbers[], plan: LessonPlan, 
       diverged++;
       continue;
     }
-    const v = USABLE.includes(run.status) ? measure(run) : null;
+    // Only a run that trained to the end of its epochs (or was stopped) has numbers to use.
+    const v = isMeasuredRunStatus(run.status) ? measure(run) : null;
     if (v !== null) values.push(v);
   }
   const planned = Math.max(plan.seeds.length, mine.length);

@@ -1,14 +1,12 @@
 // What a training run reports, shared by the engine, the trainer process protocol, the store and the UI.
 import type { DatasetRef } from '../data/dataset-ref.js';
 import type { ModelSpec } from '../spec/model-spec.js';
+import type { FinishedRunStatus } from '../runs/statuses.js';
 import type { TrainingConfig } from '../tricks/config.js';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = BackendName | 'auto';
-
-export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'diverged' | 'failed' | 'interrupted';
-export type FinishStatus = 'completed' | 'stopped' | 'diverged' | 'failed';
 
 export interface BatchProgress {
   epoch: number;
@@ -82,7 +80,7 @@ export interface Divergence {
 }
 
 export interface TrainSummary {
-  status: FinishStatus;
+  status: FinishedRunStatus;
   epochs: number;
   backend: BackendName;
   device: string;

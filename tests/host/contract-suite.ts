@@ -15,7 +15,7 @@ import {
   type LayerwiseApi,
   type LayerwiseEvents,
   type Run,
-  type RunStatusDto,
+  type RunStatus,
 } from '../../shared/api/contract.js';
 import { base64ToBytes, bytesToBase64 } from '../../shared/api/base64.js';
 import { tinyConfig, tinyData, tinyRun, tinySpec, until } from './support.js';
@@ -55,7 +55,7 @@ export function runContractSuite(name: string, makeClient: () => Promise<Contrac
     let events: ReturnType<typeof recordEvents>;
 
     const statusOf = async (id: number) => (await api.runs.get({ id })).status;
-    const waitStatus = (id: number, ...statuses: RunStatusDto[]) =>
+    const waitStatus = (id: number, ...statuses: RunStatus[]) =>
       until(`run ${id} to be ${statuses.join(' or ')}`, async () => {
         const run = await api.runs.get({ id });
         return statuses.includes(run.status) ? run : undefined;

@@ -4,10 +4,10 @@
 // it left behind starts by itself; a SIGTERM stops the host gracefully.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../core/host/browser-host.js';
-import { SHUTDOWN_REASON } from '../../core/host/run-queue.js';
+import { SHUTDOWN_REASON } from '../../core/runs/queue.js';
 import { Store } from '../../core/store/index.js';
 import { createApiClient } from '../../shared/api/client.js';
-import type { LayerwiseApi, RunStatusDto } from '../../shared/api/contract.js';
+import type { LayerwiseApi, RunStatus } from '../../shared/api/contract.js';
 import { ensureBuilt } from '../support/build.js';
 import { httpInvoke, openTestServices, raw, spawnServe, tempDir, tinyConfig, tinyRun, tinySpec, until, type TestServices } from './support.js';
 import { HANG_MS } from '../support/patience.js';
@@ -19,7 +19,7 @@ function slowRun(projectId: number, epochs: number) {
   return { projectId, spec: tinySpec, dataset: { kind: 'synthetic' as const, name: 'spiral' as const, samples: 4000, classes: 3, noise: 0.05 }, config: tinyConfig(epochs), backend: 'wasm' as const };
 }
 
-const waitStatus = (api: LayerwiseApi, id: number, statuses: RunStatusDto[], timeoutMs = HANG_MS) =>
+const waitStatus = (api: LayerwiseApi, id: number, statuses: RunStatus[], timeoutMs = HANG_MS) =>
   until(
     `run ${id} to be ${statuses.join(' or ')}`,
     async () => {

@@ -13,7 +13,7 @@ import { EventHub } from '../../shared/api/events.js';
 import type { TrainingConfigInput } from '../../shared/api/contract.js';
 import type { DatasetRef, ModelSpec } from '../../shared/index.js';
 import { forkTrainer, type TrainerProcess } from '../../core/engine/trainer-client.js';
-import { RunQueue } from '../../core/host/run-queue.js';
+import { RunQueue } from '../../core/runs/queue.js';
 import { startBrowserHost, type BrowserHost } from '../../core/host/browser-host.js';
 import { createServices, type Services } from '../../core/services/services.js';
 import { Store } from '../../core/store/index.js';

@@ -2,7 +2,7 @@
 // with real trainer processes: one-click ablation, repeat with N seeds, fork from a checkpoint, and the
 // refusals that name the field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, type ApiEventPayloads, type LayerwiseApi, type Run, type RunStatusDto } from '../../shared/api/contract.js';
+import { ApiError, type ApiEventPayloads, type LayerwiseApi, type Run, type RunStatus } from '../../shared/api/contract.js';
 import { parseTrainingConfig, type TrainingConfig } from '../../shared/index.js';
 import { rowCounts, tinyConfig, tinyData, tinySpec } from '../host/support.js';
 import { openSourceServices, until, type SourceServices } from './support.js';
@@ -17,7 +17,7 @@ let withDropout: Run;
 const statusEvents: ApiEventPayloads['onRunStatus'][] = [];
 const epochEvents: ApiEventPayloads['onRunEpoch'][] = [];
 
-const waitStatus = (id: number, ...statuses: RunStatusDto[]) =>
+const waitStatus = (id: number, ...statuses: RunStatus[]) =>
   until(
     `run ${id} to be ${statuses.join(' or ')}`,
     async () => {

@@ -4,7 +4,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { TrainerProcess } from '../../core/engine/trainer-client.js';
-import { RunQueue } from '../../core/host/run-queue.js';
+import { RunQueue } from '../../core/runs/queue.js';
 import { createServices, type Services } from '../../core/services/services.js';
 import { Store } from '../../core/store/index.js';
 import type { TrainerToParent } from '../../shared/index.js';

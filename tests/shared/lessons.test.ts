@@ -9,7 +9,7 @@ import {
   parseTrainingConfig,
   type LayerSpec,
 } from '../../shared/index.js';
-import { LESSON_BUDGETS, type RunStatusDto } from '../../shared/api/index.js';
+import { LESSON_BUDGETS, type RunStatus } from '../../shared/api/index.js';
 import { findLesson, LESSONS, lessonInfo, NOISE_FACTOR, type Lesson, type LessonRunNumbers } from '../../shared/lessons/index.js';
 
 const lesson = (id: string): Lesson => {
@@ -23,7 +23,7 @@ function run(
   arm: number,
   seed: number,
   final: Record<string, number | null> | null,
-  status: RunStatusDto = 'completed',
+  status: RunStatus = 'completed',
   series: Record<string, (number | null)[]> = {},
 ): LessonRunNumbers {
   return { arm, seed, status, finalMetrics: final, series };
@@ -325,7 +325,7 @@ describe('verdicts', () => {
   describe('init-scale', () => {
     const l = lesson('init-scale');
     const plan = l.plan('small'); // hidden layers at layers[2] … layers[5]
-    const stds = (arm: number, seed: number, firstStd: number, lastStd: number, status: RunStatusDto = 'completed') =>
+    const stds = (arm: number, seed: number, firstStd: number, lastStd: number, status: RunStatus = 'completed') =>
       run(arm, seed, { testAccuracy: 0.5 }, status, {
         'layer.layers[2].activationStd': [firstStd],
         'layer.layers[3].activationStd': [firstStd],

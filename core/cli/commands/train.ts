@@ -10,11 +10,14 @@ import {
   type EpochReport,
   type ModelSpec,
   type TrainingConfig,
+  type TrainRequest,
   type TrainSummary,
 } from '../../../shared/index.js';
 import { startTraining, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
 import { findPreset } from '../../presets/load.js';
-import { combineListeners, createRunRecord, RunRecorder } from '../../services/run-recorder.js';
+import { combineListeners, createRunRecord, RunRecorder } from '../../runs/recorder.js';
+import { trainRequestFor } from '../../runs/trainer-request.js';
+import type { CheckpointData, Run, Store } from '../../store/index.js';
 import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
@@ -160,12 +163,8 @@ export function summaryLine(summary: TrainSummary, extra: Record<string, unknown
   });
 }
 
-export async function runTraining(
-  plan: TrainPlan,
-  json: boolean,
-  io: CliIO,
-  extra: { listeners?: TrainerListeners; resumeFrom?: import('../../../shared/index.js').CheckpointPayload } = {},
-): Promise<TrainerOutcome> {
+/** Trains `request` in a trainer process, printing progress (a bar on a terminal) and every epoch. */
+export async function runTraining(request: TrainRequest, name: string, json: boolean, io: CliIO, listeners: TrainerListeners = {}): Promise<TrainerOutcome> {
   const started = Date.now();
   let lastBar = '';
   const clearBar = () => {
@@ -173,10 +172,10 @@ export async function runTraining(
     lastBar = '';
   };
   const handle = startTraining(
-    { spec: plan.spec, dataset: plan.dataset, config: plan.config, backend: plan.backend, ...(extra.resumeFrom ? { resumeFrom: extra.resumeFrom } : {}) },
-    combineListeners(extra.listeners ?? {}, {
+    request,
+    combineListeners(listeners, {
       started: (s) => {
-        if (!json) io.out(`training ${plan.name} on ${s.backend} (${s.device})${s.fallbackReason ? ` — ${s.fallbackReason}` : ''}`);
+        if (!json) io.out(`training ${name} on ${s.backend} (${s.device})${s.fallbackReason ? ` — ${s.fallbackReason}` : ''}`);
       },
       progress: (p) => {
         if (json || !io.isTTY) return;
@@ -233,22 +232,20 @@ export const trainCommand: Command = {
         name: plan.name,
         status: 'running',
       });
-      return trainAndRecord(store!, run.id, plan, json, io);
+      return trainAndRecord(store!, run, null, json, io);
     });
   },
 };
 
-/** Trains with the run recorded as it goes; prints the outcome (with the run id) and returns the exit code. */
-export async function trainAndRecord(
-  store: import('../../store/index.js').Store,
-  runId: number,
-  plan: TrainPlan,
-  json: boolean,
-  io: CliIO,
-  resumeFrom?: import('../../../shared/index.js').CheckpointPayload,
-): Promise<number> {
+/**
+ * Trains a stored run (from `checkpoint` when given) as the run queue would, recording it as it goes; prints
+ * the outcome (with the run id) and returns the exit code.
+ */
+export async function trainAndRecord(store: Store, run: Run, checkpoint: CheckpointData | null, json: boolean, io: CliIO): Promise<number> {
+  const runId = run.id;
+  const request = trainRequestFor(store, run, checkpoint);
   const recorder = new RunRecorder(store, runId);
-  const outcome = await runTraining(plan, json, io, { listeners: recorder.listeners(), resumeFrom });
+  const outcome = await runTraining(request, run.name ?? request.spec.name, json, io, recorder.listeners());
   recorder.finish(outcome);
   if (!outcome.ok) {
     if (json) io.out(JSON.stringify({ status: 'failed', runId, error: outcome.error }));

@@ -4,7 +4,7 @@
 // fills in live as its runs train (pushes applied once per animation frame).
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef } from 'vue';
-import type { DatasetRef } from '../../../shared/index.js';
+import { isFinishedRunStatus, isSettledRunStatus, type DatasetRef, type EpochMetricName } from '../../../shared/index.js';
 import type { Comparison, LessonVerdict, MetricSeries, Run, RunListItem } from '../../../shared/api/index.js';
 import { aggregateCurves, diffRuns, groupBySetup, type Band, type DiffRow, type RunSetup } from '../../../shared/analysis/index.js';
 import { toApiError, useApi } from '../api/client.js';
@@ -12,15 +12,14 @@ import { runColor } from '../components/charts.js';
 import { frameBatcher } from '../live.js';
 import { canonicalJson } from '../../../shared/analysis/canonical.js';
 import { appendPoint, pointsOf, type Point } from '../series.js';
-import { FINISHED } from './run-view.js';
 
 /** The epoch metrics a comparison loads and can plot. */
-export const COMPARE_METRICS = ['valAccuracy', 'accuracy', 'valLoss', 'loss', 'learningRate', 'seconds', 'ensembleValAccuracy'] as const;
+export const COMPARE_METRICS = ['valAccuracy', 'accuracy', 'valLoss', 'loss', 'learningRate', 'seconds', 'ensembleValAccuracy'] as const satisfies readonly EpochMetricName[];
 /** The least time between two live redraws of the comparison chart (ms): see frameBatcher. */
 export const LIVE_REDRAW_MS = 250;
 /** How often the panels beside the chart follow live points (ms). */
 const SLOW_MS = 500;
-export const PLOTTABLE = ['valAccuracy', 'accuracy', 'valLoss', 'loss', 'learningRate'] as const;
+export const PLOTTABLE = ['valAccuracy', 'accuracy', 'valLoss', 'loss', 'learningRate'] as const satisfies readonly EpochMetricName[];
 export type PlotMetric = (typeof PLOTTABLE)[number];
 
 /** One curve (a run) or one band (runs that differ only in seed) of the chart. */
@@ -199,7 +198,8 @@ export const useComparisonStore = defineStore('comparison', () => {
     }),
   );
 
-  const finished = computed(() => runIds.value.filter((id) => FINISHED.has(runs.value[id]?.status ?? '')).length);
+  // Finished means ended: an interrupted run has not finished (it waits to be resumed or stopped).
+  const finished = computed(() => runIds.value.filter((id) => isFinishedRunStatus(runs.value[id]?.status ?? '')).length);
 
   // ---- live ----
 
@@ -236,7 +236,7 @@ export const useComparisonStore = defineStore('comparison', () => {
       api.onRunStatus(({ runId, run }) => {
         if (!runIds.value.includes(runId) || !run) return;
         runs.value = { ...runs.value, [runId]: { ...runs.value[runId], ...run } };
-        if (FINISHED.has(run.status)) {
+        if (isSettledRunStatus(run.status)) {
           void loadParameters([runId]);
           void loadSeries([runId]);
           scheduleVerdict();
@@ -321,7 +321,7 @@ export const useComparisonStore = defineStore('comparison', () => {
         try {
           const run = runs.value[id];
           let count: number | null = null;
-          if (run && FINISHED.has(run.status)) count = (await api.runs.report({ id }))?.parameters ?? null;
+          if (run && isSettledRunStatus(run.status)) count = (await api.runs.report({ id }))?.parameters ?? null;
           const setup = setups.value[id];
           if (count === null && setup) count = (await api.spec.check({ spec: setup.spec, config: setup.config })).info?.totalParams ?? null;
           parameters.value = { ...parameters.value, [id]: count };

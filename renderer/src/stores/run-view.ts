@@ -3,14 +3,12 @@
 // Ablate…, Repeat with N seeds). Pushed epochs are applied once per animation frame.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef } from 'vue';
-import type { EpochReport } from '../../../shared/index.js';
+import { isSettledRunStatus, LAYER_METRIC_PREFIX, layerMetricName, STEP_METRICS, type EpochReport } from '../../../shared/index.js';
 import type { Checkpoint, MetricSeries, ModelVersion, Run, RunGroupResult, RunReport } from '../../../shared/api/index.js';
 import { layerWarnings, type LayerWarning } from '../../../shared/analysis/index.js';
 import { toApiError, useApi } from '../api/client.js';
 import { frameBatcher } from '../live.js';
 import { appendPoint, downloadBase64, LAYER_STATS, parseLayerMetric, pointsOf, type LayerStatName, type Point } from '../series.js';
-
-export const FINISHED = new Set(['completed', 'stopped', 'diverged', 'failed', 'interrupted']);
 
 /** Layer statistics of a run: path → stat → points by epoch. */
 export type LayerSeries = Record<string, Record<LayerStatName, Point[]>>;
@@ -78,15 +76,15 @@ export const useRunViewStore = defineStore('run-view', () => {
         if (typeof value === 'number' && Number.isFinite(value)) appendPoint((c[name] ??= []), [x, value]);
       }
       for (const step of report.steps) {
-        if (Number.isFinite(step.loss)) appendPoint((c['step.loss'] ??= []), [step.step, step.loss]);
-        if (Number.isFinite(step.gradNorm)) appendPoint((c['step.gradNorm'] ??= []), [step.step, step.gradNorm]);
+        if (Number.isFinite(step.loss)) appendPoint((c[STEP_METRICS.loss] ??= []), [step.step, step.loss]);
+        if (Number.isFinite(step.gradNorm)) appendPoint((c[STEP_METRICS.gradNorm] ??= []), [step.step, step.gradNorm]);
       }
       if (report.layers.length) {
         layersChanged = true;
         const byName = new Map(layerRaw.value.map((s) => [s.name, s]));
         for (const l of report.layers) {
           for (const stat of LAYER_STATS) {
-            const name = `layer.${l.path}.${stat}`;
+            const name = layerMetricName(l.path, stat);
             let s = byName.get(name);
             if (!s) byName.set(name, (s = { name, epochs: [], steps: [], values: [] }));
             if (s.epochs[s.epochs.length - 1] === report.epoch) continue;
@@ -112,7 +110,8 @@ export const useRunViewStore = defineStore('run-view', () => {
       api.onRunStatus(({ runId: id, run: updated }) => {
         if (id !== runId.value) return;
         run.value = updated;
-        if (updated && FINISHED.has(updated.status)) void Promise.all([loadReport(), loadCheckpoints(), loadSeries()]);
+        // Settled (finished, or interrupted with its checkpoints): its records are complete.
+        if (updated && isSettledRunStatus(updated.status)) void Promise.all([loadReport(), loadCheckpoints(), loadSeries()]);
       }),
       api.onRunCheckpoint(({ runId: id }) => {
         if (id === runId.value) void loadCheckpoints();
@@ -165,7 +164,7 @@ export const useRunViewStore = defineStore('run-view', () => {
       const next: Record<string, Point[]> = {};
       const layerSeries: MetricSeries[] = [];
       for (const s of series) {
-        if (s.name.startsWith('layer.')) layerSeries.push(s);
+        if (s.name.startsWith(LAYER_METRIC_PREFIX)) layerSeries.push(s);
         else next[s.name] = pointsOf(s);
       }
       epochs.flush();

@@ -1,7 +1,7 @@
 // Runs of the open project, the queue, and live progress from the pushed events.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { BatchProgress, DatasetRef, ModelSpec, TrainingConfig } from '../../../shared/index.js';
+import { isActiveRunStatus, STEP_METRICS, type BatchProgress, type DatasetRef, type EpochMetricName, type ModelSpec, type TrainingConfig } from '../../../shared/index.js';
 import type { QueueState, Run, RunListItem } from '../../../shared/api/index.js';
 import { toApiError, useApi } from '../api/client.js';
 
@@ -27,8 +27,6 @@ function toPoints(epochs: number[], values: (number | null)[], x?: (number | nul
   });
   return out;
 }
-
-export const ACTIVE_STATUSES = new Set(['queued', 'running', 'paused']);
 
 export const useRunsStore = defineStore('runs', () => {
   const runs = ref<RunListItem[]>([]);
@@ -90,7 +88,7 @@ export const useRunsStore = defineStore('runs', () => {
         if (known) runs.value = runs.value.map((r) => (r.id === runId ? { ...r, ...run } : r));
         else void refresh();
         // A finished run's recorded curves replace the live ones.
-        if (!ACTIVE_STATUSES.has(run.status) && runId === selectedId.value) void loadCurves(runId);
+        if (!isActiveRunStatus(run.status) && runId === selectedId.value) void loadCurves(runId);
       }),
       api.onQueueChanged((state) => {
         queue.value = state;
@@ -133,12 +131,13 @@ export const useRunsStore = defineStore('runs', () => {
 
   async function loadCurves(id: number): Promise<void> {
     await guard(async () => {
-      const series = await useApi().metrics.series({ runId: id, names: ['step.loss', 'accuracy', 'valLoss', 'valAccuracy'] });
+      const epochKeys = ['accuracy', 'valLoss', 'valAccuracy'] as const satisfies readonly EpochMetricName[];
+      const series = await useApi().metrics.series({ runId: id, names: [STEP_METRICS.loss, ...epochKeys] });
       const by = Object.fromEntries(series.map((s) => [s.name, s]));
       const recorded = emptyCurves();
-      const step = by['step.loss'];
+      const step = by[STEP_METRICS.loss];
       if (step) recorded.loss = toPoints(step.epochs, step.values, step.steps);
-      for (const key of ['accuracy', 'valLoss', 'valAccuracy'] as const) {
+      for (const key of epochKeys) {
         const s = by[key];
         if (s) recorded[key] = toPoints(s.epochs, s.values);
       }
@@ -178,8 +177,7 @@ export const useRunsStore = defineStore('runs', () => {
   /** 0–1 through the whole run. */
   function fraction(id: number): number {
     const run = runs.value.find((r) => r.id === id);
-    if (run && (run.status === 'completed' || run.status === 'stopped')) return run.status === 'completed' ? 1 : fractionOf(progress.value[id]);
-    return fractionOf(progress.value[id]);
+    return run?.status === 'completed' ? 1 : fractionOf(progress.value[id]);
   }
 
   return { runs, queue, progress, curves, selectedId, selected, error, listen, stopListening, load, refresh, select, loadCurves, start, control, eta, fraction };

@@ -3,6 +3,7 @@ import { describePlan, mlp, mnist, seedsFor, trainingConfig } from '../common.js
 import type { Lesson, LessonPlan } from '../lesson.js';
 import { afterEpochs, compareWithBase, finalOf, lastOf, points, seedCount } from '../verdict.js';
 import { spreadOf } from '../../analysis/seeds.js';
+import { isMeasuredRunStatus } from '../../runs/statuses.js';
 
 /** Smallest gain in test accuracy that counts (0.5 points). */
 export const ENSEMBLE_MIN_EFFECT = 0.005;
@@ -47,7 +48,7 @@ export const ensembleLesson: Lesson = {
     });
     // Paired, within each ensemble run: the whole ensemble against its first member on validation.
     const gains = runs
-      .filter((r) => r.arm === 1 && (r.status === 'completed' || r.status === 'stopped'))
+      .filter((r) => r.arm === 1 && isMeasuredRunStatus(r.status))
       .map((r) => {
         const whole = lastOf('ensembleValAccuracy')(r);
         const first = lastOf('valAccuracy')(r);

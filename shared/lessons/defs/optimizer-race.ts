@@ -1,5 +1,6 @@
 import type { LessonBudget } from '../../api/entities.js';
 import { spreadOf } from '../../analysis/seeds.js';
+import { isMeasuredRunStatus } from '../../runs/statuses.js';
 import { describePlan, mlp, mnist, seedsFor, trainingConfig } from '../common.js';
 import type { Lesson, LessonPlan, LessonRunNumbers, VerdictResult } from '../lesson.js';
 import { armEntry, armNumbers, judge, leftOut, noNumbers, percent, points, seedCount, seriesAt, spreadText, thresholdText } from '../verdict.js';
@@ -24,7 +25,7 @@ function plan(budget: LessonBudget): LessonPlan {
 
 /** Mean validation accuracy over the arm's usable runs at each epoch (null where no run has it). */
 function meanCurve(runs: readonly LessonRunNumbers[], arm: number, epochs: number): (number | null)[] {
-  const mine = runs.filter((r) => r.arm === arm && (r.status === 'completed' || r.status === 'stopped'));
+  const mine = runs.filter((r) => r.arm === arm && isMeasuredRunStatus(r.status));
   return Array.from({ length: epochs }, (_, e) => spreadOf(mine.map((r) => seriesAt('valAccuracy', e)(r)))?.mean ?? null);
 }
 

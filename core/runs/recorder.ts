@@ -1,7 +1,18 @@
 // Connects a training run to the store: the run's record is created before training starts, every epoch's
 // metrics and every checkpoint are written as they arrive (one transaction each), and the outcome closes
 // the record. Used by the CLI and by the host's run queue, so both record runs the same way.
-import { datasetRefSplit, type DatasetRef, type EpochReport, type ModelSpec, type TrainingConfig, type TrainSummary } from '../../shared/index.js';
+import {
+  datasetRefSplit,
+  LAYER_STATS,
+  layerMetricName,
+  STEP_METRICS,
+  type DatasetRef,
+  type EpochReport,
+  type FinalMetricName,
+  type ModelSpec,
+  type TrainingConfig,
+  type TrainSummary,
+} from '../../shared/index.js';
 import type { TrainerListeners, TrainerOutcome } from '../engine/trainer-client.js';
 import type { Checkpoint, MetricPoint, Run, RunReport, Store } from '../store/index.js';
 
@@ -38,26 +49,26 @@ export function splitOf(dataset: DatasetRef): { train: number; validation: numbe
   return datasetRefSplit(dataset);
 }
 
-/** Metric names: epoch metrics by their EpochMetrics key, `step.loss`/`step.gradNorm`, `layer.<path>.<stat>`. */
+/** The points of one epoch under the shared metric names (shared/runs/metric-names.ts). */
 export function epochPoints(report: EpochReport): MetricPoint[] {
   const points: MetricPoint[] = [];
   for (const [name, value] of Object.entries(report.metrics)) {
     if (typeof value === 'number') points.push({ name, epoch: report.epoch, value });
   }
   for (const s of report.steps) {
-    points.push({ name: 'step.loss', epoch: s.epoch, step: s.step, value: s.loss });
-    points.push({ name: 'step.gradNorm', epoch: s.epoch, step: s.step, value: s.gradNorm });
+    points.push({ name: STEP_METRICS.loss, epoch: s.epoch, step: s.step, value: s.loss });
+    points.push({ name: STEP_METRICS.gradNorm, epoch: s.epoch, step: s.step, value: s.gradNorm });
   }
   for (const l of report.layers) {
-    for (const stat of ['weightNorm', 'gradNorm', 'activationMean', 'activationStd', 'deadFraction'] as const) {
-      points.push({ name: `layer.${l.path}.${stat}`, epoch: report.epoch, value: l[stat] });
+    for (const stat of LAYER_STATS) {
+      points.push({ name: layerMetricName(l.path, stat), epoch: report.epoch, value: l[stat] });
     }
   }
   return points;
 }
 
-export function finalMetricsOf(summary: TrainSummary): Record<string, number> {
-  const out: Record<string, number> = { epochs: summary.epochs, samplesPerSecond: summary.samplesPerSecond };
+export function finalMetricsOf(summary: TrainSummary): Partial<Record<FinalMetricName, number>> {
+  const out: Partial<Record<FinalMetricName, number>> = { epochs: summary.epochs, samplesPerSecond: summary.samplesPerSecond };
   if (summary.final) Object.assign(out, summary.final);
   if (summary.bestEpoch !== null) out.bestEpoch = summary.bestEpoch;
   return out;

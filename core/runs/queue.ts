@@ -5,25 +5,30 @@
 // restart of the host (its order too, in the runs' queue_position), and a run that was training when the host
 // went away is `interrupted` and continues from its last checkpoint when asked (`resumeFromCheckpoint`).
 //
-// Trainers come from an injected `spawnTrainer` (child_process.fork of the built trainer by default;
-// Electron main passes a utilityProcess adapter), so the queue itself never depends on Electron.
+// Where trainers run is the executor's business (./executor.ts): local processes by default (child_process.fork
+// of the built trainer; Electron main passes a utilityProcess adapter), so the queue never depends on Electron
+// and another executor can hand runs to other machines. What each trainer is asked comes from the stored run
+// (./trainer-request.ts), the same request every other path builds.
 import type { QueueState } from '../../shared/api/contract.js';
 import { EventHub } from '../../shared/api/events.js';
-import { BACKEND_NAMES, type BackendChoice, type CheckpointManifest, type TrainRequest } from '../../shared/index.js';
-import { forkTrainer, TrainerHandle, type TrainerOutcome, type TrainerProcess } from '../engine/trainer-client.js';
-import { checkpointDto, runDto } from '../services/dto.js';
-import { conflict } from '../services/errors.js';
-import { combineListeners, RunRecorder } from '../services/run-recorder.js';
-import type { CheckpointData, Run, Store } from '../store/index.js';
+import { isActiveRunStatus, isFinishedRunStatus, isLiveRunStatus, isResumableRunStatus, type TrainRequest } from '../../shared/index.js';
+import type { TrainerOutcome } from '../engine/trainer-client.js';
+import type { Run, Store } from '../store/index.js';
+import { checkpointDto, runDto } from './dto.js';
+import { conflict } from './errors.js';
+import { processExecutor, type RunExecutor, type SpawnTrainer, type TrainerJob } from './executor.js';
 import { memoryQueueOrder, orderQueued, type QueueOrderStore } from './queue-order.js';
+import { combineListeners, RunRecorder } from './recorder.js';
+import { trainRequestFor } from './trainer-request.js';
 
 export interface RunQueueOptions {
   store: Store;
   /** Where run and queue events go (the services share the hub with the transports). */
   events?: EventHub;
-  /** Starts one trainer process; `forkTrainer()` (child_process.fork of out/main/trainer.js) by default. */
-  /** Gets the run's id, so a host can give the trainer a direct line to the page (Electron's progress port). */
-  spawnTrainer?: (runId: number) => TrainerProcess;
+  /** Where trainers run: local processes (`processExecutor(spawnTrainer)`) by default. */
+  executor?: RunExecutor;
+  /** Starts one local trainer process when no executor is given; `forkTrainer()` by default. */
+  spawnTrainer?: SpawnTrainer;
   /** How many trainers may run at once (default 1). */
   concurrency?: number;
   /** Keeps the order of queued runs across restarts (in memory by default; the host keeps it in the store). */
@@ -41,9 +46,7 @@ export const SHUTDOWN_REASON = 'Layerwise shut down while this run was training;
 interface ActiveRun {
   runId: number;
   projectId: number;
-  proc: TrainerProcess;
-  handle: TrainerHandle;
-  exited: boolean;
+  job: TrainerJob;
   stopRequested: boolean;
   shuttingDown: boolean;
   /** Resolves once the outcome is recorded, with the run as it ended (null if it could not be read). */
@@ -58,13 +61,10 @@ interface PendingRun {
   resume: boolean;
 }
 
-const RESUMABLE = new Set(['interrupted', 'stopped']);
-const FINISHED = new Set(['completed', 'stopped', 'diverged', 'failed']);
-
 export class RunQueue {
   readonly events: EventHub;
   private readonly store: Store;
-  private readonly spawnTrainer: (runId: number) => TrainerProcess;
+  private readonly executor: RunExecutor;
   private readonly order: QueueOrderStore;
   private readonly log: (message: string) => void;
   private readonly shutdownTimeoutMs: number;
@@ -79,7 +79,7 @@ export class RunQueue {
   constructor(options: RunQueueOptions) {
     this.store = options.store;
     this.events = options.events ?? new EventHub();
-    this.spawnTrainer = options.spawnTrainer ?? (() => forkTrainer());
+    this.executor = options.executor ?? processExecutor(options.spawnTrainer);
     this.order = options.order ?? memoryQueueOrder();
     this.log = options.log ?? ((message) => process.stderr.write(`layerwise: ${message}\n`));
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 15_000;
@@ -125,7 +125,7 @@ export class RunQueue {
 
   /** The trainer's process id (tests kill it to prove a dying trainer fails only its own run). */
   trainerPid(runId: number): number | undefined {
-    return this.active.get(runId)?.proc.pid;
+    return this.active.get(runId)?.job.pid;
   }
 
   /** Adds a run the store holds as `queued` to the end of the queue. */
@@ -141,7 +141,7 @@ export class RunQueue {
   resumeFromCheckpoint(runId: number): Run {
     const run = this.store.getRun(runId);
     if (this.active.has(runId) || this.isPending(runId)) throw conflict(`run ${runId} is already ${this.active.has(runId) ? 'training' : 'in the queue'}`, { id: runId });
-    if (!RESUMABLE.has(run.status)) {
+    if (!isResumableRunStatus(run.status)) {
       throw conflict(`run ${runId} is ${run.status}; only an interrupted or stopped run can resume from its checkpoint`, { id: runId, status: run.status });
     }
     if (this.closing) throw conflict('Layerwise is shutting down', { id: runId });
@@ -157,7 +157,7 @@ export class RunQueue {
     if (!active) throw conflict(`run ${runId} is ${run.status}${this.isPending(runId) ? ' (waiting in the queue)' : ''}; only a running run can be paused`, { id: runId, status: run.status });
     if (run.status === 'paused') return run;
     if (active.stopRequested || active.shuttingDown) throw conflict(`run ${runId} is stopping`, { id: runId });
-    active.handle.pause();
+    active.job.pause();
     await this.waitFor(active, () => this.store.getRun(runId).status === 'paused');
     return this.store.getRun(runId);
   }
@@ -167,11 +167,11 @@ export class RunQueue {
     const active = this.active.get(runId);
     const run = this.store.getRun(runId);
     if (!active) {
-      const hint = RESUMABLE.has(run.status) ? ': continue it from its checkpoint with runs.resumeFromCheckpoint' : '; only a paused run can be resumed';
+      const hint = isResumableRunStatus(run.status) ? ': continue it from its checkpoint with runs.resumeFromCheckpoint' : '; only a paused run can be resumed';
       throw conflict(`run ${runId} is ${run.status}${hint}`, { id: runId, status: run.status });
     }
     // Sent even when not yet paused: it cancels a pause the trainer has not reached yet.
-    active.handle.resume();
+    active.job.resume();
     if (run.status === 'paused') await this.waitFor(active, () => this.store.getRun(runId).status !== 'paused');
     return this.store.getRun(runId);
   }
@@ -184,7 +184,7 @@ export class RunQueue {
     const active = this.active.get(runId);
     if (active) {
       active.stopRequested = true;
-      active.handle.stop();
+      active.job.stop();
       await Promise.race([active.settled, delay(this.confirmTimeoutMs)]);
       return this.store.getRun(runId);
     }
@@ -202,7 +202,7 @@ export class RunQueue {
       this.emitStatus(after);
       return after;
     }
-    throw conflict(`run ${runId} is ${run.status}${FINISHED.has(run.status) ? ' already' : ''}; there is nothing to stop`, { id: runId, status: run.status });
+    throw conflict(`run ${runId} is ${run.status}${isFinishedRunStatus(run.status) ? ' already' : ''}; there is nothing to stop`, { id: runId, status: run.status });
   }
 
   /** Takes runs out of the queue without touching their records (they are about to be deleted). */
@@ -247,10 +247,10 @@ export class RunQueue {
     const actives = [...this.active.values()];
     for (const a of actives) {
       a.shuttingDown = true;
-      a.handle.stop();
+      a.job.stop();
     }
     const timer = setTimeout(() => {
-      for (const a of actives) if (this.active.has(a.runId)) a.handle.kill();
+      for (const a of actives) if (this.active.has(a.runId)) a.job.kill();
     }, this.shutdownTimeoutMs);
     try {
       await Promise.all(actives.map((a) => a.settled));
@@ -293,7 +293,7 @@ export class RunQueue {
       if (entry.resume) {
         const point = store.beginResume(id);
         run = point.run;
-        request = this.requestFor(run, point.checkpoint);
+        request = trainRequestFor(store, run, point.checkpoint);
       } else {
         run = store.getRun(id);
         if (run.status !== 'queued') {
@@ -301,35 +301,22 @@ export class RunQueue {
           return;
         }
         // A fork (runs.fork) is queued with a copy of the checkpoint it continues from; other queued runs have none.
-        request = this.requestFor(run, store.latestCheckpoint(id));
+        request = trainRequestFor(store, run, store.latestCheckpoint(id));
       }
     } catch (error) {
       this.log(`run ${id} could not start: ${message(error)}`);
       this.failUnstarted(id, `could not start: ${message(error)}`);
       return;
     }
-    let proc: TrainerProcess;
-    try {
-      proc = this.spawnTrainer(id);
-    } catch (error) {
-      this.log(`run ${id}: the trainer process could not be started: ${message(error)}`);
-      this.failUnstarted(id, `the trainer process could not be started: ${message(error)}`);
-      return;
-    }
     const active: ActiveRun = {
       runId: id,
       projectId: run.projectId,
-      proc,
-      handle: undefined as unknown as TrainerHandle,
-      exited: false,
+      job: undefined as unknown as TrainerJob,
       stopRequested: false,
       shuttingDown: false,
       settled: Promise.resolve(null),
       waiters: new Set(),
     };
-    proc.onExit(() => {
-      active.exited = true;
-    });
     const recorder = new RunRecorder(store, id, {
       statusChanged: (r) => {
         this.emitStatus(r);
@@ -343,25 +330,16 @@ export class RunQueue {
       epoch: (report) => this.emit('onRunEpoch', { runId: id, report }),
     });
     this.active.set(id, active);
-    active.handle = new TrainerHandle(proc, request, listeners);
-    active.settled = active.handle.done.then((outcome) => this.settle(active, recorder, outcome));
-    if (entry.resume) this.emitStatus(run);
-  }
-
-  private requestFor(run: Run, checkpoint: CheckpointData | null): TrainRequest {
-    const version = this.store.getModelVersion(run.modelVersionId);
-    const dataset = this.store.getDataset(run.datasetId);
-    const backend: BackendChoice = (['auto', ...BACKEND_NAMES] as string[]).includes(run.backend) ? (run.backend as BackendChoice) : 'auto';
-    const request: TrainRequest = { spec: version.spec, dataset: dataset.source, config: run.config, backend };
-    if (checkpoint) {
-      request.resumeFrom = {
-        manifest: checkpoint.checkpoint.manifest as unknown as CheckpointManifest,
-        // Plain copies: the store hands out Buffers, the trainer's schema wants Uint8Arrays.
-        weights: new Uint8Array(checkpoint.weights),
-        optimizer: new Uint8Array(checkpoint.optimizer),
-      };
+    try {
+      active.job = this.executor.start(id, request, listeners);
+    } catch (error) {
+      this.active.delete(id);
+      this.log(`run ${id}: the trainer process could not be started: ${message(error)}`);
+      this.failUnstarted(id, `the trainer process could not be started: ${message(error)}`);
+      return;
     }
-    return request;
+    active.settled = active.job.done.then((outcome) => this.settle(active, recorder, outcome));
+    if (entry.resume) this.emitStatus(run);
   }
 
   /** Records the outcome; never throws (it runs in the trainer channel's callbacks). */
@@ -370,9 +348,9 @@ export class RunQueue {
     let run: Run | null;
     try {
       const current = this.store.getRun(id);
-      const unfinished = current.status === 'running' || current.status === 'paused' || current.status === 'queued';
+      const unfinished = isActiveRunStatus(current.status);
       const cutShort = !outcome.ok || outcome.summary.status === 'stopped';
-      if (active.shuttingDown && cutShort && (current.status === 'running' || current.status === 'paused')) {
+      if (active.shuttingDown && cutShort && isLiveRunStatus(current.status)) {
         run = this.store.setRunStatus(id, 'interrupted', { error: SHUTDOWN_REASON });
       } else if (active.shuttingDown && cutShort && current.status === 'queued') {
         // Its trainer never started training: the run stays queued for the next launch.
@@ -390,8 +368,7 @@ export class RunQueue {
     this.active.delete(id);
     if (run) this.emitStatus(run);
     notify(active);
-    // A trainer exits on its own right after its last message; make sure of it.
-    if (!active.exited) setTimeout(() => active.exited || active.proc.kill(), 5_000).unref();
+    active.job.release();
     this.changed();
     return run;
   }

@@ -1,5 +1,5 @@
-// Store records as the API's DTOs (shared/api/entities.ts). The store's records are those entity types;
-// the checks below keep its own status and kind lists in step with the API's.
+// Store records as the API's DTOs (shared/api/entities.ts), for the services' answers and the queue's events.
+// The store's records are those entity types; the checks below keep them in step with the API's.
 import type * as Api from '../../shared/api/contract.js';
 import type * as S from '../store/index.js';
 
@@ -12,8 +12,6 @@ export type _Fits =
   | Fits<S.RunListItem, Api.RunListItem>
   | Fits<S.Checkpoint, Api.Checkpoint>
   | Fits<S.Comparison, Api.Comparison>
-  | Fits<S.RunStatus, Api.RunStatusDto>
-  | Fits<Api.RunStatusDto, S.RunStatus>
   | Fits<S.BundleCounts, Api.BundleCounts>;
 
 /** Non-finite values become null: JSON (the browser host) cannot carry NaN or ±Infinity. */
