@@ -117,7 +117,7 @@ describe('structural tricks expand the spec', () => {
       { type: 'dense', units: 3, activation: 'softmax' },
     ],
   };
-  const config = (tricks: TrainingConfig['tricks']): TrainingConfig => {
+  const config = (tricks: Record<string, unknown>): TrainingConfig => {
     const parsed = parseTrainingConfig({ ...base, tricks });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     return parsed.value;

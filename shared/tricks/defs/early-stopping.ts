@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const earlyStopping = defineTrick({
   id: 'earlyStopping',
   group: 'regularisation',
+  kind: 'loop',
   label: 'Early stopping (restore best)',
   summary:
     'Watches the validation loss and stops when it has not improved by at least min-delta for `patience` epochs. The weights of the best epoch are restored, so the model you keep is the one that generalised best.',

@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const initGlorotNormal = defineTrick({
   id: 'initGlorotNormal',
   group: 'initialisation',
+  kind: 'network',
   choice: 'init',
   label: 'Xavier/Glorot normal init',
   summary:

@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const initLecun = defineTrick({
   id: 'initLecun',
   group: 'initialisation',
+  kind: 'network',
   choice: 'init',
   label: 'LeCun init N(0, 1/n_in)',
   summary:

@@ -4,6 +4,7 @@ import { penalty } from '../params.js';
 export const l1 = defineTrick({
   id: 'l1',
   group: 'regularisation',
+  kind: 'network',
   label: 'L1 weight penalty',
   summary:
     'Adds λ·Σ|w| over every kernel to the loss (layers with their own regularizer keep it). Its constant pull towards zero drives unimportant weights to exactly zero, giving sparse layers.',

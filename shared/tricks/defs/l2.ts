@@ -4,6 +4,7 @@ import { penalty } from '../params.js';
 export const l2 = defineTrick({
   id: 'l2',
   group: 'regularisation',
+  kind: 'network',
   label: 'L2 weight penalty',
   summary:
     'Adds λ·Σw² over every kernel to the loss (layers with their own regularizer keep it). Large weights cost more, so the network prefers many small weights and tends to overfit less.',

@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const lrCosine = defineTrick({
   id: 'lrCosine',
   group: 'schedule',
+  kind: 'loop',
   choice: 'lrSchedule',
   label: 'Cosine decay',
   summary:

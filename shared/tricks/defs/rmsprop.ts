@@ -4,6 +4,7 @@ import { epsilon, learningRate, momentumCoefficient } from '../params.js';
 export const rmsprop = defineTrick({
   id: 'rmsprop',
   group: 'optimizer',
+  kind: 'loop',
   choice: 'optimizer',
   label: 'RMSProp',
   summary:

@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const scaleSymmetric = defineTrick({
   id: 'scaleSymmetric',
   group: 'data',
+  kind: 'data',
   choice: 'inputScaling',
   label: 'Scale inputs to [-1, 1]',
   summary:

@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const scaleUnit = defineTrick({
   id: 'scaleUnit',
   group: 'data',
+  kind: 'data',
   choice: 'inputScaling',
   label: 'Scale inputs to [0, 1]',
   summary:

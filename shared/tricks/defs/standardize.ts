@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const standardize = defineTrick({
   id: 'standardize',
   group: 'data',
+  kind: 'data',
   choice: 'inputScaling',
   label: 'Standardise inputs',
   summary:

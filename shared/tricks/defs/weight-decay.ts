@@ -4,6 +4,7 @@ import { penalty } from '../params.js';
 export const weightDecay = defineTrick({
   id: 'weightDecay',
   group: 'regularisation',
+  kind: 'loop',
   label: 'Decoupled weight decay (AdamW)',
   summary:
     'After each optimizer step, shrinks every kernel by the factor (1 − learning rate · rate). Unlike an L2 penalty it is not rescaled by Adam\'s per-weight step sizes, which is the fix AdamW brought to Adam.',
