@@ -8,7 +8,7 @@ export const rmsprop = defineTrick({
   choice: 'optimizer',
   label: 'RMSProp',
   summary:
-    'Divides each weight\'s step by a moving root-mean-square of its recent gradients. Unlike Adagrad it forgets old gradients, so step sizes adapt without shrinking forever.',
+    'Divides each weight\'s step by a moving root-mean-square of its recent gradients plus ε, as PyTorch defines it (the learning rate multiplies the momentum buffer, not each gradient in it). Unlike Adagrad it forgets old gradients, so step sizes adapt without shrinking forever.',
   params: {
     learningRate: learningRate(0.001),
     rho: {
@@ -22,6 +22,12 @@ export const rmsprop = defineTrick({
       maxExclusive: true,
     },
     momentum: momentumCoefficient(0),
-    epsilon: epsilon(1e-7),
+    epsilon: epsilon(1e-8),
+    centered: {
+      kind: 'boolean',
+      label: 'Centered',
+      help: 'Divide by the moving standard deviation of the gradients (their mean square minus their squared mean) instead.',
+      default: false,
+    },
   },
 });
