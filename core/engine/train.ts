@@ -111,7 +111,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     }
     let epochsRun = startEpoch;
 
-    for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
+    // Resuming from the checkpoint of the epoch where the last member stopped trains nothing more.
+    for (let epoch = startEpoch; epoch < config.epochs && !members.every(isStopped); epoch++) {
       const epochStart = performance.now();
       let trainTime = 0;
       const steps: StepMetric[] = [];
@@ -210,7 +211,6 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       options.events?.onEpoch?.({ epoch, epochs: config.epochs, metrics, steps, layers, best });
       if (options.events?.onCheckpoint) options.events.onCheckpoint(await makeCheckpoint(members, epoch, best ? 'best' : 'last', run));
       if (status === 'stopped') break;
-      if (members.every(isStopped)) break;
     }
 
     const common = { epochs: epochsRun, backend: backend.name, device: backend.device, samplesPerSecond: run.samplesPerSecond, classNames: dataset.classNames };

@@ -82,7 +82,7 @@ describe('training loop', () => {
   ]);
 
   it('early stopping stops after `patience` epochs without improvement and restores the best weights', async () => {
-    const { summary, epochs } = await run({
+    const { summary, epochs, checkpoints } = await run({
       spec: overfitting,
       dataset: noisyBlobs,
       config: config(40, { adam: { learningRate: 0.05 }, earlyStopping: { patience: 3, minDelta: 0 } }, 16),
@@ -96,6 +96,16 @@ describe('training loop', () => {
     // The reported validation loss is that of the restored weights, i.e. the best epoch's.
     expect(summary.final!.valLoss).toBeCloseTo(losses[best]!, 5);
     expect(summary.final!.valLoss).toBeLessThan(losses[losses.length - 1]!);
+
+    // Interrupted after its last checkpoint (during the final evaluation, say), it resumes to the same end.
+    const resumed = await run({
+      spec: overfitting,
+      dataset: noisyBlobs,
+      config: config(40, { adam: { learningRate: 0.05 }, earlyStopping: { patience: 3, minDelta: 0 } }, 16),
+      resumeFrom: checkpoints[checkpoints.length - 1]!,
+    });
+    expect(resumed.epochs).toHaveLength(0);
+    expect(resumed.summary).toMatchObject({ weights: 'best', bestEpoch: best, epochs: summary.epochs, final: summary.final });
   });
 
   it('early stopping restores the best weights as `restoreBest` says, and the summary says which weights it reports', async () => {
