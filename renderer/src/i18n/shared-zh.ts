@@ -26,11 +26,11 @@ export const TRICKS_ZH: Record<TrickId, { label: string; summary: string }> = {
   },
   initLecun: {
     label: 'LeCun 初始化 N(0, 1/n_in)',
-    summary: '从方差为 1/扇入 的正态分布抽取权重。这样每个单元的预激活方差约等于单个输入的方差，信号在层与层之间保持尺度。',
+    summary: '从方差为 1/扇入 的正态分布抽取权重。这样每个单元的预激活方差约等于单个输入的方差，信号经过线性层和 tanh 层时保持尺度，而每个 ReLU 层会把一半置零、使方差减半（He 初始化正是为此补偿）。',
   },
   initGlorotNormal: {
     label: 'Xavier/Glorot 正态初始化',
-    summary: '从 N(0, 2/(n_in + n_out)) 抽取权重，兼顾前向信号和反向梯度的方差。适合在零附近斜率约为 1 的 tanh 和 sigmoid 层。',
+    summary: '从 N(0, 2/(n_in + n_out)) 抽取权重，兼顾前向信号和反向梯度的方差。适合在零附近斜率为 1 的 tanh 层；ReLU 层会把一半输入置零，信号逐层缩小。',
   },
   initGlorotUniform: {
     label: 'Xavier/Glorot 均匀初始化',
@@ -58,7 +58,7 @@ export const TRICKS_ZH: Record<TrickId, { label: string; summary: string }> = {
   },
   l1: {
     label: 'L1 权重惩罚',
-    summary: '在损失中加入层堆栈中全连接层和卷积层的卷积核上的 λ·Σ|w|（自带正则项的层保持不变）。它对零的恒定拉力会把不重要的权重压到恰好为零，得到稀疏的层。',
+    summary: '在损失中加入层堆栈中全连接层和卷积层的卷积核上的 λ·Σ|w|（自带正则项的层保持不变）。它对零的恒定拉力把不重要的权重推到接近零处，梯度步会让它们在零附近徘徊（要得到恰好为零需要阈值化步骤），因此各层变得近乎稀疏。',
   },
   weightDecay: {
     label: '解耦权重衰减（AdamW）',
