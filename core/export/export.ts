@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
-import { expandSpec, type CheckpointManifest, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
+import { CHECKPOINT_FORMATS, expandSpec, type CheckpointManifest, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
 import { buildModel } from '../engine/build-model.js';
 import { featureSize, loadDataset, type Dataset, type Split } from '../engine/data/dataset.js';
 import { applyScaling, fitScaling, scalingKind, type Scaling } from '../engine/data/scaling.js';
@@ -86,7 +86,7 @@ function prepare(source: ExportSource, probeSize: number): Prepared {
   const expanded = expandSpec(source.spec, source.config);
   const head = prepareHead(expanded);
   const { manifest } = source;
-  if (manifest?.format !== 1 || !Array.isArray(manifest.tensors)) throw new ExportError('bad_checkpoint', 'the checkpoint manifest is not one this Layerwise writes (format 1)');
+  if (!CHECKPOINT_FORMATS.includes(manifest?.format) || !Array.isArray(manifest.tensors)) throw new ExportError('bad_checkpoint', `the checkpoint manifest is not one this Layerwise writes (format ${CHECKPOINT_FORMATS.join(' or ')})`);
   const named = unpackTensors({ entries: manifest.tensors, bytes: source.weights });
   const byMember = new Map<number, tf.Tensor[]>();
   for (const { name, tensor } of named) {

@@ -1,7 +1,7 @@
 import { datasetRefName, type DatasetRef } from '../data/dataset-ref.js';
 import { describeLayer } from '../spec/describe.js';
 import type { LayerSpec, ModelSpec } from '../spec/model-spec.js';
-import type { TrainingConfig, TrickParams } from '../tricks/config.js';
+import { paramsOf, type TrainingConfig, type TrickParams } from '../tricks/config.js';
 import { type TrickChoice, type TrickDescriptor } from '../tricks/descriptor.js';
 import { findTrick, TRICKS } from '../tricks/registry.js';
 import { canonicalJson } from './canonical.js';
@@ -90,10 +90,6 @@ export function diffRuns(setups: readonly RunSetup[]): DiffRow[] {
     rows,
   );
   return rows;
-}
-
-function paramsOf(config: TrainingConfig, id: string): TrickParams | undefined {
-  return (config.tricks as Record<string, TrickParams | undefined>)[id];
 }
 
 function diffChoice(

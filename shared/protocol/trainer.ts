@@ -9,6 +9,7 @@ import type { ParseResult } from '../spec/schema.js';
 import { parseTrainingConfig } from '../tricks/config.js';
 import {
   BACKEND_NAMES,
+  CHECKPOINT_FORMATS,
   type BackendName,
   type BatchProgress,
   type CheckpointPayload,
@@ -69,7 +70,7 @@ const RequestShape = z.strictObject({
   backend: z.enum([...BACKEND_NAMES, 'auto'], { error: `must be one of auto, ${BACKEND_NAMES.join(', ')}` }),
   resumeFrom: z
     .strictObject({
-      manifest: z.looseObject({ format: z.literal(1), epoch: z.number().int().min(0) }),
+      manifest: z.looseObject({ format: z.union(CHECKPOINT_FORMATS.map((f) => z.literal(f))), epoch: z.number().int().min(0) }),
       weights: z.instanceof(Uint8Array),
       optimizer: z.instanceof(Uint8Array),
     })

@@ -79,6 +79,14 @@ export interface Divergence {
   hint: string;
 }
 
+/**
+ * Checkpoint manifest formats: 1 kept early stopping and weight averaging in fixed places; 2 (written now)
+ * keeps each training trick's own state, keyed by its id. The engine reads both.
+ */
+export const CHECKPOINT_FORMATS = [1, 2] as const;
+export type CheckpointFormat = (typeof CHECKPOINT_FORMATS)[number];
+export const CHECKPOINT_FORMAT: CheckpointFormat = 2;
+
 export interface TrainSummary {
   status: FinishedRunStatus;
   epochs: number;
@@ -89,8 +97,15 @@ export interface TrainSummary {
   /** confusion[true][predicted] on the test split. */
   confusion: number[][] | null;
   classNames: string[];
+  /**
+   * The epoch judged best on validation loss (by early stopping's min-delta rule when it is on); when `weights`
+   * is 'best', the epoch whose weights `final` describes.
+   */
   bestEpoch: number | null;
-  /** Which weights `final` describes. */
+  /**
+   * Which weights `final` describes (of the first member, for an ensemble): the last epoch's, the best epoch's
+   * (early stopping restored them), or the average of the last epochs' (weight averaging).
+   */
   weights: 'last' | 'best' | 'averaged';
   divergence?: Divergence;
   reason?: string;
@@ -123,11 +138,11 @@ export interface TestEvaluation {
 export const MAX_MISCLASSIFIED_SAMPLES = 48;
 
 export interface CheckpointManifest {
-  format: 1;
+  format: CheckpointFormat;
   /** The last completed epoch (0-based); training resumes at epoch + 1. */
   epoch: number;
   kind: 'best' | 'last' | 'periodic';
-  /** Opaque engine state: members, early stopping, weight averaging. */
+  /** Opaque engine state: the run's, and each member's training tricks' (format 2). */
   state: unknown;
   tensors: Array<{ name: string; shape: number[]; dtype: 'float32' | 'int32'; offset: number }>;
   optimizerTensors: Array<{ name: string; shape: number[]; dtype: 'float32' | 'int32'; offset: number }>;

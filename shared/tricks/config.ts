@@ -3,17 +3,28 @@
 import { z } from 'zod';
 import { formatIssues, specError, type SpecError } from '../spec/errors.js';
 import type { ParseResult } from '../spec/schema.js';
-import { checkParam, type ParamValue, type TrickChoice, type TrickDescriptor } from './descriptor.js';
+import { checkParam, type ParamsOf, type ParamValue, type TrickChoice, type TrickDescriptor } from './descriptor.js';
 import { findTrick, TRICKS, type TrickId } from './registry.js';
 
+/** Any trick's parameters, for code that handles every trick alike (diffs, the editor). */
 export type TrickParams = Record<string, ParamValue>;
+
+/** Each trick's parameters, typed from its descriptor: `TrickParamsOf<'adam'>` is `{ learningRate: number; … }`. */
+export type TrickParamsOf<Id extends TrickId> = ParamsOf<Extract<(typeof TRICKS)[number], { id: Id }>>;
+
+/** The tricks that are on: a trick is on when its id is a key here. */
+export type TrickSettings = { [Id in TrickId]?: TrickParamsOf<Id> };
 
 export interface TrainingConfig {
   epochs: number;
   batchSize: number;
   seed: number;
-  /** A trick is on when its id is a key here. */
-  tricks: Partial<Record<TrickId, TrickParams>>;
+  tricks: TrickSettings;
+}
+
+/** The parameters of a trick by its id, for code that handles every trick alike (undefined: it is off). */
+export function paramsOf(config: TrainingConfig, id: string): TrickParams | undefined {
+  return (config.tricks as Partial<Record<string, TrickParams>>)[id];
 }
 
 /** The optimizer used when a config names none. */
@@ -55,6 +66,8 @@ export function parseTrainingConfig(input: unknown): ParseResult<TrainingConfig>
   const outer = OuterSchema.safeParse(input, { reportInput: true });
   if (!outer.success) return { ok: false, errors: formatIssues(outer.error.issues, input) };
   const errors: SpecError[] = [];
+  // Filled only with parameters checked against their descriptor (parseTrickParams), which is what makes the
+  // typed view of TrickSettings true.
   const tricks: Partial<Record<TrickId, TrickParams>> = {};
 
   for (const [id, raw] of Object.entries(outer.data.tricks ?? {})) {
@@ -79,19 +92,20 @@ export function parseTrainingConfig(input: unknown): ParseResult<TrainingConfig>
     }
   }
   if (!byChoice.has('optimizer')) tricks[DEFAULT_OPTIMIZER] = defaultParams(findTrick(DEFAULT_OPTIMIZER)!);
+  const typed = tricks as TrickSettings;
 
   const { epochs } = outer.data;
-  const averaged = tricks.weightAveraging?.lastEpochs;
-  if (typeof averaged === 'number' && averaged > epochs) {
+  const averaged = typed.weightAveraging?.lastEpochs;
+  if (averaged !== undefined && averaged > epochs) {
     errors.push(specError(['tricks', 'weightAveraging', 'lastEpochs'], `must be at most epochs (${epochs})`, averaged));
   }
-  const warmup = tricks.lrWarmup?.epochs;
-  if (typeof warmup === 'number' && warmup >= epochs) {
+  const warmup = typed.lrWarmup?.epochs;
+  if (warmup !== undefined && warmup >= epochs) {
     errors.push(specError(['tricks', 'lrWarmup', 'epochs'], `must be less than epochs (${epochs})`, warmup));
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { epochs, batchSize: outer.data.batchSize, seed: outer.data.seed, tricks } };
+  return { ok: true, value: { epochs, batchSize: outer.data.batchSize, seed: outer.data.seed, tricks: typed } };
 }
 
 function parseTrickParams(trick: TrickDescriptor, raw: unknown, errors: SpecError[]): TrickParams | null {
@@ -111,6 +125,11 @@ function parseTrickParams(trick: TrickDescriptor, raw: unknown, errors: SpecErro
       const hint = known.length ? `parameters: ${known.join(', ')}` : 'it takes no parameters';
       errors.push(specError(path, `is not a parameter of ${trick.id} (${hint})`, undefined, false));
       ok = false;
+      continue;
+    }
+    // A value older configs stored as a boolean reads as the option that behaves as it did.
+    if (param.kind === 'enum' && param.fromBoolean && typeof value === 'boolean') {
+      params[key] = param.fromBoolean[value ? 'true' : 'false'];
       continue;
     }
     const problem = checkParam(param, value);

@@ -1,5 +1,6 @@
-// What every training trick declares once: its parameters with defaults and ranges, its group and a
-// short explanation. Validation, the engine, the CLI and the UI's tooltips all read these descriptors.
+// What every training trick declares once: its parameters with defaults and ranges, its group, how it acts
+// on training and a short explanation. Validation, the engine, the CLI and the UI's tooltips all read these
+// descriptors, and the parameter types the engine sees are derived from them (ParamsOf).
 
 export const TRICK_GROUPS = [
   'data',
@@ -19,6 +20,16 @@ export type TrickGroup = (typeof TRICK_GROUPS)[number];
  */
 export const TRICK_CHOICES = ['inputScaling', 'init', 'optimizer', 'lrSchedule'] as const;
 export type TrickChoice = (typeof TRICK_CHOICES)[number];
+
+/**
+ * How a trick acts on training, which decides where its behaviour lives:
+ * - `data`: transforms the inputs before training (core/engine/data/scaling.ts);
+ * - `network`: changes the network itself and is expanded into the spec (shared/tricks/expand.ts), so the
+ *   editor's shapes and parameter counts describe exactly the model that trains;
+ * - `loop`: a plug-in of the training loop, with hooks and resumable state in core/engine/tricks/<id>.ts.
+ */
+export const TRICK_KINDS = ['data', 'network', 'loop'] as const;
+export type TrickKind = (typeof TRICK_KINDS)[number];
 
 interface ParamBase {
   label: string;
@@ -44,10 +55,15 @@ export interface IntegerParam extends ParamBase {
   max?: number;
 }
 
-export interface EnumParam extends ParamBase {
+export interface EnumParam<Option extends string = string> extends ParamBase {
   kind: 'enum';
-  default: string;
-  options: readonly string[];
+  default: Option;
+  options: readonly Option[];
+  /**
+   * For a parameter that older configs stored as a boolean: the option each boolean now reads as, so that
+   * runs already stored keep the behaviour they trained with.
+   */
+  fromBoolean?: { readonly true: Option; readonly false: Option };
 }
 
 export interface BooleanParam extends ParamBase {
@@ -58,18 +74,33 @@ export interface BooleanParam extends ParamBase {
 export type ParamDescriptor = NumberParam | IntegerParam | EnumParam | BooleanParam;
 export type ParamValue = number | string | boolean;
 
-export interface TrickDescriptor<Id extends string = string> {
+export type ParamDescriptors = Readonly<Record<string, ParamDescriptor>>;
+
+export interface TrickDescriptor<Id extends string = string, Params extends ParamDescriptors = ParamDescriptors> {
   id: Id;
   group: TrickGroup;
+  kind: TrickKind;
   choice?: TrickChoice;
   label: string;
   /** Two sentences in our own words: what it does, and when it helps. */
   summary: string;
-  params: Readonly<Record<string, ParamDescriptor>>;
+  params: Params;
 }
 
-/** Keeps the literal id type while checking the descriptor's shape. */
-export function defineTrick<const Id extends string>(descriptor: TrickDescriptor<Id>): TrickDescriptor<Id> {
+/** The value type of one parameter: numbers, booleans, or the union of an enum's options. */
+export type ParamValueOf<P extends ParamDescriptor> = P extends { kind: 'enum'; options: readonly (infer O)[] }
+  ? O
+  : P extends { kind: 'boolean' }
+    ? boolean
+    : number;
+
+/** The parameters of a trick as the engine receives them: every one filled in, typed from its descriptor. */
+export type ParamsOf<T extends TrickDescriptor> = { -readonly [K in keyof T['params']]: ParamValueOf<T['params'][K]> };
+
+/** Keeps the literal id and parameter types while checking the descriptor's shape. */
+export function defineTrick<const Id extends string, const Params extends ParamDescriptors>(
+  descriptor: TrickDescriptor<Id, Params>,
+): TrickDescriptor<Id, Params> {
   return descriptor;
 }
 

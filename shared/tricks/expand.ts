@@ -25,16 +25,21 @@ export function expandSpec(spec: ModelSpec, config: TrainingConfig): ModelSpec {
   const t = config.tricks;
   const initId = (Object.keys(INIT_TRICKS) as TrickId[]).find((id) => id in t);
   const regularizer: RegularizerSpec = {};
-  if (t.l1) regularizer.l1 = t.l1.lambda as number;
-  if (t.l2) regularizer.l2 = t.l2.lambda as number;
+  if (t.l1) regularizer.l1 = t.l1.lambda;
+  if (t.l2) regularizer.l2 = t.l2.lambda;
   const expansion: Expansion = {
     initializer: initId ? INIT_TRICKS[initId] : undefined,
     regularizer: Object.keys(regularizer).length ? regularizer : undefined,
-    batchNorm: t.batchNorm ? { momentum: t.batchNorm.momentum as number, epsilon: t.batchNorm.epsilon as number } : undefined,
-    dropoutRate: t.dropout ? (t.dropout.rate as number) : undefined,
+    batchNorm: t.batchNorm ? { momentum: t.batchNorm.momentum, epsilon: t.batchNorm.epsilon } : undefined,
+    dropoutRate: t.dropout ? t.dropout.rate : undefined,
   };
   const output = outputLayer(spec.layers);
   return { ...spec, layers: expandStack(spec.layers, expansion, output) };
+}
+
+/** What the network tricks set that a spec cannot carry: the half-width a of initUniform's U(-a, a). */
+export function networkOptions(config: TrainingConfig): { uniformLimit?: number } {
+  return config.tricks.initUniform ? { uniformLimit: config.tricks.initUniform.limit } : {};
 }
 
 /** The last top-level weighted layer produces the predictions: it gets no batch norm or dropout after it. */

@@ -74,16 +74,17 @@ describe('training loop', () => {
     expect(confusion.reduce((n, row, i) => n + row[i]!, 0) / 60).toBeCloseTo(summary.final!.testAccuracy, 10);
   });
 
+  // Noisy blobs with few points: the network overfits and the validation loss turns up within a few epochs.
+  const noisyBlobs: SyntheticRef = { kind: 'synthetic', name: 'blobs', samples: 200, classes: 3, noise: 1 };
+  const overfitting = mlp(3, [
+    { type: 'dense', units: 64, activation: 'relu' },
+    { type: 'dense', units: 64, activation: 'relu' },
+  ]);
+
   it('early stopping stops after `patience` epochs without improvement and restores the best weights', async () => {
-    // Noisy blobs with few points: the network overfits and the validation loss turns up within a few epochs.
-    const blobs: SyntheticRef = { kind: 'synthetic', name: 'blobs', samples: 200, classes: 3, noise: 1 };
-    const hidden: LayerSpec[] = [
-      { type: 'dense', units: 64, activation: 'relu' },
-      { type: 'dense', units: 64, activation: 'relu' },
-    ];
-    const { summary, epochs } = await run({
-      spec: mlp(3, hidden),
-      dataset: blobs,
+    const { summary, epochs, checkpoints } = await run({
+      spec: overfitting,
+      dataset: noisyBlobs,
       config: config(40, { adam: { learningRate: 0.05 }, earlyStopping: { patience: 3, minDelta: 0 } }, 16),
     });
     const losses = epochs.map((e) => e.metrics.valLoss);
@@ -95,6 +96,52 @@ describe('training loop', () => {
     // The reported validation loss is that of the restored weights, i.e. the best epoch's.
     expect(summary.final!.valLoss).toBeCloseTo(losses[best]!, 5);
     expect(summary.final!.valLoss).toBeLessThan(losses[losses.length - 1]!);
+
+    // Interrupted after its last checkpoint (during the final evaluation, say), it resumes to the same end.
+    const resumed = await run({
+      spec: overfitting,
+      dataset: noisyBlobs,
+      config: config(40, { adam: { learningRate: 0.05 }, earlyStopping: { patience: 3, minDelta: 0 } }, 16),
+      resumeFrom: checkpoints[checkpoints.length - 1]!,
+    });
+    expect(resumed.epochs).toHaveLength(0);
+    expect(resumed.summary).toMatchObject({ weights: 'best', bestEpoch: best, epochs: summary.epochs, final: summary.final });
+  });
+
+  it('early stopping restores the best weights as `restoreBest` says, and the summary says which weights it reports', async () => {
+    // 8 epochs with patience 20: never stops, and the best epoch is not the last.
+    const options = (restoreBest: unknown, epochs = 8, patience = 20) => ({
+      spec: overfitting,
+      dataset: noisyBlobs,
+      config: config(epochs, { adam: { learningRate: 0.05 }, earlyStopping: { patience, restoreBest } }, 16),
+    });
+    const always = await run(options('always'));
+    const losses = always.epochs.map((e) => e.metrics.valLoss);
+    const best = losses.indexOf(Math.min(...losses));
+    expect(always.summary.epochs).toBe(8);
+    expect(best).toBeLessThan(7);
+    expect(always.summary).toMatchObject({ weights: 'best', bestEpoch: best });
+    expect(always.summary.final!.valLoss).toBeCloseTo(losses[best]!, 5);
+
+    // Keras 2's rule: without a stop, the last weights stay, and the summary says so (bestEpoch still names the best).
+    const whenStopped = await run(options('whenStopped'));
+    expect(numbers(whenStopped.epochs)).toEqual(numbers(always.epochs));
+    expect(whenStopped.summary).toMatchObject({ weights: 'last', bestEpoch: best });
+    expect(whenStopped.summary.final!.valLoss).toBeCloseTo(losses[7]!, 5);
+
+    // When it does stop, whenStopped restores; never keeps the last weights.
+    const stopped = await run(options('whenStopped', 40, 3));
+    const stoppedLosses = stopped.epochs.map((e) => e.metrics.valLoss);
+    expect(stopped.summary.epochs).toBeLessThan(40);
+    expect(stopped.summary.weights).toBe('best');
+    expect(stopped.summary.final!.valLoss).toBeCloseTo(Math.min(...stoppedLosses), 5);
+    const never = await run(options('never', 40, 3));
+    expect(never.summary).toMatchObject({ weights: 'last', epochs: stopped.summary.epochs });
+    expect(never.summary.final!.valLoss).toBeCloseTo(stoppedLosses[stoppedLosses.length - 1]!, 5);
+
+    // A config stored when this was a boolean keeps its behaviour: true restored even without a stop.
+    expect(config(8, { earlyStopping: { restoreBest: true } }).tricks.earlyStopping!.restoreBest).toBe('always');
+    expect(config(8, { earlyStopping: { restoreBest: false } }).tricks.earlyStopping!.restoreBest).toBe('never');
   });
 
   it('stops within one batch on a NaN/Inf loss with status diverged, the batch, and a hint', async () => {
@@ -175,7 +222,9 @@ describe('training loop', () => {
     const [e1, e2, e3] = [tensors(checkpoints[1]!), tensors(checkpoints[2]!), tensors(checkpoints[3]!)];
     const w = (m: Map<string, tf.Tensor>, name: string) => Array.from(m.get(name)!.dataSync());
     const expected = w(e1, 'm0/w0').map((v, i) => (v + w(e2, 'm0/w0')[i]! + w(e3, 'm0/w0')[i]!) / 3);
-    w(e3, 'm0/swa0').forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    // The trick's own state in the checkpoint: its running mean, under its id.
+    expect(checkpoints[3]!.manifest.state).toMatchObject({ members: [{ tricks: { weightAveraging: { count: 3 } } }] });
+    w(e3, 'm0/weightAveraging/average0').forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
     expect(summary.final!.valAccuracy).toBeGreaterThan(1 / 3);
     for (const m of [e1, e2, e3]) tf.dispose([...m.values()]);
   });

@@ -39,6 +39,15 @@ describe('tricks store', () => {
     tricks.epochs = 0;
     expect(tricks.settingError('epochs')).toMatch(/integer in \[1,/);
   });
+
+  it('loads a stored config as the engine reads it: an early-stopping rule stored as a boolean shows as its option', () => {
+    const tricks = useTricksStore();
+    const stored = { epochs: 5, batchSize: 32, seed: 1, tricks: { earlyStopping: { patience: 3, minDelta: 0, restoreBest: true } } };
+    tricks.load(stored as never);
+    expect(tricks.param('earlyStopping', 'restoreBest')).toBe('always');
+    expect(tricks.paramError('earlyStopping', 'restoreBest')).toBeNull();
+    expect(tricks.config?.tricks.earlyStopping).toEqual({ patience: 3, minDelta: 0, restoreBest: 'always' });
+  });
 });
 
 describe('runs store', () => {

@@ -49,9 +49,9 @@ describe('diffRuns', () => {
 
   it('shows a trick with several parameters once, listing those that differ or are not defaults', () => {
     const a = setup({ config: config({ tricks: { earlyStopping: { patience: 3 } } }) });
-    const b = setup({ config: config({ tricks: { earlyStopping: { patience: 3, restoreBest: false } } }) });
+    const b = setup({ config: config({ tricks: { earlyStopping: { patience: 3, restoreBest: 'whenStopped' } } }) });
     expect(diffRuns([a, b])).toEqual([
-      { field: 'earlyStopping', values: ['on (patience 3, restoreBest true)', 'on (patience 3, restoreBest false)'] },
+      { field: 'earlyStopping', values: ['on (patience 3, restoreBest always)', 'on (patience 3, restoreBest whenStopped)'] },
     ]);
   });
 

@@ -1,5 +1,5 @@
 // Runs the parity cases: one forward pass and every variable's gradient (and, for the step tricks, one optimizer
-// step through applyUpdate) on the same real digits and the same initial weights on each backend, compared with
+// step through the loop's applyUpdate and the config's trick hooks) on the same real digits and the same initial weights on each backend, compared with
 // the cpu backend; the cpu backend itself is checked against float64 in the reference cases.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -11,7 +11,8 @@ import { loadMnist } from '../data/mnist.js';
 import { createRng, withSeededMathRandom } from '../data/rng.js';
 import { globalNorm } from '../gradients.js';
 import { prepareHead } from '../head.js';
-import { applyUpdate, createOptimizer } from '../optimizers.js';
+import { disposeHooks, LoopTricks } from '../tricks/registry.js';
+import { applyUpdate } from '../training/step.js';
 import type { ParityCase } from './cases.js';
 import { maxAbs, PARITY_BOUND, referenceNet64, relError, TINY } from './compare.js';
 
@@ -102,7 +103,7 @@ async function runOnce(c: ParityCase, digits: Digits, initial: Float32Array[]): 
   const config = configOf(c, digits.count);
   const head = prepareHead(expandSpec(c.spec, config));
   const model = buildModel(head.spec, { seed: SEED });
-  const optimizer = createOptimizer(config);
+  const hooks = new LoopTricks(config).createHooks({ index: 0 });
   const out: NamedValues[] = [];
   const read = async (name: string, t: tf.Tensor) => out.push({ name, values: Float32Array.from(await t.data()) });
   try {
@@ -134,7 +135,7 @@ async function runOnce(c: ParityCase, digits: Digits, initial: Float32Array[]): 
     if (c.step) {
       const before = await Promise.all(trainable.map(async (w) => Float32Array.from(await w.v.data())));
       const norm = globalNorm(grads);
-      applyUpdate(optimizer, grads, norm, config, STEP_LR, kernels);
+      applyUpdate(hooks, grads, norm, STEP_LR, kernels);
       norm.dispose();
       for (const [i, w] of trainable.entries()) {
         const after = await w.v.data();
@@ -146,7 +147,7 @@ async function runOnce(c: ParityCase, digits: Digits, initial: Float32Array[]): 
     }
     tf.dispose([xs, ys, value, output!, ...Object.values(grads)]);
   } finally {
-    optimizer.dispose();
+    disposeHooks(hooks);
     model.dispose();
   }
   return out;

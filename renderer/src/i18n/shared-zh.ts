@@ -6,15 +6,15 @@ import type { TrickId } from '../../../shared/index.js';
 export const TRICKS_ZH: Record<TrickId, { label: string; summary: string }> = {
   scaleUnit: {
     label: '输入缩放到 [0, 1]',
-    summary: '用训练集的最小值和最大值把每个输入特征线性映射到 [0, 1]。原始 0–255 的像素值会让第一层的预激活值非常大，缩放后梯度才能顺畅流动。',
+    summary: '用训练集的最小值和最大值把输入线性映射到 [0, 1]：表格数据按特征，图像按全部像素。原始 0–255 的像素值会让第一层的预激活值非常大，缩放后梯度才能顺畅流动。',
   },
   scaleSymmetric: {
     label: '输入缩放到 [-1, 1]',
-    summary: '用训练集的最小值和最大值把每个输入特征线性映射到 [-1, 1]。以零为中心的输入让一个单元的权重可以同时朝两个方向调整，通常能加快最初几轮的训练。',
+    summary: '用训练集的最小值和最大值把输入线性映射到 [-1, 1]：表格数据按特征，图像按全部像素。以零为中心的输入让一个单元的权重可以同时朝两个方向调整，通常能加快最初几轮的训练。',
   },
   standardize: {
     label: '输入标准化',
-    summary: '减去每个特征在训练集上的均值并除以标准差。这样每个特征的均值为 0、方差为 1，不会因为单位不同而让某个特征主导第一层。',
+    summary: '减去训练集的均值并除以其标准差：表格数据按特征，图像按全部像素。这样输入的均值为 0、方差为 1，不会因为单位不同而让某个特征主导第一层。',
   },
   initUniform: {
     label: '均匀初始化 U(-a, a)',
@@ -26,11 +26,11 @@ export const TRICKS_ZH: Record<TrickId, { label: string; summary: string }> = {
   },
   initLecun: {
     label: 'LeCun 初始化 N(0, 1/n_in)',
-    summary: '从方差为 1/扇入 的正态分布抽取权重。这样每个单元的预激活方差约等于单个输入的方差，信号在层与层之间保持尺度。',
+    summary: '从方差为 1/扇入 的正态分布抽取权重。这样每个单元的预激活方差约等于单个输入的方差，信号经过线性层和 tanh 层时保持尺度，而每个 ReLU 层会把一半置零、使方差减半（He 初始化正是为此补偿）。',
   },
   initGlorotNormal: {
     label: 'Xavier/Glorot 正态初始化',
-    summary: '从 N(0, 2/(n_in + n_out)) 抽取权重，兼顾前向信号和反向梯度的方差。适合在零附近斜率约为 1 的 tanh 和 sigmoid 层。',
+    summary: '从 N(0, 2/(n_in + n_out)) 抽取权重，兼顾前向信号和反向梯度的方差。适合在零附近斜率为 1 的 tanh 层；ReLU 层会把一半输入置零，信号逐层缩小。',
   },
   initGlorotUniform: {
     label: 'Xavier/Glorot 均匀初始化',
@@ -49,20 +49,20 @@ export const TRICKS_ZH: Record<TrickId, { label: string; summary: string }> = {
     summary: '在每个隐藏的全连接层后插入 dropout 层：训练时每个单元以概率 p 置零，其余单元乘以 1/(1-p)。单元无法依赖特定的伙伴，效果类似于训练一组稀疏网络的集成。',
   },
   earlyStopping: {
-    label: '早停（恢复最佳权重）',
-    summary: '监视验证损失，若连续 patience 轮都没有至少下降 min-delta 就停止训练。随后恢复最佳一轮的权重，因此保留下来的是泛化最好的模型。',
+    label: '早停',
+    summary: '监视验证损失，若连续 patience 轮都没有至少下降 min-delta 就停止训练。默认随后恢复最佳一轮的权重，训练跑满最后一轮时也恢复（与 Keras 3 相同；由 restoreBest 选择）。',
   },
   l2: {
     label: 'L2 权重惩罚',
-    summary: '在损失中加入所有卷积核上的 λ·Σw²（自带正则项的层保持不变）。大权重代价更高，网络更倾向于许多小权重，通常更不容易过拟合。',
+    summary: '在损失中加入层堆栈中全连接层和卷积层的卷积核上的 λ·Σw²（自带正则项的层保持不变）。大权重代价更高，网络更倾向于许多小权重，通常更不容易过拟合。',
   },
   l1: {
     label: 'L1 权重惩罚',
-    summary: '在损失中加入所有卷积核上的 λ·Σ|w|（自带正则项的层保持不变）。它对零的恒定拉力会把不重要的权重压到恰好为零，得到稀疏的层。',
+    summary: '在损失中加入层堆栈中全连接层和卷积层的卷积核上的 λ·Σ|w|（自带正则项的层保持不变）。它对零的恒定拉力把不重要的权重推到接近零处，梯度步会让它们在零附近徘徊（要得到恰好为零需要阈值化步骤），因此各层变得近乎稀疏。',
   },
   weightDecay: {
     label: '解耦权重衰减（AdamW）',
-    summary: '每次优化器更新之后，把每个卷积核乘以 (1 − 学习率 · rate)。与 L2 惩罚不同，它不会被 Adam 的逐权重步长重新缩放，这正是 AdamW 对 Adam 的修正。',
+    summary: '每次优化器更新时，还把每个卷积核乘以 (1 − 学习率 · rate)，按更新之前的权重计算，与 PyTorch 的 AdamW 相同。与 L2 惩罚不同，它不会被 Adam 的逐权重步长重新缩放，这正是 AdamW 对 Adam 的修正。',
   },
   sgd: {
     label: 'SGD',
@@ -82,7 +82,7 @@ export const TRICKS_ZH: Record<TrickId, { label: string; summary: string }> = {
   },
   rmsprop: {
     label: 'RMSProp',
-    summary: '把每个权重的步长除以其近期梯度的滑动均方根。与 Adagrad 不同，它会遗忘旧梯度，因此步长能自适应而不会无限缩小。',
+    summary: '把每个权重的步长除以其近期梯度的滑动均方根加 ε，与 PyTorch 的定义相同（学习率乘在动量缓冲上，而不是其中的每个梯度上）。与 Adagrad 不同，它会遗忘旧梯度，因此步长能自适应而不会无限缩小。',
   },
   adam: {
     label: 'Adam',
@@ -106,7 +106,7 @@ export const TRICKS_ZH: Record<TrickId, { label: string; summary: string }> = {
   },
   lrCosine: {
     label: '余弦衰减',
-    summary: '学习率沿半个余弦波从第一轮的 η 降到最后一轮的 η·minFactor。衰减在两端平缓，在训练中段最快。',
+    summary: '学习率逐轮沿半个余弦波下降，从第一轮的 η 趋向 η·minFactor，在最后一轮结束时才到达，因此没有哪一轮以下限本身训练。衰减在两端平缓，在训练中段最快。',
   },
   lrWarmup: {
     label: '线性预热',
@@ -142,7 +142,8 @@ export const TEXT_ZH: Record<string, string> = {
   'β2': 'β2',
   'Threshold θ': '阈值 θ',
   'Step (epochs)': '间隔（轮）',
-  'Final factor': '最终因子',
+  'Floor factor': '下限因子',
+  Centered: '中心化',
   'Warm-up epochs': '预热轮数',
   'Start factor': '起始因子',
   'Members K': '成员数 K',
@@ -160,7 +161,8 @@ export const TEXT_ZH: Record<string, string> = {
   'Fraction of units zeroed at each training step.': '每个训练步被置零的单元比例。',
   'Epochs without improvement before stopping.': '停止前允许没有改进的轮数。',
   'Smallest drop in validation loss that counts as an improvement.': '验证损失至少下降多少才算改进。',
-  'Put back the weights of the epoch with the lowest validation loss.': '恢复验证损失最低那一轮的权重。',
+  'always: end with the weights of the best epoch; whenStopped: only when training stopped early (Keras 2); never: keep the last weights.':
+    'always：结束时使用最佳一轮的权重；whenStopped：仅在提前停止时恢复（Keras 2）；never：保留最后的权重。',
   'Starting value of the sum of squared gradients.': '梯度平方和的初始值。',
   'How slowly the mean of squared gradients forgets.': '梯度平方均值遗忘的缓慢程度。',
   'Decay of the moving mean of gradients.': '梯度滑动平均的衰减。',
@@ -168,7 +170,9 @@ export const TEXT_ZH: Record<string, string> = {
   'Largest global gradient norm allowed.': '允许的最大全局梯度范数。',
   'Each gradient component is clamped to [-c, c].': '每个梯度分量被限制在 [-c, c]。',
   'Number of epochs between two decays.': '两次衰减之间的轮数。',
-  'Learning rate at the end, as a fraction of the initial one.': '结束时的学习率，占初始学习率的比例。',
+  'Where the curve ends, as a fraction of the initial learning rate.': '曲线的终点，占初始学习率的比例。',
+  'Divide by the moving standard deviation of the gradients (their mean square minus their squared mean) instead.':
+    '改为除以梯度的滑动标准差（梯度平方的均值减去均值的平方）。',
   'Epochs over which the learning rate ramps up.': '学习率逐步上升所用的轮数。',
   'Learning rate of the very first batch, as a fraction of η.': '第一个批次的学习率，占 η 的比例。',
   'Number of independently seeded models.': '独立设定种子的模型数量。',

@@ -84,7 +84,10 @@ export const useTricksStore = defineStore('tricks', () => {
     return Number.isInteger(value) && value >= min && value <= max ? null : `must be an integer in [${min}, ${max}]`;
   }
 
-  function load(next: TrainingConfig): void {
+  function load(stored: TrainingConfig): void {
+    // A stored config reads as the engine reads it (a parameter stored in an older form shows in its current one).
+    const normalised = parseTrainingConfig(stored);
+    const next = normalised.ok ? normalised.value : stored;
     epochs.value = next.epochs;
     batchSize.value = next.batchSize;
     seed.value = next.seed;

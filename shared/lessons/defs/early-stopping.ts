@@ -21,7 +21,7 @@ function plan(budget: LessonBudget): LessonPlan {
       {
         label: 'early stopping (restore best)',
         spec,
-        config: trainingConfig(epochs, 32, { ...tricks, earlyStopping: { patience: small ? 3 : 5, restoreBest: true } }),
+        config: trainingConfig(epochs, 32, { ...tricks, earlyStopping: { patience: small ? 3 : 5, restoreBest: 'always' } }),
       },
     ],
     seeds: seedsFor(budget),

@@ -4,6 +4,7 @@ import { learningRate } from '../params.js';
 export const adagrad = defineTrick({
   id: 'adagrad',
   group: 'optimizer',
+  kind: 'loop',
   choice: 'optimizer',
   label: 'Adagrad',
   summary:

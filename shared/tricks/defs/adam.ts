@@ -7,6 +7,7 @@ const beta = (label: string, defaultValue: number, help: string) =>
 export const adam = defineTrick({
   id: 'adam',
   group: 'optimizer',
+  kind: 'loop',
   choice: 'optimizer',
   label: 'Adam',
   summary:

@@ -4,6 +4,7 @@ import { epsilon } from '../params.js';
 export const batchNorm = defineTrick({
   id: 'batchNorm',
   group: 'normalisation',
+  kind: 'network',
   label: 'Batch normalisation',
   summary:
     'Inserts a batch-normalisation layer after every hidden dense and convolution layer, before its activation. Each unit\'s pre-activation is re-centred and re-scaled per batch, which allows larger learning rates and makes the network less sensitive to its initialisation.',

@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const clipValue = defineTrick({
   id: 'clipValue',
   group: 'gradient',
+  kind: 'loop',
   label: 'Clip gradients by value',
   summary:
     'Clamps every gradient component to [-c, c]. It is cheaper than norm clipping but changes the step\'s direction when only some components are large.',

@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const dropout = defineTrick({
   id: 'dropout',
   group: 'regularisation',
+  kind: 'network',
   label: 'Dropout',
   summary:
     'Inserts a dropout layer after every hidden dense layer: during training each unit is zeroed with probability p and the rest are scaled by 1/(1-p). Units cannot rely on particular partners, which acts like training an ensemble of thinned networks.',

@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const initGlorotUniform = defineTrick({
   id: 'initGlorotUniform',
   group: 'initialisation',
+  kind: 'network',
   choice: 'init',
   label: 'Xavier/Glorot uniform init',
   summary:

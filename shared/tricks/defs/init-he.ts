@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const initHe = defineTrick({
   id: 'initHe',
   group: 'initialisation',
+  kind: 'network',
   choice: 'init',
   label: 'He init N(0, 2/n_in)',
   summary:

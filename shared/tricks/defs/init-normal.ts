@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const initNormal = defineTrick({
   id: 'initNormal',
   group: 'initialisation',
+  kind: 'network',
   choice: 'init',
   label: 'Normal init N(0, 1) (bad baseline)',
   summary:

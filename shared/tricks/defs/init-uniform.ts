@@ -3,6 +3,7 @@ import { defineTrick } from '../descriptor.js';
 export const initUniform = defineTrick({
   id: 'initUniform',
   group: 'initialisation',
+  kind: 'network',
   choice: 'init',
   label: 'Uniform init U(-a, a)',
   summary:

@@ -4,6 +4,7 @@ import { decayFactor } from '../params.js';
 export const lrExponential = defineTrick({
   id: 'lrExponential',
   group: 'schedule',
+  kind: 'loop',
   choice: 'lrSchedule',
   label: 'Learning rate ×γ per epoch',
   summary:

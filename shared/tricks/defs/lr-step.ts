@@ -4,6 +4,7 @@ import { decayFactor, epochCount } from '../params.js';
 export const lrStep = defineTrick({
   id: 'lrStep',
   group: 'schedule',
+  kind: 'loop',
   choice: 'lrSchedule',
   label: 'Step decay',
   summary:

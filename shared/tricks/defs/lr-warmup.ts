@@ -4,6 +4,7 @@ import { epochCount } from '../params.js';
 export const lrWarmup = defineTrick({
   id: 'lrWarmup',
   group: 'schedule',
+  kind: 'loop',
   label: 'Linear warm-up',
   summary:
     'Raises the learning rate linearly, batch by batch, from startFactor·η to η over the first epochs, then hands over to the decay schedule. It keeps the first, poorly informed steps of adaptive optimizers and batch norm from going astray.',

@@ -4,6 +4,7 @@ import { learningRate, momentumCoefficient } from '../params.js';
 export const momentum = defineTrick({
   id: 'momentum',
   group: 'optimizer',
+  kind: 'loop',
   choice: 'optimizer',
   label: 'SGD with momentum',
   summary:

@@ -4,6 +4,7 @@ import { learningRate, momentumCoefficient } from '../params.js';
 export const nesterov = defineTrick({
   id: 'nesterov',
   group: 'optimizer',
+  kind: 'loop',
   choice: 'optimizer',
   label: 'Nesterov momentum',
   summary:

@@ -4,6 +4,7 @@ import { learningRate } from '../params.js';
 export const sgd = defineTrick({
   id: 'sgd',
   group: 'optimizer',
+  kind: 'loop',
   choice: 'optimizer',
   label: 'SGD',
   summary:

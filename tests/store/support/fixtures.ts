@@ -20,7 +20,7 @@ export const spiral: { model: ModelSpec; dataset: DatasetRef; training: Training
       { type: 'dense', units: 3, activation: 'softmax' },
     ],
   },
-  training: { epochs: 60, batchSize: 32, seed: 1, tricks: { standardize: {}, adam: { learningRate: 0.01 } } },
+  training: { epochs: 60, batchSize: 32, seed: 1, tricks: { standardize: {}, adam: { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } } },
 };
 
 /** A second, different spec (one more hidden layer). */

@@ -1,0 +1,9 @@
+export class TrainError extends Error {
+  constructor(
+    readonly code: 'dataset_mismatch' | 'invalid_spec' | 'bad_checkpoint',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TrainError';
+  }
+}
