@@ -1,16 +1,24 @@
 // Why an import was refused: always names the file, and the row and column or the image where known.
+import { InputFileError } from '../files/read.js';
+
 export type DatasetErrorCode =
   | 'too_large'
   | 'unreadable'
+  | 'not_a_file'
+  | 'not_a_folder'
   | 'empty'
   | 'ragged'
   | 'not_numeric'
   | 'missing_value'
   | 'bad_target'
   | 'one_class'
+  | 'too_many_classes'
   | 'too_few_rows'
+  | 'too_many_columns'
+  | 'duplicate_column'
   | 'no_images'
   | 'bad_image'
+  | 'nested_folder'
   | 'too_many_categories';
 
 export class DatasetImportError extends Error {
@@ -22,4 +30,11 @@ export class DatasetImportError extends Error {
     super(message);
     this.name = 'DatasetImportError';
   }
+}
+
+/** A refused read (core/files/read.ts) as the import's error; anything else is rethrown as it is. */
+export function fromInputFileError(error: unknown): unknown {
+  if (!(error instanceof InputFileError)) return error;
+  const code: DatasetErrorCode = error.code === 'too_large' ? 'too_large' : error.code === 'not_a_file' ? 'not_a_file' : 'unreadable';
+  return new DatasetImportError(code, error.message, { file: error.file });
 }

@@ -82,10 +82,10 @@ function noise(w: number, channels: number, mean: number, rng: () => number): Ui
 }
 
 describe('CSV datasets', () => {
-  it('imports a table with a header: numeric and one-hot features, class target, seeded split, preview', () => {
+  it('imports a table with a header: numeric and one-hot features, class target, seeded split, preview', async () => {
     const dir = fresh('csv');
     writeFileSync(join(dir, 'houses.csv'), table(200));
-    const r = importCsv(join(dir, 'houses.csv'));
+    const r = await importCsv(join(dir, 'houses.csv'));
     expect(r.hasHeader).toBe(true);
     expect(r.target).toBe('label');
     expect(r.task).toBe('classification');
@@ -93,9 +93,9 @@ describe('CSV datasets', () => {
     expect(r.dataset.inputShape).toEqual([6]); // x1, x2, colour ×3, price
     expect(r.dataset.classNames).toEqual(['no', 'yes']);
     expect([r.dataset.train.count, r.dataset.validation.count, r.dataset.test.count]).toEqual([160, 20, 20]);
-    const again = importCsv(join(dir, 'houses.csv'));
+    const again = await importCsv(join(dir, 'houses.csv'));
     expect(Array.from(again.dataset.test.x)).toEqual(Array.from(r.dataset.test.x));
-    const other = importCsv(join(dir, 'houses.csv'), { seed: 99 });
+    const other = await importCsv(join(dir, 'houses.csv'), { seed: 99 });
     expect(Array.from(other.dataset.test.x)).not.toEqual(Array.from(r.dataset.test.x));
     const preview = previewDataset(r.dataset, 2);
     expect(preview.samples).toHaveLength(2);
@@ -103,18 +103,18 @@ describe('CSV datasets', () => {
     expect(preview.samples[0]!.features).toHaveLength(6);
   });
 
-  it('detects a missing header, and imputes missing values when asked', () => {
+  it('detects a missing header, and imputes missing values when asked', async () => {
     const dir = fresh('csv-noheader');
     const body = table(30).split('\n').slice(1).join('\n');
     writeFileSync(join(dir, 'raw.csv'), body);
-    const r = importCsv(join(dir, 'raw.csv'));
+    const r = await importCsv(join(dir, 'raw.csv'));
     expect(r.hasHeader).toBe(false);
     expect(r.target).toBe('column 5');
     expect(r.dataset.numClasses).toBe(2);
     const holes = body.replace(/^([^,]+),([^,]+),/m, '$1,,').replace(/,green,/, ',NA,');
     writeFileSync(join(dir, 'holes.csv'), holes);
-    expect(() => importCsv(join(dir, 'holes.csv'))).toThrow(/row 1, column "column 2": missing value/);
-    const imputed = importCsv(join(dir, 'holes.csv'), { impute: true });
+    await expect(importCsv(join(dir, 'holes.csv'))).rejects.toThrow(/row 1, column "column 2": missing value/);
+    const imputed = await importCsv(join(dir, 'holes.csv'), { impute: true });
     expect(imputed.imputed).toBe(2);
     expect(imputed.dataset.inputShape).toEqual([6]);
   });
@@ -199,7 +199,7 @@ describe('image folders', () => {
     const data = join(dir, 'data');
     const t = io();
     expect(await runCli(['dataset', 'add', 'images', folder, '--size', '8x8', '--data', data], t.cli)).toBe(0);
-    expect(t.out.join('\n')).toMatch(/registered dataset 1 "shapes" from shapes: 48 images, 1 other files skipped/);
+    expect(t.out.join('\n')).toMatch(/registered dataset 1 "shapes" from shapes: 48 images; skipped 1 entry that is not a PNG\/JPEG image or a class folder \("dark\/notes.txt"\)/);
     expect(t.out.join('\n')).toMatch(/classes: dark 24, light 24/);
 
     const store = Store.open(data);
@@ -265,11 +265,7 @@ describe('bad input is refused, naming the file, row and column; nothing is regi
       if (row.kind === 'csv') {
         target = join(dir, 'data.csv');
         writeFileSync(target, row.csv ?? '');
-        try {
-          importCsv(target, row.options as CsvOptions);
-        } catch (e) {
-          error = e;
-        }
+        error = await importCsv(target, row.options as CsvOptions).then(() => undefined, (e: unknown) => e);
       } else {
         target = join(dir, 'folder');
         mkdirSync(target);
@@ -297,7 +293,7 @@ describe('bad input is refused, naming the file, row and column; nothing is regi
 it('registerDataset leaves no prepared file when the store refuses the row', async () => {
   const dir = fresh('refused');
   writeFileSync(join(dir, 't.csv'), table(50));
-  const { dataset } = importCsv(join(dir, 't.csv'));
+  const { dataset } = await importCsv(join(dir, 't.csv'));
   const store = Store.open(join(dir, 'data'));
   try {
     expect(() => registerDataset(store, 999, 'csv', dataset, { task: 'classification' })).toThrow();

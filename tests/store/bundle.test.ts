@@ -117,7 +117,7 @@ beforeAll(() => {
 });
 
 describe('bundles', () => {
-  it('round-trips a project into another data folder: identical rows, metrics and checkpoint bytes', () => {
+  it('round-trips a project into another data folder: identical rows, metrics and checkpoint bytes', async () => {
     const dir = tempDir('bundle-dst');
     const file = join(dir, 'in.layerwise');
     writeFileSync(file, good);
@@ -125,26 +125,26 @@ describe('bundles', () => {
     try {
       // Something already there, so that every id changes.
       seedProject(store, 'Existing').newRun();
-      const result = importBundle(store, file);
+      const result = (await importBundle(store, file));
       expect(result).toMatchObject({ projectId: 2, projectName: 'Spiral studies', runs: 3, metricPoints: 334, checkpoints: 3, runIds: { 1: 2, 2: 3, 3: 4 } });
       expect(snapshot(store, result.projectId)).toEqual(source);
       expect(store.integrityCheck()).toEqual(['ok']);
       // A second import of the same bundle is a second project, not a merge.
-      expect(importBundle(store, file).projectId).toBe(3);
+      expect((await importBundle(store, file)).projectId).toBe(3);
       expect(snapshot(store, 3)).toEqual(source);
     } finally {
       store.close();
     }
   });
 
-  it('keeps run reports and how comparisons were made (kind, base run, lesson) through a round trip', () => {
+  it('keeps run reports and how comparisons were made (kind, base run, lesson) through a round trip', async () => {
     const dir = tempDir('bundle-v2');
     const file = join(dir, 'in.layerwise');
     writeFileSync(file, good);
     const store = Store.open(dir);
     try {
       seedProject(store, 'Existing').newRun();
-      const { projectId, runIds } = importBundle(store, file);
+      const { projectId, runIds } = (await importBundle(store, file));
       expect(store.getRunReport(runIds[1]!)).toEqual({ ...sampleReport(), runId: runIds[1] });
       expect(store.getRunReport(runIds[2]!)).toBeNull();
       const [manual, ablation] = store.listComparisons(projectId);
@@ -155,7 +155,7 @@ describe('bundles', () => {
     }
   });
 
-  it('a format 1 bundle (before reports and comparison kinds) still imports: manual comparisons, no reports', () => {
+  it('a format 1 bundle (before reports and comparison kinds) still imports: manual comparisons, no reports', async () => {
     const entries = unzipSync(good) as Record<string, Uint8Array>;
     const old = withManifest(entries, (manifest) => {
       manifest.formatVersion = 1;
@@ -171,7 +171,7 @@ describe('bundles', () => {
     writeFileSync(file, rezip(old));
     const store = Store.open(dir);
     try {
-      const { projectId, runIds } = importBundle(store, file);
+      const { projectId, runIds } = (await importBundle(store, file));
       expect(store.getRunReport(runIds[1]!)).toBeNull();
       expect(store.listComparisons(projectId).map((c) => [c.kind, c.baseRunId, c.lessonId])).toEqual([
         ['manual', null, null],
@@ -343,33 +343,33 @@ describe('bad bundles (tests/corpus/bundles.json)', () => {
     }
   });
 
-  it('a run exported while it was training comes in interrupted', () => {
+  it('a run exported while it was training comes in interrupted', async () => {
     const dir = tempDir('bundle-live');
     const file = join(dir, 'live.layerwise');
     writeFileSync(file, mutate(good, { kind: 'manifest-set', path: ['runs', 2, 'status'], value: 'running' }));
     const store = Store.open(dir);
     try {
-      const { runIds } = importBundle(store, file);
+      const { runIds } = (await importBundle(store, file));
       expect(store.getRun(runIds[3]!)).toMatchObject({ status: 'interrupted', error: 'it was still training when the bundle was exported' });
     } finally {
       store.close();
     }
   });
 
-  it('a clean copy of the good bundle imports (the mutations are what break it)', () => {
+  it('a clean copy of the good bundle imports (the mutations are what break it)', async () => {
     const dir = tempDir('corpus-ok');
     const file = join(dir, 'ok.layerwise');
     writeFileSync(file, mutate(good, { kind: 'manifest-set', path: ['project', 'notes'], value: 'rezipped' }));
     const store = Store.open(dir);
     try {
-      expect(importBundle(store, file).runs).toBe(3);
+      expect((await importBundle(store, file)).runs).toBe(3);
     } finally {
       store.close();
     }
   });
 
   for (const row of corpus.rows) {
-    it(`refuses: ${row.name}`, () => {
+    it(`refuses: ${row.name}`, async () => {
       const dir = tempDir('corpus');
       const file = join(dir, 'bad.layerwise');
       writeFileSync(file, mutate(good, row.mutation));
@@ -381,7 +381,7 @@ describe('bad bundles (tests/corpus/bundles.json)', () => {
       expect(before.runs).toBe(3);
       let error: unknown;
       try {
-        importBundle(store, file);
+        (await importBundle(store, file));
       } catch (e) {
         error = e;
       }
