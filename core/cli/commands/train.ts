@@ -15,7 +15,7 @@ import {
 import { startTraining, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
 import { findPreset } from '../../presets/load.js';
 import { combineListeners, createRunRecord, RunRecorder } from '../../services/run-recorder.js';
-import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
+import { parseCommandArgs, parseIntFlag, parseNameFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 
@@ -108,7 +108,7 @@ export function planTraining(args: string[]): {
   return {
     plan: { name, presetId, spec, dataset, config: withTricks.value, backend },
     json: values.json ?? false,
-    store: { data: values.data, wait: values.wait, project: values.project ?? CLI_PROJECT },
+    store: { data: values.data, wait: values.wait, project: parseNameFlag('project', values.project) ?? CLI_PROJECT },
     ...(datasetId !== undefined ? { datasetId } : {}),
   };
 }
@@ -169,7 +169,8 @@ export async function runTraining(
   const started = Date.now();
   let lastBar = '';
   const clearBar = () => {
-    if (lastBar) io.err(`\r${' '.repeat(lastBar.length)}\r`.replace(/\n$/, ''));
+    // Drawn straight on stderr like the bar itself (io escapes carriage returns).
+    if (lastBar) process.stderr.write(`\r${' '.repeat(lastBar.length)}\r`);
     lastBar = '';
   };
   const handle = startTraining(
