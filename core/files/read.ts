@@ -5,7 +5,7 @@
 // - read in chunks with a byte cap that counts what was actually read: stat() says 0 for devices and pipes,
 //   and a file that grows while it is read still stops at the cap.
 // The async reader yields to the event loop between chunks, so a host reading a big file keeps answering.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 export type InputFileProblem = 'not_found' | 'not_a_file' | 'too_large' | 'unreadable';
@@ -49,16 +49,19 @@ function notAFile(shown: string, kind: string): InputFileError {
   return new InputFileError('not_a_file', `${shown} is ${kind}, not a file`, shown);
 }
 
-function tooLarge(shown: string, limit: number, size?: number): InputFileError {
+/** `size` from fstat when that already says too much; `listed` when only counting found out (the file grew, or lied). */
+function tooLarge(shown: string, limit: number, size?: number, listed?: number): InputFileError {
   return new InputFileError(
     'too_large',
-    size !== undefined ? `${shown}: ${size} bytes is over the limit of ${limit} bytes` : `${shown}: more than the limit of ${limit} bytes (it grew while it was read)`,
+    size !== undefined
+      ? `${shown}: ${size} bytes is over the limit of ${limit} bytes`
+      : `${shown}: over the limit of ${limit} bytes once read (its listed size was ${listed ?? 0} bytes)`,
     shown,
   );
 }
 
 /** An open() or read() failure as a named error (no raw `EISDIR` or `ENOENT` reaches the user). */
-export function openError(error: unknown, shown: string): InputFileError {
+export function openError(error: unknown, shown: string, path?: string): InputFileError {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':
@@ -67,9 +70,16 @@ export function openError(error: unknown, shown: string): InputFileError {
       return new InputFileError('not_found', `${shown}: no such file (a part of the path is not a folder)`, shown);
     case 'EISDIR':
       return notAFile(shown, 'a directory');
-    case 'ENXIO':
-      // open(2) on a socket, or on a FIFO/device with nothing behind it.
-      return notAFile(shown, 'a socket or a device');
+    case 'ENXIO': {
+      // open(2) on a socket, or on a device with nothing behind it: say which.
+      let kind = 'a socket or a device';
+      try {
+        if (path !== undefined) kind = kindOf(statSync(path));
+      } catch {
+        // gone meanwhile: keep the general words
+      }
+      return notAFile(shown, kind);
+    }
     case 'EACCES':
     case 'EPERM':
       return new InputFileError('unreadable', `${shown}: permission denied`, shown);
@@ -96,10 +106,12 @@ export async function readFileLimited(path: string, limits: ReadLimits): Promise
   try {
     handle = await open(path, OPEN_FLAGS);
   } catch (error) {
-    throw openError(error, shown);
+    throw openError(error, shown, path);
   }
   try {
-    checkOpened(await handle.stat(), shown, limits.maxBytes);
+    const stats = await handle.stat();
+    checkOpened(stats, shown, limits.maxBytes);
+    const listed = stats.size;
     const chunk = Math.max(1, limits.chunkBytes ?? DEFAULT_CHUNK);
     const chunks: Buffer[] = [];
     let total = 0;
@@ -115,7 +127,7 @@ export async function readFileLimited(path: string, limits: ReadLimits): Promise
       }
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > limits.maxBytes) throw tooLarge(shown, limits.maxBytes);
+      if (total > limits.maxBytes) throw tooLarge(shown, limits.maxBytes, undefined, listed);
       chunks.push(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
     }
     return concat(chunks, total);
@@ -131,10 +143,12 @@ export function readFileLimitedSync(path: string, limits: ReadLimits): Buffer {
   try {
     fd = openSync(path, OPEN_FLAGS);
   } catch (error) {
-    throw openError(error, shown);
+    throw openError(error, shown, path);
   }
   try {
-    checkOpened(fstatSync(fd), shown, limits.maxBytes);
+    const stats = fstatSync(fd);
+    checkOpened(stats, shown, limits.maxBytes);
+    const listed = stats.size;
     const chunk = Math.max(1, limits.chunkBytes ?? DEFAULT_CHUNK);
     const chunks: Buffer[] = [];
     let total = 0;
@@ -149,7 +163,7 @@ export function readFileLimitedSync(path: string, limits: ReadLimits): Buffer {
       }
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > limits.maxBytes) throw tooLarge(shown, limits.maxBytes);
+      if (total > limits.maxBytes) throw tooLarge(shown, limits.maxBytes, undefined, listed);
       chunks.push(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
     }
     return concat(chunks, total);
