@@ -171,54 +171,59 @@ export async function inflateEntries(data: Uint8Array, entries: readonly ZipEntr
     s.turns++;
     await nextTurn();
   };
-  for (const entry of entries) {
-    const hash = createHash('sha256');
-    const compressed = data.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
-    if (entry.method === 0) {
-      for (let at = 0; at < compressed.byteLength; at += STORED_SLICE) {
-        hash.update(compressed.subarray(at, at + STORED_SLICE));
-        work += Math.min(STORED_SLICE, compressed.byteLength - at);
-        if (work >= WORK_PER_TURN) await pause();
+  try {
+    for (const entry of entries) {
+      const hash = createHash('sha256');
+      const compressed = data.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
+      if (entry.method === 0) {
+        for (let at = 0; at < compressed.byteLength; at += STORED_SLICE) {
+          hash.update(compressed.subarray(at, at + STORED_SLICE));
+          work += Math.min(STORED_SLICE, compressed.byteLength - at);
+          if (work >= WORK_PER_TURN) await pause();
+        }
+        inflated += compressed.byteLength;
+        s.inflated = inflated;
+        out.set(entry.name, { bytes: compressed, sha256: hash.digest('hex') });
+        continue;
       }
-      inflated += compressed.byteLength;
-      out.set(entry.name, { bytes: compressed, sha256: hash.digest('hex') });
-      continue;
+      const chunks: Uint8Array[] = [];
+      let produced = 0;
+      const inflater = new Inflate((chunk) => {
+        produced += chunk.byteLength;
+        inflated += chunk.byteLength;
+        s.inflated = inflated;
+        work += chunk.byteLength;
+        if (produced > entry.size) throw refuseBundle(`entry ${entry.name} inflates to more than the ${entry.size} bytes it declares`);
+        if (inflated > budget) {
+          throw refuseBundle(
+            `its entries inflate to more than ${budget} bytes (over ${limits.maxInflateRatio} times the file's ${data.byteLength} bytes): a zip bomb, or not a bundle Layerwise wrote`,
+          );
+        }
+        if (chunk.byteLength) {
+          chunks.push(chunk);
+          hash.update(chunk);
+        }
+      });
+      try {
+        if (compressed.byteLength === 0) inflater.push(new Uint8Array(0), true);
+        for (let at = 0; at < compressed.byteLength; at += INFLATE_SLICE) {
+          const slice = compressed.subarray(at, at + INFLATE_SLICE);
+          inflater.push(slice, at + INFLATE_SLICE >= compressed.byteLength);
+          work += slice.byteLength;
+          if (work >= WORK_PER_TURN) await pause();
+        }
+      } catch (error) {
+        if (error instanceof StoreError) throw error;
+        throw refuseBundle(`entry ${entry.name} is damaged: ${(error as Error).message}`);
+      }
+      // A deflate stream that ends early (a damaged entry) leaves the entry shorter than declared.
+      if (produced !== entry.size) throw refuseBundle(`entry ${entry.name} is damaged: ${produced} bytes instead of ${entry.size}`);
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, produced);
+      out.set(entry.name, { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), sha256: hash.digest('hex') });
     }
-    const chunks: Uint8Array[] = [];
-    let produced = 0;
-    const inflater = new Inflate((chunk) => {
-      produced += chunk.byteLength;
-      inflated += chunk.byteLength;
-      work += chunk.byteLength;
-      if (produced > entry.size) throw refuseBundle(`entry ${entry.name} inflates to more than the ${entry.size} bytes it declares`);
-      if (inflated > budget) {
-        throw refuseBundle(
-          `its entries inflate to more than ${budget} bytes (over ${limits.maxInflateRatio} times the file's ${data.byteLength} bytes): a zip bomb, or not a bundle Layerwise wrote`,
-        );
-      }
-      if (chunk.byteLength) {
-        chunks.push(chunk);
-        hash.update(chunk);
-      }
-    });
-    try {
-      if (compressed.byteLength === 0) inflater.push(new Uint8Array(0), true);
-      for (let at = 0; at < compressed.byteLength; at += INFLATE_SLICE) {
-        const slice = compressed.subarray(at, at + INFLATE_SLICE);
-        inflater.push(slice, at + INFLATE_SLICE >= compressed.byteLength);
-        work += slice.byteLength;
-        if (work >= WORK_PER_TURN) await pause();
-      }
-    } catch (error) {
-      if (error instanceof StoreError) throw error;
-      throw refuseBundle(`entry ${entry.name} is damaged: ${(error as Error).message}`);
-    }
-    // A deflate stream that ends early (a damaged entry) leaves the entry shorter than declared.
-    if (produced !== entry.size) throw refuseBundle(`entry ${entry.name} is damaged: ${produced} bytes instead of ${entry.size}`);
-    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, produced);
-    out.set(entry.name, { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), sha256: hash.digest('hex') });
+  } finally {
+    // The stretch after the last turn counts too (also when a refusal ended it).
+    s.maxWorkPerTurn = Math.max(s.maxWorkPerTurn, work);
   }
-  s.inflated = inflated;
-  s.maxWorkPerTurn = Math.max(s.maxWorkPerTurn, work);
   return out;
 }
