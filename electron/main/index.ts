@@ -6,7 +6,10 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { app, BrowserWindow, dialog, ipcMain, Menu, type MessageBoxOptions, MessageChannelMain, protocol, session, shell, utilityProcess, type WebContents } from 'electron';
+import { basename } from 'node:path';
+import { readFileLimited } from '../../core/files/read.js';
 import { openAppHost, type AppHost } from '../../core/host/app-host.js';
+import { MAX_BUNDLE_BYTES } from '../../shared/api/contract.js';
 import { createAppActions, type DialogsLike } from './actions.js';
 import { APP_SCHEME_PRIVILEGES, resolveAppRequest } from './app-protocol.js';
 import { createEventPusher, registerIpc } from './ipc.js';
@@ -166,7 +169,8 @@ function start(): void {
     dialogs: bindDialogs(),
     files: {
       size: async (path) => (await stat(path)).size,
-      read: (path) => readFile(path),
+      // Counted as read, regular files only: a device or FIFO picked in the dialog is refused, not read for ever.
+      read: (path) => readFileLimited(path, { maxBytes: MAX_BUNDLE_BYTES, shown: basename(path) }),
       write: (path, bytes) => writeFile(path, bytes),
     },
     openFolder: () => void shell.openPath(app.getPath('userData')),
