@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { CLASS_LIMITS, CSV_LIMITS } from '../../shared/limits/inputs.js';
 import type { Dataset } from '../engine/data/dataset.js';
 import { readFileLimited } from '../files/read.js';
-import { DatasetImportError, fromInputFileError } from './errors.js';
+import { DatasetImportError, defaultDatasetName, fromInputFileError } from './errors.js';
 import { splitRows } from './split.js';
 
 const { maxCategories: MAX_CATEGORIES, maxIntegerClasses: MAX_INTEGER_CLASSES, minRows: MIN_ROWS } = CSV_LIMITS;
@@ -210,7 +210,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
   });
 
   const dataset = splitRows(
-    { name: options.name ?? file.replace(/\.csv$/i, ''), inputShape: [features], numClasses: k, classNames },
+    { name: options.name ?? defaultDatasetName(file.replace(/\.csv$/i, '')), inputShape: [features], numClasses: k, classNames },
     x,
     y,
     body.length,

@@ -1,4 +1,6 @@
 // Why an import was refused: always names the file, and the row and column or the image where known.
+import { NAME_MAX_CHARS } from '../../shared/limits/inputs.js';
+import { escapeUnsafeLine } from '../../shared/text/safe-text.js';
 import { InputFileError } from '../files/read.js';
 
 export type DatasetErrorCode =
@@ -37,4 +39,9 @@ export function fromInputFileError(error: unknown): unknown {
   if (!(error instanceof InputFileError)) return error;
   const code: DatasetErrorCode = error.code === 'too_large' ? 'too_large' : error.code === 'not_a_file' ? 'not_a_file' : 'unreadable';
   return new DatasetImportError(code, error.message, { file: error.file });
+}
+
+/** A dataset's default name, from its file or folder name: control and bidi characters escaped, at most 200 characters. */
+export function defaultDatasetName(fromPath: string): string {
+  return escapeUnsafeLine(fromPath).slice(0, NAME_MAX_CHARS) || 'dataset';
 }

@@ -17,7 +17,7 @@ import sharp from 'sharp';
 import { CLASS_LIMITS, IMAGE_LIMITS } from '../../shared/limits/inputs.js';
 import type { Dataset } from '../engine/data/dataset.js';
 import { kindOf, openError, readFileLimited } from '../files/read.js';
-import { DatasetImportError, fromInputFileError } from './errors.js';
+import { DatasetImportError, defaultDatasetName, fromInputFileError } from './errors.js';
 import { splitRows } from './split.js';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
@@ -183,7 +183,7 @@ export async function importImageFolder(root: string, options: ImageFolderOption
     options.onProgress?.(i + 1, files.length);
   }
   const dataset = splitRows(
-    { name: options.name ?? (root.split(/[\\/]/).filter(Boolean).pop() ?? 'images'), inputShape: [height, width, channels], numClasses: classes.length, classNames: classes },
+    { name: options.name ?? defaultDatasetName(root.split(/[\\/]/).filter(Boolean).pop() ?? 'images'), inputShape: [height, width, channels], numClasses: classes.length, classNames: classes },
     x,
     y,
     files.length,
