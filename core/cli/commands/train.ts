@@ -2,6 +2,7 @@ import {
   applyTrickAssignments,
   BACKEND_NAMES,
   checkModelSpec,
+  LIMITS,
   parsePreset,
   parseTrainingConfig,
   SYNTHETIC_SETS,
@@ -92,9 +93,10 @@ export function planTraining(args: string[]): {
   const base = (training ?? { epochs: 10, batchSize: 64, seed: 1, tricks: {} }) as TrainingConfig;
   const overridden = {
     ...base,
-    epochs: parseIntFlag('epochs', values.epochs, 1, 10_000) ?? base.epochs,
-    batchSize: parseIntFlag('batch-size', values['batch-size'], 1, 65_536) ?? base.batchSize,
-    seed: parseIntFlag('seed', values.seed, 0, 2 ** 31 - 1) ?? base.seed,
+    // The config's own limits (shared/tricks/config.ts), as the API checks them.
+    epochs: parseIntFlag('epochs', values.epochs, LIMITS.epochs.min, LIMITS.epochs.max) ?? base.epochs,
+    batchSize: parseIntFlag('batch-size', values['batch-size'], LIMITS.batchSize.min, LIMITS.batchSize.max) ?? base.batchSize,
+    seed: parseIntFlag('seed', values.seed, LIMITS.seed.min, LIMITS.seed.max) ?? base.seed,
   };
   const parsed = parseTrainingConfig(overridden);
   if (!parsed.ok) throw new UsageError(parsed.errors.map((e) => e.message).join('\n'));
