@@ -1,15 +1,17 @@
 // Reading a bundle's zip without trusting it. The central directory is read strictly (no bytes before the
 // first entry, none after the end record, no zip64, no encryption, entries that do not overlap and whose
 // local headers agree with the directory), the sizes it declares are checked against the limits before
-// anything is inflated, and then every entry is inflated in small slices with fflate's streaming Inflate:
-// the bytes are counted as they come out, so an entry that inflates past what it declared, or a bundle whose
-// entries inflate past a multiple of its own size (a zip bomb), is refused at that point, and the event loop
-// gets a turn every couple of MiB of work, so a host keeps answering while a bundle is checked.
+// anything is inflated, and then every entry is inflated by Node's zlib as a stream: the inflating runs in
+// libuv's thread pool, 64 KiB of output at a time, and the bytes are counted (and hashed) as they come out,
+// so an entry that inflates past what it declared, or a bundle whose entries inflate past a multiple of its
+// own size (a zip bomb), is refused at that point, and the event loop stays free: a host keeps answering
+// while a bundle is checked.
 //
-// Why not fflate's own readers: unzipSync inflates everything in one synchronous call, and the streaming
-// Unzip scans for local headers (skipping junk silently and ignoring the central directory).
+// Why not fflate's readers: unzipSync inflates everything in one synchronous call; the streaming Unzip scans
+// for local headers (skipping junk silently and ignoring the central directory); and its streaming Inflate
+// runs on the main thread at ~60 MB/s here, so even 4 KiB of a bomb's input held the loop for ~70 ms.
 import { createHash } from 'node:crypto';
-import { Inflate } from 'fflate';
+import { createInflateRaw } from 'node:zlib';
 import { escapeUnsafe } from '../../shared/text/safe-text.js';
 import { StoreError } from './errors.js';
 
@@ -138,17 +140,15 @@ export function readCentralDirectory(data: Uint8Array, limits: ZipLimits): ZipEn
   return entries;
 }
 
-/** Bytes of compressed input given to the inflater at once: at most ~1,032× that comes out of one push. */
-const INFLATE_SLICE = 4 * 1024;
-/** Stored bytes hashed at once. */
+/** Stored bytes hashed between two turns of the event loop (~2 ms of sha256). */
 const STORED_SLICE = 1024 * 1024;
-/** Work (bytes in + out) between two turns of the event loop. */
-const WORK_PER_TURN = 2 * 1024 * 1024;
+/** Output zlib hands back at a time (each chunk is counted and hashed on the main thread). */
+const INFLATE_CHUNK = 64 * 1024;
 
 export interface InflateStats {
-  /** Turns given to the event loop. */
+  /** Pieces of work done on the main thread (an output chunk counted and hashed, a stored slice hashed). */
   turns: number;
-  /** The most bytes (in + out) handled between two turns. */
+  /** The most bytes handled by one of them. */
   maxWorkPerTurn: number;
   inflated: number;
 }
@@ -162,68 +162,70 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export async function inflateEntries(data: Uint8Array, entries: readonly ZipEntry[], limits: ZipLimits, stats?: InflateStats): Promise<Map<string, InflatedEntry>> {
   const budget = Math.min(limits.maxTotalBytes, Math.max(limits.inflateAllowance, limits.maxInflateRatio * data.byteLength));
   const out = new Map<string, InflatedEntry>();
-  let inflated = 0;
-  let work = 0;
   const s: InflateStats = stats ?? { turns: 0, maxWorkPerTurn: 0, inflated: 0 };
-  const pause = async () => {
-    s.maxWorkPerTurn = Math.max(s.maxWorkPerTurn, work);
-    work = 0;
+  const worked = (bytes: number) => {
     s.turns++;
-    await nextTurn();
+    s.maxWorkPerTurn = Math.max(s.maxWorkPerTurn, bytes);
   };
-  try {
-    for (const entry of entries) {
-      const hash = createHash('sha256');
-      const compressed = data.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
-      if (entry.method === 0) {
-        for (let at = 0; at < compressed.byteLength; at += STORED_SLICE) {
-          hash.update(compressed.subarray(at, at + STORED_SLICE));
-          work += Math.min(STORED_SLICE, compressed.byteLength - at);
-          if (work >= WORK_PER_TURN) await pause();
-        }
-        inflated += compressed.byteLength;
-        s.inflated = inflated;
-        out.set(entry.name, { bytes: compressed, sha256: hash.digest('hex') });
-        continue;
+  for (const entry of entries) {
+    const hash = createHash('sha256');
+    const compressed = data.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
+    if (entry.method === 0) {
+      for (let at = 0; at < compressed.byteLength; at += STORED_SLICE) {
+        const slice = compressed.subarray(at, at + STORED_SLICE);
+        hash.update(slice);
+        worked(slice.byteLength);
+        await nextTurn();
       }
-      const chunks: Uint8Array[] = [];
-      let produced = 0;
-      const inflater = new Inflate((chunk) => {
-        produced += chunk.byteLength;
-        inflated += chunk.byteLength;
-        s.inflated = inflated;
-        work += chunk.byteLength;
-        if (produced > entry.size) throw refuseBundle(`entry ${entry.name} inflates to more than the ${entry.size} bytes it declares`);
-        if (inflated > budget) {
-          throw refuseBundle(
-            `its entries inflate to more than ${budget} bytes (over ${limits.maxInflateRatio} times the file's ${data.byteLength} bytes): a zip bomb, or not a bundle Layerwise wrote`,
-          );
-        }
-        if (chunk.byteLength) {
-          chunks.push(chunk);
-          hash.update(chunk);
-        }
-      });
-      try {
-        if (compressed.byteLength === 0) inflater.push(new Uint8Array(0), true);
-        for (let at = 0; at < compressed.byteLength; at += INFLATE_SLICE) {
-          const slice = compressed.subarray(at, at + INFLATE_SLICE);
-          inflater.push(slice, at + INFLATE_SLICE >= compressed.byteLength);
-          work += slice.byteLength;
-          if (work >= WORK_PER_TURN) await pause();
-        }
-      } catch (error) {
-        if (error instanceof StoreError) throw error;
-        throw refuseBundle(`entry ${entry.name} is damaged: ${(error as Error).message}`);
-      }
-      // A deflate stream that ends early (a damaged entry) leaves the entry shorter than declared.
-      if (produced !== entry.size) throw refuseBundle(`entry ${entry.name} is damaged: ${produced} bytes instead of ${entry.size}`);
-      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, produced);
-      out.set(entry.name, { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), sha256: hash.digest('hex') });
+      s.inflated += compressed.byteLength;
+      out.set(entry.name, { bytes: compressed, sha256: hash.digest('hex') });
+      continue;
     }
-  } finally {
-    // The stretch after the last turn counts too (also when a refusal ended it).
-    s.maxWorkPerTurn = Math.max(s.maxWorkPerTurn, work);
+    const bytes = await inflateEntry(entry, compressed, (chunk) => {
+      s.inflated += chunk.byteLength;
+      worked(chunk.byteLength);
+      if (s.inflated > budget) {
+        return refuseBundle(
+          `its entries inflate to more than ${budget} bytes (over ${limits.maxInflateRatio} times the file's ${data.byteLength} bytes): a zip bomb, or not a bundle Layerwise wrote`,
+        );
+      }
+      hash.update(chunk);
+      return null;
+    });
+    out.set(entry.name, { bytes, sha256: hash.digest('hex') });
   }
   return out;
+}
+
+/** One deflated entry through zlib; `onChunk` sees every output chunk and may refuse (stopping zlib). */
+function inflateEntry(entry: ZipEntry, compressed: Uint8Array, onChunk: (chunk: Buffer) => StoreError | null): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const inflater = createInflateRaw({ chunkSize: INFLATE_CHUNK });
+    const chunks: Buffer[] = [];
+    let produced = 0;
+    let failed = false;
+    const fail = (error: StoreError) => {
+      if (failed) return;
+      failed = true;
+      inflater.destroy();
+      reject(error);
+    };
+    inflater.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      produced += chunk.byteLength;
+      if (produced > entry.size) return fail(refuseBundle(`entry ${entry.name} inflates to more than the ${entry.size} bytes it declares`));
+      const refused = onChunk(chunk);
+      if (refused) return fail(refused);
+      chunks.push(chunk);
+    });
+    inflater.on('error', (error) => fail(refuseBundle(`entry ${entry.name} is damaged: ${error.message}`)));
+    inflater.on('end', () => {
+      if (failed) return;
+      // A deflate stream that ends early (a damaged entry) leaves the entry shorter than declared.
+      if (produced !== entry.size) return fail(refuseBundle(`entry ${entry.name} is damaged: ${produced} bytes instead of ${entry.size}`));
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, produced);
+      resolve(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
+    inflater.end(compressed);
+  });
 }

@@ -498,10 +498,11 @@ describe('a zip bomb', () => {
     // Stopped at the budget, not at the 96 MiB the entry holds…
     expect(stats.inflated).toBeGreaterThan(DEFAULT_BUNDLE_LIMITS.inflateAllowance);
     expect(stats.inflated).toBeLessThan(DEFAULT_BUNDLE_LIMITS.inflateAllowance + 8 * 1024 * 1024);
-    // …and never more than a few MiB of work between two turns of the event loop, so other callbacks ran.
-    expect(stats.maxWorkPerTurn).toBeLessThan(8 * 1024 * 1024);
-    expect(stats.turns).toBeGreaterThanOrEqual(DEFAULT_BUNDLE_LIMITS.inflateAllowance / (8 * 1024 * 1024));
-    expect(turns).toBeGreaterThanOrEqual(stats.turns - 1);
+    // …and the main thread only ever handled one bounded piece at a time (zlib inflates in the thread pool),
+    // while the event loop kept turning: other callbacks ran all along the check.
+    expect(stats.maxWorkPerTurn).toBeLessThanOrEqual(1024 * 1024);
+    expect(stats.turns).toBeGreaterThanOrEqual(DEFAULT_BUNDLE_LIMITS.inflateAllowance / (1024 * 1024));
+    expect(turns).toBeGreaterThanOrEqual(8);
   });
 
   it('does not block the API: a call made while the bomb is being checked is answered first', async () => {
