@@ -89,7 +89,7 @@ const name = z
   .max(NAME_MAX_CHARS, { error: `must be at most ${NAME_MAX_CHARS} characters` })
   .superRefine((s, ctx) => {
     const problem = nameProblem(s);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, abort: true });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 const notes = z
@@ -97,7 +97,7 @@ const notes = z
   .max(NOTES_MAX_CHARS, { error: `must be at most ${NOTES_MAX_CHARS} characters` })
   .superRefine((s, ctx) => {
     const problem = notesProblem(s);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, abort: true });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 const sideError = { error: `must be an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` };
