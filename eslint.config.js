@@ -19,15 +19,17 @@ const rule = (...patterns) => ['error', { patterns: patterns.map(([regex, messag
 // runs domain (queue, recorder, trainer requests) sits below the services and the hosts that drive it; the
 // CLI is on top (`serve` starts the browser host).
 const CORE_LAYERS = {
-  store: [],
-  engine: [],
-  presets: [],
-  datasets: ['store', 'engine'],
-  export: ['store', 'engine'],
-  runs: ['store', 'engine'],
-  services: ['store', 'engine', 'presets', 'datasets', 'export', 'runs'],
-  host: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services'],
-  cli: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services', 'host'],
+  // Reading the files a user names, with counted caps: below everything.
+  files: [],
+  store: ['files'],
+  engine: ['files'],
+  presets: ['files'],
+  datasets: ['files', 'store', 'engine'],
+  export: ['files', 'store', 'engine'],
+  runs: ['files', 'store', 'engine'],
+  services: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs'],
+  host: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services'],
+  cli: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services', 'host'],
 };
 const CORE_DOMAINS = Object.keys(CORE_LAYERS);
 // A relative path out of a core/ domain (only `../` steps, then the folder) into another domain.

@@ -1,4 +1,5 @@
 // Entry of the built CLI (out/main/cli.js).
+import { escapeUnsafe } from '../../shared/text/safe-text.js';
 import { runCli } from './main.js';
 
 // `layerwise runs | head`: the reader closing the pipe ends the command quietly, as for any Unix tool, instead of an
@@ -15,7 +16,7 @@ runCli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`layerwise: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(escapeUnsafe(`layerwise: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
     process.exitCode = 1;
   },
 );

@@ -13,7 +13,7 @@ import { trainCommand } from './commands/train.js';
 import { resumeCommand } from './commands/resume.js';
 import { datasetCommand } from './commands/dataset.js';
 import { exportCommand } from './commands/export.js';
-import { processIO, UsageError, type CliIO, type Command } from './io.js';
+import { escapingIO, processIO, UsageError, type CliIO, type Command } from './io.js';
 
 export const COMMANDS: Command[] = [presetsCommand, tricksCommand, checkCommand, trainCommand, resumeCommand, runsCommand, showCommand, bundleCommand, datasetCommand, exportCommand, serveCommand];
 
@@ -30,7 +30,8 @@ function help(): string {
   ].join('\n');
 }
 
-export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
+export async function runCli(argv: string[], rawIO: CliIO = processIO): Promise<number> {
+  const io = escapingIO(rawIO);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(help());
@@ -38,7 +39,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.err(`unknown command "${name}"\n\n${help()}`);
+    io.err(`unknown command ${JSON.stringify(name)}\n\n${help()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -278,7 +278,7 @@ export function createServices(options: ServicesOptions): Services {
       if (bytes.byteLength > MAX_BUNDLE_BYTES) throw new ApiError('payload_too_large', `bundles.import: data is ${bytes.byteLength} bytes; at most ${MAX_BUNDLE_BYTES}`, { size: bytes.byteLength });
       let bundle: CheckedBundle;
       try {
-        bundle = checkBundle(bytes);
+        bundle = await checkBundle(bytes);
       } catch (error) {
         if (error instanceof StoreError) throw new ApiError('invalid_input', `bundles.import: ${error.message}`, { storeCode: error.code, ...error.details });
         throw error;

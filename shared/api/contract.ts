@@ -9,6 +9,7 @@
 // LayerwiseEvents, EVENT_NAMES, ApiEventPayloads, channelOf, eventChannelOf, ApiError, ApiEnvelope.
 import { z } from 'zod';
 import { DatasetRefSchema } from '../data/dataset-ref.js';
+import { IMAGE_LIMITS, NAME_MAX_CHARS, nameProblem, NOTES_MAX_CHARS, notesProblem } from '../limits/inputs.js';
 import type { Preset } from '../presets/preset.js';
 import { BACKEND_NAMES, type BackendChoice } from '../protocol/training.js';
 import type { SpecError } from '../spec/errors.js';
@@ -84,12 +85,25 @@ const id = z
   .int({ error: 'must be a positive integer' })
   .min(1, { error: 'must be a positive integer' });
 
+/** Names of projects, runs, datasets and comparisons: one rule for every transport and the CLI (shared/limits/inputs.ts). */
 const name = z
   .string({ error: 'must be a string' })
-  .max(200, { error: 'must be at most 200 characters' })
-  .refine((s) => s.trim().length > 0, { error: 'must not be empty' });
+  .max(NAME_MAX_CHARS, { error: `must be at most ${NAME_MAX_CHARS} characters` })
+  .superRefine((s, ctx) => {
+    const problem = nameProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
-const notes = z.string({ error: 'must be a string' }).max(10_000, { error: 'must be at most 10000 characters' });
+const notes = z
+  .string({ error: 'must be a string' })
+  .max(NOTES_MAX_CHARS, { error: `must be at most ${NOTES_MAX_CHARS} characters` })
+  .superRefine((s, ctx) => {
+    const problem = notesProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const sideError = { error: `must be an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` };
+const imageSide = z.number(sideError).int(sideError).min(IMAGE_LIMITS.minSide, sideError).max(IMAGE_LIMITS.maxSide, sideError);
 
 const idList = (max: number) =>
   z
@@ -163,7 +177,7 @@ export const API_SCHEMAS = {
         kind: z.literal('csv'),
         projectId: id,
         path: z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' }),
-        name: z.string().min(1).max(200).optional(),
+        name: name.optional(),
         target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
         header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
         impute: z.boolean({ error: 'must be true or false' }).optional(),
@@ -173,8 +187,8 @@ export const API_SCHEMAS = {
         kind: z.literal('images'),
         projectId: id,
         path: z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' }),
-        name: z.string().min(1).max(200).optional(),
-        size: z.tuple([z.number().int().min(4).max(512), z.number().int().min(4).max(512)], { error: 'must be [height, width], each in [4, 512]' }).optional(),
+        name: name.optional(),
+        size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
         rgb: z.boolean({ error: 'must be true or false' }).optional(),
       }),
     ],

@@ -83,6 +83,6 @@ describe('layerwise CLI', () => {
     expect(layerwise('frobnicate').code).toBe(2);
     const missing = layerwise('check', '/nonexistent/spec.json');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('cannot read /nonexistent/spec.json: ENOENT');
+    expect(missing.stderr).toContain('cannot read /nonexistent/spec.json: no such file');
   });
 });

@@ -132,7 +132,7 @@ describe('layerwise runs / show / bundle', () => {
     const bad = join(to, 'bad.layerwise');
     writeFileSync(bad, 'PK not really');
     const refused = await cli(bundleCommand, 'import', bad, '--data', join(to, 'never'));
-    expect(refused).toEqual({ code: 1, stdout: '', stderr: 'layerwise bundle import: BundleInvalid: not a valid Layerwise bundle: the file is not a readable zip (truncated or damaged): invalid zip data' });
+    expect(refused).toEqual({ code: 1, stdout: '', stderr: 'layerwise bundle import: BundleInvalid: not a valid Layerwise bundle: the file is not a readable zip (truncated or damaged): it is only 13 bytes' });
     expect(existsSync(join(to, 'never'))).toBe(false);
 
     expect(await cli(bundleCommand, 'export', '5', '--out', file, '--data', from)).toMatchObject({ code: 1, stderr: 'layerwise bundle export: ProjectNotFound: project 5 does not exist' });

@@ -2,6 +2,7 @@
 // missing). Prints exactly one line on stdout, the URL with its per-launch token, and runs until SIGINT or
 // SIGTERM; then it stops every trainer after its current batch (their runs become `interrupted`, resumable
 // from their last checkpoint), closes the store and exits. Everything else goes to stderr.
+import { MAX_CONCURRENCY } from '../../../shared/api/contract.js';
 import { resolveDataDir } from '../../data-dir.js';
 import { appVersion, openAppHost, type AppHost } from '../../host/app-host.js';
 import { startBrowserHost } from '../../host/browser-host.js';
@@ -24,7 +25,7 @@ export const serveCommand: Command = {
     );
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\nusage: ${usage}`);
     const port = parseIntFlag('port', values.port, 0, 65_535) ?? 0;
-    const concurrency = parseIntFlag('concurrency', values.concurrency, 1, 16) ?? 1;
+    const concurrency = parseIntFlag('concurrency', values.concurrency, 1, MAX_CONCURRENCY) ?? 1;
     const waitS = parseIntFlag('wait', values.wait, 0, 3600) ?? DEFAULT_LOCK_WAIT_S;
     const dataDir = resolveDataDir({ flag: values.data });
     const version = appVersion();

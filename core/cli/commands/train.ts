@@ -2,6 +2,7 @@ import {
   applyTrickAssignments,
   BACKEND_NAMES,
   checkModelSpec,
+  LIMITS,
   parsePreset,
   parseTrainingConfig,
   SYNTHETIC_SETS,
@@ -18,7 +19,7 @@ import { findPreset } from '../../presets/load.js';
 import { combineListeners, createRunRecord, RunRecorder } from '../../runs/recorder.js';
 import { trainRequestFor } from '../../runs/trainer-request.js';
 import type { CheckpointData, Run, Store } from '../../store/index.js';
-import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
+import { parseCommandArgs, parseIntFlag, parseNameFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 
@@ -95,9 +96,10 @@ export function planTraining(args: string[]): {
   const base = (training ?? { epochs: 10, batchSize: 64, seed: 1, tricks: {} }) as TrainingConfig;
   const overridden = {
     ...base,
-    epochs: parseIntFlag('epochs', values.epochs, 1, 10_000) ?? base.epochs,
-    batchSize: parseIntFlag('batch-size', values['batch-size'], 1, 65_536) ?? base.batchSize,
-    seed: parseIntFlag('seed', values.seed, 0, 2 ** 31 - 1) ?? base.seed,
+    // The config's own limits (shared/tricks/config.ts), as the API checks them.
+    epochs: parseIntFlag('epochs', values.epochs, LIMITS.epochs.min, LIMITS.epochs.max) ?? base.epochs,
+    batchSize: parseIntFlag('batch-size', values['batch-size'], LIMITS.batchSize.min, LIMITS.batchSize.max) ?? base.batchSize,
+    seed: parseIntFlag('seed', values.seed, LIMITS.seed.min, LIMITS.seed.max) ?? base.seed,
   };
   const parsed = parseTrainingConfig(overridden);
   if (!parsed.ok) throw new UsageError(parsed.errors.map((e) => e.message).join('\n'));
@@ -111,7 +113,7 @@ export function planTraining(args: string[]): {
   return {
     plan: { name, presetId, spec, dataset, config: withTricks.value, backend },
     json: values.json ?? false,
-    store: { data: values.data, wait: values.wait, project: values.project ?? CLI_PROJECT },
+    store: { data: values.data, wait: values.wait, project: parseNameFlag('project', values.project) ?? CLI_PROJECT },
     ...(datasetId !== undefined ? { datasetId } : {}),
   };
 }
@@ -168,7 +170,8 @@ export async function runTraining(request: TrainRequest, name: string, json: boo
   const started = Date.now();
   let lastBar = '';
   const clearBar = () => {
-    if (lastBar) io.err(`\r${' '.repeat(lastBar.length)}\r`.replace(/\n$/, ''));
+    // Drawn straight on stderr like the bar itself (io escapes carriage returns).
+    if (lastBar) process.stderr.write(`\r${' '.repeat(lastBar.length)}\r`);
     lastBar = '';
   };
   const handle = startTraining(
