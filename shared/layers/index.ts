@@ -1,0 +1,6 @@
+// The layer catalogue: descriptors, the registry, shared fields and which tricks reach which layers.
+export * from './descriptor.js';
+export * from './params.js';
+export * from './registry.js';
+export * from './reach.js';
+export { projectionFor, type ProjectionInfo } from './defs/residual.js';
