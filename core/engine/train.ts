@@ -23,6 +23,7 @@ import {
   type TrainSummary,
 } from '../../shared/index.js';
 import { buildModel, specPathOf } from './build-model.js';
+import { holdsKernel } from './layers/registry.js';
 import { featureSize, labelOf, loadDataset, type Dataset, type Split } from './data/dataset.js';
 import { applyScaling, fitScaling, scalingKind } from './data/scaling.js';
 import { createRng, mixSeed, permutation, withSeededMathRandom } from './data/rng.js';
@@ -336,7 +337,7 @@ function createMember(head: Head, config: TrainingConfig, index: number): Member
   const uniformLimit = config.tricks.initUniform ? (config.tricks.initUniform.limit as number) : undefined;
   const model = buildModel(head.spec, { seed, uniformLimit });
   const weighted = model.layers
-    .filter((l) => l.getClassName() === 'Dense' || l.getClassName() === 'Conv2D')
+    .filter(holdsKernel)
     .map((layer) => ({ layer, path: specPathOf(layer.name) }));
   // Shares the layers (and so the weights) of `model`; outputs every weighted layer's activation.
   const probeModel = tfl.model({ inputs: model.inputs, outputs: weighted.map((w) => w.layer.output as tfl.SymbolicTensor) });

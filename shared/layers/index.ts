@@ -3,4 +3,5 @@ export * from './descriptor.js';
 export * from './params.js';
 export * from './registry.js';
 export * from './reach.js';
+export * from './texts.js';
 export { projectionFor, type ProjectionInfo } from './defs/residual.js';

@@ -12,7 +12,7 @@ import {
   type ModelSpec,
   type SpecError,
 } from '../../../shared/index.js';
-import { defaultLayer } from './layer-defaults.js';
+import { branchesField, defaultLayer } from './layer-defaults.js';
 import { errorTarget, flattenPaths, layerAt, listAt, splitLayerPath } from './layer-paths.js';
 
 const HISTORY_LIMIT = 200;
@@ -219,17 +219,22 @@ export const useEditorStore = defineStore('editor', () => {
     });
   }
 
+  /** Appends a branch to a block with parallel branches (its descriptor says what a new branch holds). */
   function addBranch(path: string): void {
     edit((draft) => {
       const layer = layerAt(draft, path);
-      if (layer?.type === 'inception') layer.branches.push([{ type: 'conv2d', filters: 4, kernelSize: 1, padding: 'same', activation: 'relu' }]);
+      const branches = layer && branchesField(layer.type);
+      if (!layer || !branches) return;
+      (layer as unknown as Record<string, LayerSpec[][]>)[branches.key]!.push(branches.field.newBranch());
     });
   }
 
   function removeBranch(path: string, branch: number): void {
     edit((draft) => {
       const layer = layerAt(draft, path);
-      if (layer?.type === 'inception' && layer.branches.length > 1) layer.branches.splice(branch, 1);
+      const branches = layer && branchesField(layer.type);
+      const list = branches && (layer as unknown as Record<string, LayerSpec[][]>)[branches.key];
+      if (list && list.length > 1) list.splice(branch, 1);
     });
   }
 
