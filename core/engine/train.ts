@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   expandSpec,
-  inferModel,
+  inferForTraining,
   MAX_MISCLASSIFIED_SAMPLES,
   type BackendName,
   type CheckpointManifest,
@@ -117,7 +117,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   const { config, backend } = options;
   const dataset = 'train' in options.dataset ? options.dataset : loadDataset(options.dataset);
   const expanded = expandSpec(options.spec, config);
-  const info = inferModel(expanded);
+  const info = inferForTraining(expanded, config);
   if (info.errors.length) throw new TrainError('invalid_spec', info.errors.map((e) => e.message).join('\n'));
   checkCompatible(expanded, info.outputShape, dataset);
 

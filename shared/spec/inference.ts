@@ -9,7 +9,8 @@ import type { ModelSpec } from './model-spec.js';
 import type { InferContext } from '../layers/descriptor.js';
 import { layerDescriptor, type LayerSpec, type LayerType } from '../layers/registry.js';
 import type { ProjectionInfo } from '../layers/defs/residual.js';
-import { checkModelSize } from '../limits/spec.js';
+import { checkModelSize, checkTrainable } from '../limits/spec.js';
+import type { TrainingConfig } from '../tricks/config.js';
 
 export type Shape = readonly number[];
 export type { ProjectionInfo };
@@ -74,6 +75,16 @@ export function inferModel(spec: ModelSpec): ModelInfo {
   const totals = sumParams(layers);
   errors.push(...checkModelSize(layers, totals.totalParams));
   return { layers, inputShape: first.shape, outputShape, ...totals, errors };
+}
+
+/**
+ * inferModel for the model that trains (the spec after expandSpec) under a config: adds what the batch
+ * size, the optimizer and the averaging tricks decide, the training-memory estimate and the checkpoint size.
+ * The engine calls this before training starts; the editor and the CLI's check show the same errors.
+ */
+export function inferForTraining(spec: ModelSpec, config: TrainingConfig): ModelInfo {
+  const info = inferModel(spec);
+  return info.errors.length ? info : { ...info, errors: checkTrainable(info, config) };
 }
 
 export interface CheckResult {

@@ -4,6 +4,8 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import {
   checkModelSpec,
+  expandSpec,
+  inferForTraining,
   inferModel,
   type LayerInfo,
   type LayerSpec,
@@ -11,6 +13,7 @@ import {
   type ModelInfo,
   type ModelSpec,
   type SpecError,
+  type TrainingConfig,
 } from '../../../shared/index.js';
 import { branchesField, defaultLayer } from './layer-defaults.js';
 import { errorTarget, flattenPaths, layerAt, listAt, splitLayerPath } from './layer-paths.js';
@@ -73,6 +76,15 @@ export const useEditorStore = defineStore('editor', () => {
   const paths = computed(() => (spec.value ? flattenPaths(spec.value.layers) : []));
   const canUndo = computed(() => past.value.length > 0);
   const canRedo = computed(() => future.value.length > 0);
+
+  /**
+   * What refuses the model under a run's settings although the spec itself is fine: the training-memory
+   * estimate at the batch size and the checkpoint size, for the model that trains (the engine checks the same).
+   */
+  function trainingErrors(config: TrainingConfig | null): SpecError[] {
+    if (!spec.value || hasErrors.value || !config) return [];
+    return inferForTraining(expandSpec(spec.value, config), config).errors;
+  }
 
   function layerInfo(path: string): LayerInfo | undefined {
     return infoByPath.value.get(path);
@@ -275,6 +287,7 @@ export const useEditorStore = defineStore('editor', () => {
     paths,
     canUndo,
     canRedo,
+    trainingErrors,
     layerInfo,
     cardErrors,
     fieldError,
