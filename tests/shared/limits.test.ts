@@ -1,7 +1,9 @@
 // The spec limits at their edges: nesting measured without recursion, the layer count with nested layers and
 // those the tricks insert, the parameter cap, and the training-memory estimate with its parts.
 import { describe, expect, it } from 'vitest';
+import { MAX_CHECKPOINT_PART_BYTES as STORE_PART_BYTES } from '../../core/store/store.js';
 import {
+  MAX_CHECKPOINT_PART_BYTES,
   checkModelSpec,
   checkSpecShape,
   estimateTraining,
@@ -143,6 +145,10 @@ describe('training memory', () => {
     expect(inferForTraining(half, config(64)).errors).toEqual([]);
     expect(estimateTraining(inferModel(half), config(64)).totalBytes).toBeLessThan(MAX_TRAINING_BYTES);
     expect(inferForTraining(half, config(512)).errors[0]!.message).toContain('for the activations of batch size 512');
+  });
+
+  it('refuses a checkpoint part the store would refuse (the same cap as core/store)', () => {
+    expect(MAX_CHECKPOINT_PART_BYTES).toBe(STORE_PART_BYTES);
   });
 
   it('formats counts and sizes the same everywhere', () => {
