@@ -22,6 +22,14 @@ export const activation = defineLayer<ActivationLayer>({
   },
   create: () => ({ type: 'activation', activation: 'relu' }),
   describe: (l) => l.activation,
-  infer: (_l, input) => ({ outputShape: input }),
+  infer(layer, input, ctx) {
+    if (layer.alpha === undefined) return { outputShape: input };
+    if (layer.activation !== 'leakyRelu' && layer.activation !== 'elu') {
+      return ctx.fail(`applies to leakyRelu and elu only, not ${layer.activation} (got ${layer.alpha})`, 'alpha');
+    }
+    // TensorFlow.js's ELU layer throws on any other alpha when the model is built.
+    if (layer.activation === 'elu' && layer.alpha !== 1) return ctx.fail(`must be 1 for elu: TensorFlow.js implements no other (got ${layer.alpha})`, 'alpha');
+    return { outputShape: input };
+  },
   tricks: NO_TRICKS,
 });
