@@ -1,9 +1,9 @@
 // Limits on model specs, in one place: the schema, the shape inference, the CLI's check, the API, the editor
 // and the engine read them. Each refusal names the field, the value and what is allowed, with the numbers.
 //
-// Why these values (measured with tfjs 4.22 on wasm, the default backend; see README "Limits"):
-// - nesting: a spec is JSON that zod, inference and the builders walk recursively; 24 levels hold inception
-//   blocks 7 deep or residual blocks 10 deep, far beyond any real design, and stay well inside the stack.
+// Why these values (measured with tfjs 4.22 on the wasm and cpu backends; see README, Architecture, Limits):
+// - nesting: a spec is JSON that zod, inference and the builders walk recursively; 24 levels hold blocks 7
+//   deep inside one another with every field set, far beyond any real design, and stay well inside the stack.
 // - layers: tfjs-layers builds a model's graph recursively and overflows Node's stack between 4,000 and
 //   4,500 tfjs layers; one spec layer becomes at most ~2 tfjs layers (leakyRelu, projections), so 1,000.
 // - parameters: 50 million = 200 MB of weights. Training needs far more than the weights (gradients,
