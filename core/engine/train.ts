@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   expandSpec,
-  inferModel,
+  inferForTraining,
+  STATS_PROBE_SAMPLES,
   type BackendName,
   type BatchProgress,
   type CheckpointPayload,
@@ -60,13 +61,14 @@ export interface TrainOptions {
 export const DIVERGENCE_HINT =
   'Try gradient clipping (clipNorm), a lower learning rate, batch normalisation, or a scaled initialisation (initHe, initGlorotUniform).';
 
-const PROBE_SIZE = 256;
+// The per-layer statistics probe: the training-memory estimate (shared/limits/spec.ts) counts it too.
+const PROBE_SIZE = STATS_PROBE_SAMPLES;
 
 export async function train(options: TrainOptions): Promise<TrainSummary> {
   const { config, backend } = options;
   const dataset = 'train' in options.dataset ? options.dataset : loadDataset(options.dataset);
   const expanded = expandSpec(options.spec, config);
-  const info = inferModel(expanded);
+  const info = inferForTraining(expanded, config);
   if (info.errors.length) throw new TrainError('invalid_spec', info.errors.map((e) => e.message).join('\n'));
   checkCompatible(expanded, info.outputShape, dataset);
 

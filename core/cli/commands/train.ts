@@ -2,6 +2,7 @@ import {
   applyTrickAssignments,
   BACKEND_NAMES,
   checkModelSpec,
+  inferModel,
   LIMITS,
   parsePreset,
   parseTrainingConfig,
@@ -118,9 +119,10 @@ export function planTraining(args: string[]): {
   };
 }
 
+/** The classes a synthetic set gets: the model's output units (2 when they are unknowable). */
 function outputUnits(spec: ModelSpec): number {
-  const last = [...spec.layers].reverse().find((l) => l.type === 'dense');
-  return last?.type === 'dense' ? last.units : 2;
+  const out = inferModel(spec).outputShape;
+  return out && out.length === 1 ? out[0]! : 2;
 }
 
 function datasetFlag(value: string, spec: ModelSpec): DatasetRef {

@@ -1,5 +1,12 @@
 // Every string the studio shows, in English and Simplified Chinese. Trick labels and explanations come
-// from the shared descriptors (English); group names, layer names and the UI itself are translated here.
+// from the shared descriptors (English); layer names, summaries and field labels from the layer descriptors
+// (both languages); group names and the UI itself are translated here.
+import { layerTexts } from '../../../shared/index.js';
+
+// Layer titles, summaries and field labels come from the layer descriptors (shared/layers/defs/), in both languages.
+const enLayers = layerTexts('en');
+const zhLayers = layerTexts('zh');
+
 export const en = {
   app: {
     title: 'Layerwise',
@@ -58,41 +65,15 @@ export const en = {
     modelName: 'Model name',
     loss: 'Loss',
   },
-  fields: {
-    shape: 'Shape',
-    units: 'Units',
-    filters: 'Filters',
-    kernelSize: 'Kernel size',
-    strides: 'Strides',
-    padding: 'Padding',
-    activation: 'Activation',
-    useBias: 'Use bias',
-    initializer: 'Initialiser',
-    poolSize: 'Pool size',
-    rate: 'Rate',
-    momentum: 'Momentum',
-    epsilon: 'Epsilon',
-    alpha: 'Alpha',
-  },
-  layers: {
-    input: 'Input',
-    dense: 'Dense',
-    conv2d: 'Convolution 2D',
-    maxPool2d: 'Max pooling',
-    avgPool2d: 'Average pooling',
-    globalAvgPool2d: 'Global average pooling',
-    flatten: 'Flatten',
-    dropout: 'Dropout',
-    batchNorm: 'Batch norm',
-    activation: 'Activation',
-    residual: 'Residual block',
-    inception: 'Inception block',
-  },
+  fields: enLayers.fields,
+  layers: enLayers.labels,
+  layerHelp: enLayers.summaries,
   tricks: {
     heading: 'Training tricks',
     hint: 'Switch tricks on and off; parameters start at their defaults. Click (i) for what a trick does.',
     about: 'What does this do?',
     range: 'Allowed: {range}',
+    skips: 'Does not reach these layers of the model: {layers}.',
     settings: 'Run settings',
     epochs: 'Epochs',
     batchSize: 'Batch size',
@@ -363,41 +344,15 @@ export const zh: Messages = {
     modelName: '模型名称',
     loss: '损失函数',
   },
-  fields: {
-    shape: '形状',
-    units: '单元数',
-    filters: '卷积核数',
-    kernelSize: '卷积核大小',
-    strides: '步幅',
-    padding: '填充',
-    activation: '激活函数',
-    useBias: '使用偏置',
-    initializer: '初始化',
-    poolSize: '池化大小',
-    rate: '比率',
-    momentum: '动量',
-    epsilon: 'Epsilon',
-    alpha: 'Alpha',
-  },
-  layers: {
-    input: '输入',
-    dense: '全连接',
-    conv2d: '二维卷积',
-    maxPool2d: '最大池化',
-    avgPool2d: '平均池化',
-    globalAvgPool2d: '全局平均池化',
-    flatten: '展平',
-    dropout: 'Dropout',
-    batchNorm: '批归一化',
-    activation: '激活',
-    residual: '残差块',
-    inception: 'Inception 块',
-  },
+  fields: zhLayers.fields,
+  layers: zhLayers.labels,
+  layerHelp: zhLayers.summaries,
   tricks: {
     heading: '训练技巧',
     hint: '开启或关闭技巧；参数从默认值开始。点击 (i) 查看技巧的作用。',
     about: '这是做什么的？',
     range: '允许范围：{range}',
+    skips: '不作用于模型中的这些层：{layers}。',
     settings: '运行设置',
     epochs: '轮数',
     batchSize: '批大小',
