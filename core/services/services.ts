@@ -23,7 +23,7 @@ import {
   checkModelSpec,
   datasetRefShape,
   expandSpec,
-  inferModel,
+  inferForTraining,
   parseTrainingConfig,
   TRICKS,
   type DatasetRef,
@@ -373,7 +373,8 @@ export function checkSpec(spec: unknown, config: unknown): SpecCheckResult {
   }
   if (!checked.spec) return { ok: false, errors, info: null, expanded: null };
   const expanded = parsed ? expandSpec(checked.spec, parsed) : null;
-  const info = expanded ? inferModel(expanded) : (checked.info ?? null);
+  // With a config, the training-memory estimate too (shared/limits/spec.ts): an untrainable run is refused before it is queued.
+  const info = expanded && parsed ? inferForTraining(expanded, parsed) : (checked.info ?? null);
   if (expanded && info) for (const e of info.errors) if (!errors.some((x) => x.message === e.message)) errors.push(e);
   return { ok: errors.length === 0, errors, info, expanded };
 }
@@ -391,7 +392,8 @@ function checkFits(spec: ModelSpec, config: TrainingConfig, dataset: DatasetRef)
   if (input?.type === 'input' && input.shape.join() !== inputShape.join()) {
     errors.push({ path: 'spec.layers[0].shape', message: `spec.layers[0].shape must be [${inputShape.join(', ')}] to take ${name} (got [${input.shape.join(', ')}])` });
   }
-  const info = inferModel(expandSpec(spec, config));
+  const info = inferForTraining(expandSpec(spec, config), config);
+  for (const e of info.errors) errors.push({ path: `spec.${e.path}`, message: `spec.${e.message}` });
   const out = info.outputShape;
   if (errors.length === 0 && (!out || out.length !== 1 || out[0] !== classes)) {
     errors.push({ path: 'spec.layers', message: `spec.layers: the model outputs [${out?.join(', ') ?? '?'}] but ${name} has ${classes} classes: the last layer needs ${classes} units` });

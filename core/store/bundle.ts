@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { strFromU8, strToU8, zipSync, type Zippable } from 'fflate';
 import { z } from 'zod';
-import { checkModelSpec, DatasetRefSchema, formatIssues, parseTrainingConfig, type DatasetRef, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
+import { checkModelSpec, DatasetRefSchema, formatIssues, isLiveRunStatus, parseTrainingConfig, type DatasetRef, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
 import { BUNDLE_LIMITS, nameProblem, notesProblem } from '../../shared/limits/inputs.js';
 import { InputFileError, readFileLimited } from '../files/read.js';
 import { inflateEntries, readCentralDirectory, refuseBundle as refuse, type InflatedEntry, type InflateStats, type ZipLimits } from './bundle-zip.js';
@@ -597,7 +597,7 @@ function writeBundle(store: Store, bundle: CheckedBundle): ImportResult {
   let metricPoints = 0;
   for (const r of manifest.runs) {
     // A run exported while it was training is not training here.
-    const live = r.status === 'running' || r.status === 'paused';
+    const live = isLiveRunStatus(r.status);
     const status: RunStatus = live ? 'interrupted' : r.status;
     const newId = insert(
       `INSERT INTO runs (project_id, model_version_id, dataset_id, name, preset_id, config, seed, backend, device, status, error, created_at, started_at, finished_at, final_metrics)

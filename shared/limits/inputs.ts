@@ -85,3 +85,10 @@ export const BUNDLE_LIMITS = {
   maxInflateRatio: 32,
   inflateAllowance: 64 * MiB,
 } as const;
+
+/**
+ * A prepared dataset file (`<data folder>/datasets/<fingerprint>.lwds`), read back by the engine: what the CSV and
+ * image limits above can produce, with room to spare, and below what one Buffer can hold on every platform.
+ */
+export const PREPARED_DATASET_MAX_BYTES = 2048 * MiB;
+
