@@ -16,14 +16,14 @@
 // it as a savepoint, so a write that spans table groups still commits or rolls back as one.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LIVE_RUN_STATUSES, type DatasetRef, type ModelSpec } from '../../shared/index.js';
+import { LIVE_RUN_STATUSES, type DatasetRef, type ModelSpec, type RunStatusCause, type RunWarning } from '../../shared/index.js';
 import type Database from 'better-sqlite3';
 import { iso, StoreDb } from './db.js';
 import { acquireLock, type AcquiredLock } from './lock.js';
 import { openDatabase } from './open-db.js';
 import { CheckpointRepository } from './repos/checkpoints.js';
 import { ComparisonRepository, type NewComparison } from './repos/comparisons.js';
-import { RunContinuations, type ResumePoint } from './repos/continuations.js';
+import { RunContinuations, type CheckpointChoice, type ResumeCheck, type ResumePoint } from './repos/continuations.js';
 import { DatasetRepository } from './repos/datasets.js';
 import { MetricRepository } from './repos/metrics.js';
 import { ProjectRepository } from './repos/projects.js';
@@ -50,7 +50,7 @@ import type {
 
 export { iso } from './db.js';
 export { MAX_CHECKPOINT_PART_BYTES } from './repos/checkpoints.js';
-export type { FinishRun, NewComparison, NewRun, ResumePoint };
+export type { CheckpointChoice, FinishRun, NewComparison, NewRun, ResumeCheck, ResumePoint };
 
 export const DB_FILE = 'layerwise.db';
 
@@ -110,11 +110,13 @@ export class Store {
         const from = migrate(opened.db);
         const interrupted = opened.db
           .prepare(
-            `UPDATE runs SET status = 'interrupted', error = ?
+            `UPDATE runs SET status = 'interrupted', status_cause = 'host_ended', error = ?
              WHERE status IN (${LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(', ')}) RETURNING id`,
           )
           .pluck()
-          .all(`the process running it ended without finishing it (found on ${new Date(now()).toISOString()}); resume continues from its last checkpoint`) as number[];
+          .all(
+            `the process running it ended without finishing it (killed, crashed, or the machine lost power; found on ${new Date(now()).toISOString()}); resume continues from its last checkpoint`,
+          ) as number[];
         const report: OpenReport = {
           dataDir: dir,
           dbPath,
@@ -217,7 +219,7 @@ export class Store {
   listRuns(filter: { projectId?: number; status?: RunStatus } = {}): RunListItem[] {
     return this.runs.list(filter);
   }
-  setRunStatus(id: number, status: RunStatus, options: { error?: string | null } = {}): Run {
+  setRunStatus(id: number, status: RunStatus, options: { error?: string | null; cause?: RunStatusCause | null } = {}): Run {
     return this.runs.setStatus(id, status, options);
   }
   markRunStarted(id: number, info: { backend: string; device?: string | null }): Run {
@@ -243,6 +245,19 @@ export class Store {
   }
   beginResume(id: number): ResumePoint {
     return this.continuations.beginResume(id);
+  }
+  checkResume(id: number): ResumeCheck {
+    return this.continuations.checkResume(id);
+  }
+  checkpointFor(runId: number, choice: CheckpointChoice): Checkpoint {
+    return this.continuations.checkpointFor(runId, choice);
+  }
+  saveRunWarning(runId: number, warning: RunWarning): void {
+    this.runs.saveWarning(runId, warning);
+  }
+  runWarnings(runId: number): RunWarning[] {
+    this.runs.get(runId);
+    return this.runs.warnings(runId);
   }
   forkRun(checkpointId: number, options: { name?: string | null } = {}): Run {
     return this.continuations.fork(checkpointId, options);

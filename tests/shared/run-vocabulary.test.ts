@@ -46,10 +46,11 @@ describe('run statuses', () => {
     expect(inside(OUTCOME_RUN_STATUSES, FINISHED_RUN_STATUSES)).toBe(true);
     expect(isOutcomeRunStatus('failed')).toBe(false);
     expect(RESUMABLE_RUN_STATUSES.some((s) => isActiveRunStatus(s))).toBe(false);
-    // Every transition goes to a known status, and only live runs can be interrupted.
+    // Every transition goes to a known status, and only runs given to a trainer (active: a queued run's trainer
+    // can die before it starts) can be interrupted.
     for (const [from, to] of Object.entries(RUN_TRANSITIONS)) {
       expect(inside(to, RUN_STATUSES), from).toBe(true);
-      if (to.includes('interrupted')) expect(LIVE_RUN_STATUSES as readonly string[]).toContain(from);
+      if (to.includes('interrupted')) expect(ACTIVE_RUN_STATUSES as readonly string[]).toContain(from);
     }
   });
 
