@@ -18,6 +18,10 @@ const STORE_CODES: Readonly<Record<StoreErrorCode, ApiError['code']>> = {
   CheckpointCorrupt: 'internal',
   BundleInvalid: 'invalid_input',
   StoreClosed: 'internal',
+  DiskFull: 'internal',
+  WriteFailed: 'internal',
+  ReadOnly: 'conflict',
+  DatabaseCorrupt: 'internal',
 };
 
 export function toApiError(error: unknown, method?: string): ApiError {

@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { LIVE_RUN_STATUSES, type DatasetRef, type ModelSpec, type RunStatusCause, type RunWarning } from '../../shared/index.js';
 import type Database from 'better-sqlite3';
 import { iso, StoreDb } from './db.js';
+import { storeErrorFrom } from './errors.js';
 import { acquireLock, type AcquiredLock } from './lock.js';
 import { openDatabase } from './open-db.js';
 import { CheckpointRepository } from './repos/checkpoints.js';
@@ -97,6 +98,15 @@ export class Store {
    */
   static open(dataDir: string, options: StoreOptions = {}): Store {
     const dir = resolve(dataDir);
+    try {
+      return Store.openIn(dir, options);
+    } catch (error) {
+      // A full disk, a read-only folder, a failing disk: a StoreError naming it, never a raw ENOSPC or SqliteError.
+      throw storeErrorFrom(error, dir);
+    }
+  }
+
+  private static openIn(dir: string, options: StoreOptions): Store {
     const now = options.now ?? Date.now;
     mkdirSync(dir, { recursive: true });
     const lock = acquireLock(dir, { owner: options.owner ?? 'cli', waitMs: options.lockWaitMs ?? 0 });
