@@ -13,7 +13,7 @@ import {
   type TrainRequest,
   type TrainSummary,
 } from '../../../shared/index.js';
-import { startTraining, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
+import { startTraining, type TrainerHandle, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
 import { findPreset } from '../../presets/load.js';
 import { combineListeners, createRunRecord, RunRecorder } from '../../runs/recorder.js';
 import { trainRequestFor } from '../../runs/trainer-request.js';
@@ -164,7 +164,14 @@ export function summaryLine(summary: TrainSummary, extra: Record<string, unknown
 }
 
 /** Trains `request` in a trainer process, printing progress (a bar on a terminal) and every epoch. */
-export async function runTraining(request: TrainRequest, name: string, json: boolean, io: CliIO, listeners: TrainerListeners = {}): Promise<TrainerOutcome> {
+export async function runTraining(
+  request: TrainRequest,
+  name: string,
+  json: boolean,
+  io: CliIO,
+  listeners: TrainerListeners = {},
+  onStart?: (handle: TrainerHandle) => void,
+): Promise<TrainerOutcome> {
   const started = Date.now();
   let lastBar = '';
   const clearBar = () => {
@@ -197,6 +204,7 @@ export async function runTraining(request: TrainRequest, name: string, json: boo
       },
     }),
   );
+  onStart?.(handle);
   // Ctrl-C once: stop after the current batch and report; twice: end the trainer now.
   let interrupts = 0;
   const onSigint = () => {
@@ -239,22 +247,51 @@ export const trainCommand: Command = {
 
 /**
  * Trains a stored run (from `checkpoint` when given) as the run queue would, recording it as it goes; prints
- * the outcome (with the run id) and returns the exit code.
+ * the outcome (with the run id) and returns the exit code: 0 for a run that completed or was stopped (a run
+ * that completed with a warning, such as a runaway loss, prints the warning and its hint on stderr and still
+ * exits 0: its numbers exist and are recorded), 1 for one that diverged, failed or was interrupted (its trainer
+ * killed, the disk full: one line says why and how to resume).
  */
 export async function trainAndRecord(store: Store, run: Run, checkpoint: CheckpointData | null, json: boolean, io: CliIO): Promise<number> {
   const runId = run.id;
   const request = trainRequestFor(store, run, checkpoint);
-  const recorder = new RunRecorder(store, runId);
-  const outcome = await runTraining(request, run.name ?? request.spec.name, json, io, recorder.listeners());
-  recorder.finish(outcome);
-  if (!outcome.ok) {
-    if (json) io.out(JSON.stringify({ status: 'failed', runId, error: outcome.error }));
-    else io.err(`training failed (run ${runId}): ${outcome.error.message}`);
+  let handle: TrainerHandle | undefined;
+  const recorder = new RunRecorder(store, runId, {
+    // A write the disk refused: end the trainer now (nothing it reports can be kept); `finish` records why.
+    writeFailed: () => handle?.kill(),
+    warning: (w) => {
+      if (!json) io.err(`warning: ${w.message} (the run keeps training)`);
+    },
+  });
+  const outcome = await runTraining(request, run.name ?? request.spec.name, json, io, recorder.listeners(), (h) => {
+    handle = h;
+    if (recorder.failed) h.kill();
+  });
+  let ended: Run;
+  try {
+    ended = recorder.finish(outcome);
+  } catch (error) {
+    // Even the status could not be written (the disk is still full).
+    const why = recorder.failed ? `could not ${recorder.failed.what}: ${recorder.failed.message}` : outcome.ok ? `it ${outcome.summary.status}` : outcome.error.message;
+    const line = `run ${runId} could not be recorded as ended (${error instanceof Error ? error.message : String(error)}); ${why}. The next command that opens this data folder records it interrupted; \`layerwise resume ${runId}\` continues it once there is space`;
+    if (json) io.out(JSON.stringify({ status: 'interrupted', runId, cause: recorder.failed?.cause ?? null, error: line }));
+    else io.err(`layerwise: ${line}`);
     return 1;
   }
+  if (ended.status === 'interrupted' || ended.status === 'failed') {
+    const next =
+      ended.status === 'interrupted'
+        ? ` — \`layerwise resume ${runId}\` continues it`
+        : forkHint(store, runId);
+    if (json) io.out(JSON.stringify({ status: ended.status, runId, cause: ended.statusCause ?? null, error: ended.error }));
+    else io.err(`${ended.status === 'failed' ? 'training failed' : 'training interrupted'} (run ${runId}${ended.statusCause ? `, ${ended.statusCause}` : ''}): ${ended.error ?? ''}${next}`);
+    return 1;
+  }
+  if (!outcome.ok) return 1;
   const { summary } = outcome;
+  const warnings = ended.warnings ?? [];
   if (json) {
-    io.out(summaryLine(summary, { runId }));
+    io.out(summaryLine(summary, { runId, ...(warnings.length ? { warnings: warnings.map((w) => ({ kind: w.kind, message: w.message, hint: w.hint })) } : {}) }));
   } else {
     const f = summary.final;
     io.out(
@@ -262,6 +299,13 @@ export async function trainAndRecord(store: Store, run: Run, checkpoint: Checkpo
         ? `${summary.status}: test accuracy ${fmt(f.testAccuracy)}, val accuracy ${fmt(f.valAccuracy)} (${summary.weights} weights) after ${summary.epochs} epochs — run ${runId}`
         : `${summary.status} (run ${runId}): ${summary.reason ?? ''}`,
     );
+    for (const w of warnings) io.err(`warning (run ${runId}): ${w.message}. ${w.hint}`);
   }
   return summary.status === 'diverged' ? 1 : 0;
+}
+
+/** `layerwise fork …` for a run that cannot continue itself, when one of its checkpoints verifies. */
+export function forkHint(store: Store, runId: number): string {
+  const check = store.checkResume(runId);
+  return !check.ok && check.forkFrom ? ` — \`layerwise fork ${runId} --checkpoint ${check.forkFrom.id}\` starts a new run from its epoch ${check.forkFrom.epoch + 1}` : '';
 }
