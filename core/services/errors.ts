@@ -14,6 +14,7 @@ const STORE_CODES: Readonly<Record<StoreErrorCode, ApiError['code']>> = {
   InvalidTransition: 'conflict',
   DataDirLocked: 'conflict',
   SchemaTooNew: 'internal',
+  SchemaTooOld: 'conflict',
   MigrationFailed: 'internal',
   CheckpointCorrupt: 'internal',
   BundleInvalid: 'invalid_input',

@@ -12,6 +12,8 @@ export type StoreErrorCode =
   | 'InvalidTransition'
   | 'DataDirLocked'
   | 'SchemaTooNew'
+  /** A read-only open met a database its holder has not upgraded to this version's schema yet. */
+  | 'SchemaTooOld'
   | 'MigrationFailed'
   | 'CheckpointCorrupt'
   | 'BundleInvalid'

@@ -14,14 +14,16 @@
 // datasets, runs (with reports and the queue's order), metrics, checkpoints, comparisons, and resume/fork
 // across them. They share one connection (./db.ts); a repository calling another inside a transaction joins
 // it as a savepoint, so a write that spans table groups still commits or rolls back as one.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LIVE_RUN_STATUSES, type DatasetRef, type ModelSpec, type RunStatusCause, type RunWarning } from '../../shared/index.js';
 import type Database from 'better-sqlite3';
 import { iso, StoreDb } from './db.js';
-import { storeErrorFrom } from './errors.js';
-import { acquireLock, type AcquiredLock } from './lock.js';
-import { openDatabase } from './open-db.js';
+import { StoreError, storeErrorFrom } from './errors.js';
+import { acquireLock } from './lock.js';
+import { openDatabase, openReadOnlyDatabase, takeWriterLock } from './open-db.js';
+import { keepDamagedWal, walDamageReport } from './recovery.js';
+import { salvage } from './salvage.js';
 import { CheckpointRepository } from './repos/checkpoints.js';
 import { ComparisonRepository, type NewComparison } from './repos/comparisons.js';
 import { RunContinuations, type CheckpointChoice, type ResumeCheck, type ResumePoint } from './repos/continuations.js';
@@ -29,7 +31,7 @@ import { DatasetRepository } from './repos/datasets.js';
 import { MetricRepository } from './repos/metrics.js';
 import { ProjectRepository } from './repos/projects.js';
 import { RunRepository, type FinishRun, type NewRun } from './repos/runs.js';
-import { migrate, SCHEMA_VERSION } from './schema.js';
+import { migrate, SCHEMA_VERSION, schemaVersion } from './schema.js';
 import type {
   Checkpoint,
   CheckpointData,
@@ -79,7 +81,7 @@ export class Store {
 
   private constructor(
     private readonly db: StoreDb,
-    private readonly lock: AcquiredLock,
+    private readonly lock: { release(): void },
     readonly report: OpenReport,
   ) {
     this.projects = new ProjectRepository(db);
@@ -92,9 +94,11 @@ export class Store {
   }
 
   /**
-   * Opens (creating if needed) the store in `dataDir`: takes the folder's lock, moves a corrupt database
-   * aside, upgrades the schema, and marks runs whose process died as `interrupted`. `report` says what
-   * of that happened. Throws StoreError `DataDirLocked` when another live process holds the folder.
+   * Opens (creating if needed) the store in `dataDir`: takes the folder's lock (the lock file and the writer
+   * lock), copies a damaged write-ahead log aside before SQLite replays it, moves a corrupt database aside and
+   * salvages what it can still read into the new one, upgrades the schema, and marks runs whose process died as
+   * `interrupted`. `report` says what of that happened. Throws StoreError `DataDirLocked` when another live
+   * process holds the folder, `DiskFull` / `WriteFailed` when the disk refuses.
    */
   static open(dataDir: string, options: StoreOptions = {}): Store {
     const dir = resolve(dataDir);
@@ -110,14 +114,17 @@ export class Store {
     const now = options.now ?? Date.now;
     mkdirSync(dir, { recursive: true });
     const lock = acquireLock(dir, { owner: options.owner ?? 'cli', waitMs: options.lockWaitMs ?? 0 });
+    const binding = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {};
+    let writer: { release(): void } | undefined;
     try {
       const dbPath = join(dir, DB_FILE);
-      const opened = openDatabase(dbPath, {
-        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-        ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
-      });
+      writer = takeWriterLock(dir, dbPath, { ...binding, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
+      // Before SQLite replays (and later overwrites) the log: a log that would drop committed work is copied aside.
+      const walDamage = keepDamagedWal(dbPath, now());
+      const opened = openDatabase(dbPath, { ...binding, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
       try {
         const from = migrate(opened.db);
+        const salvaged = opened.movedAside ? salvage(opened.movedAside.path, opened.db, binding) : null;
         const interrupted = opened.db
           .prepare(
             `UPDATE runs SET status = 'interrupted', status_cause = 'host_ended', error = ?
@@ -127,24 +134,78 @@ export class Store {
           .all(
             `the process running it ended without finishing it (killed, crashed, or the machine lost power; found on ${new Date(now()).toISOString()}); resume continues from its last checkpoint`,
           ) as number[];
+        interrupted.sort((a, b) => a - b);
+        if (salvaged) salvaged.interruptedRuns = interrupted;
         const report: OpenReport = {
           dataDir: dir,
           dbPath,
           created: opened.created,
           migratedFrom: !opened.created && from < SCHEMA_VERSION ? from : null,
-          interruptedRuns: interrupted.sort((a, b) => a - b),
+          interruptedRuns: interrupted,
           movedAside: opened.movedAside,
           staleLock: lock.replaced ? { pid: lock.replaced.pid, acquiredAt: iso(lock.replaced.acquiredAt) } : null,
+          salvage: salvaged,
+          walDamage: walDamage ? walDamageReport(walDamage, opened.db, interrupted, options.nativeBinding) : null,
+          readOnly: false,
         };
-        return new Store(new StoreDb(opened.db, now), lock, report);
+        const held = writer;
+        return new Store(new StoreDb(opened.db, now, dbPath), { release: () => (held.release(), lock.release()) }, report);
       } catch (error) {
         opened.db.close();
         throw error;
       }
     } catch (error) {
+      writer?.release();
       lock.release();
       throw error;
     }
+  }
+
+  /**
+   * Opens the store in `dataDir` to read only, beside the process that holds it (the studio, a CLI `train`): no
+   * lock is taken and nothing is written, checked or repaired; readers see the last committed state (WAL). Every
+   * write throws StoreError `ReadOnly`. Throws `InvalidInput` when the folder has no database, `SchemaTooNew` /
+   * `SchemaTooOld` when its schema is not this version's.
+   */
+  static openReadOnly(dataDir: string, options: Pick<StoreOptions, 'nativeBinding' | 'busyTimeoutMs' | 'now'> = {}): Store {
+    const dir = resolve(dataDir);
+    const dbPath = join(dir, DB_FILE);
+    let db: Database.Database;
+    try {
+      db = openReadOnlyDatabase(dbPath, {
+        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+        ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CANTOPEN' && !existsSync(dbPath)) {
+        throw new StoreError('InvalidInput', `there is no Layerwise database in ${dir}`, { dataDir: dir });
+      }
+      throw storeErrorFrom(error, dbPath);
+    }
+    const version = schemaVersion(db);
+    if (version !== SCHEMA_VERSION) {
+      db.close();
+      throw new StoreError(
+        version > SCHEMA_VERSION ? 'SchemaTooNew' : 'SchemaTooOld',
+        version > SCHEMA_VERSION
+          ? `the database has schema version ${version}, newer than this Layerwise supports (${SCHEMA_VERSION}): update Layerwise to read it`
+          : `the database has schema version ${version} and this Layerwise reads ${SCHEMA_VERSION}: it is upgraded when the process holding it closes it and this command opens it again`,
+        { version, supported: SCHEMA_VERSION },
+      );
+    }
+    const report: OpenReport = {
+      dataDir: dir,
+      dbPath,
+      created: false,
+      migratedFrom: null,
+      interruptedRuns: [],
+      movedAside: null,
+      staleLock: null,
+      salvage: null,
+      walDamage: null,
+      readOnly: true,
+    };
+    return new Store(new StoreDb(db, options.now ?? Date.now, dbPath), { release: () => {} }, report);
   }
 
   /** Closes the database (folding the WAL into it) and releases the data folder. Safe to call twice. */
