@@ -154,7 +154,7 @@ export class RunQueue {
     const check = this.store.checkResume(runId);
     if (!check.ok) {
       const fork = check.forkFrom ? `; a new run can continue from its checkpoint ${check.forkFrom.id} (epoch ${check.forkFrom.epoch + 1}) with runs.fork` : '';
-      throw conflict(`${check.reason}${fork}`, { id: runId, status: run.status, forkCheckpointId: check.forkFrom?.id ?? null });
+      throw conflict(`${check.reason}${fork}`, { id: runId, status: run.status, forkCheckpointId: check.forkFrom?.id ?? null, forkCheckpointEpoch: check.forkFrom?.epoch ?? null });
     }
     if (this.closing) throw conflict('Layerwise is shutting down', { id: runId });
     this.pending.push({ runId, projectId: run.projectId, resume: true });

@@ -19,6 +19,7 @@ import {
   OUTCOME_RUN_STATUSES,
   parseLayerMetric,
   RESUMABLE_RUN_STATUSES,
+  RUN_STATUS_CAUSES,
   RUN_STATUSES,
   RUN_TRANSITIONS,
   STEP_METRICS,
@@ -58,6 +59,10 @@ describe('run statuses', () => {
     for (const status of RUN_STATUSES) {
       expect(en.training.status[status], status).toMatch(/\S/);
       expect(zh.training.status[status], status).toMatch(/\S/);
+    }
+    for (const cause of RUN_STATUS_CAUSES) {
+      expect(en.training.cause[cause], cause).toMatch(/\S/);
+      expect(zh.training.cause[cause], cause).toMatch(/\S/);
     }
   });
 });
