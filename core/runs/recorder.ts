@@ -186,8 +186,8 @@ export class RunRecorder {
       if (failure.cause === 'record_failed') return this.store.finishRun(this.runId, { status: 'failed', error: message, cause: 'record_failed' });
       const checkpoint = this.store.listCheckpoints(this.runId).reduce<Checkpoint | null>((a, c) => (a === null || c.epoch > a.epoch ? c : a), null);
       const from = checkpoint ? `its last checkpoint (epoch ${checkpoint.epoch + 1})` : 'the start (it has no checkpoint)';
-      const fix = failure.cause === 'disk_full' ? 'once there is space again' : 'once the disk is fixed';
-      return this.store.setRunStatus(this.runId, 'interrupted', { error: `${message}; resume continues from ${from} ${fix}`, cause: failure.cause });
+      const fix = failure.cause === 'disk_full' ? 'once there is space again' : 'once the disk takes writes again';
+      return this.store.setRunStatus(this.runId, 'interrupted', { error: `${message}; ${fix}, resuming continues from ${from}`, cause: failure.cause });
     }
     if (!outcome.ok) {
       const died = trainerDeath(outcome.error);

@@ -281,7 +281,7 @@ export async function trainAndRecord(store: Store, run: Run, checkpoint: Checkpo
   if (ended.status === 'interrupted' || ended.status === 'failed') {
     const next =
       ended.status === 'interrupted'
-        ? ` — \`layerwise resume ${runId}\` continues it`
+        ? ` (\`layerwise resume ${runId}\`)`
         : forkHint(store, runId);
     if (json) io.out(JSON.stringify({ status: ended.status, runId, cause: ended.statusCause ?? null, error: ended.error }));
     else io.err(`${ended.status === 'failed' ? 'training failed' : 'training interrupted'} (run ${runId}${ended.statusCause ? `, ${ended.statusCause}` : ''}): ${ended.error ?? ''}${next}`);
