@@ -11,6 +11,7 @@ import {
   type DatasetRef,
   type EpochReport,
   type FinalMetricName,
+  type InterruptedCause,
   type LossName,
   type ModelSpec,
   type RunWarning,
@@ -187,11 +188,11 @@ export class RunRecorder {
       const checkpoint = this.store.listCheckpoints(this.runId).reduce<Checkpoint | null>((a, c) => (a === null || c.epoch > a.epoch ? c : a), null);
       const from = checkpoint ? `its last checkpoint (epoch ${checkpoint.epoch + 1})` : 'the start (it has no checkpoint)';
       const fix = failure.cause === 'disk_full' ? 'once there is space again' : 'once the disk takes writes again';
-      return this.store.setRunStatus(this.runId, 'interrupted', { error: `${message}; ${fix}, resuming continues from ${from}`, cause: failure.cause });
+      return this.interrupt(failure.cause, `${message}; ${fix}, resuming continues from ${from}`);
     }
     if (!outcome.ok) {
       const died = trainerDeath(outcome.error);
-      if (died) return this.store.setRunStatus(this.runId, 'interrupted', { error: `${outcome.error.message}; resume continues from its last checkpoint`, cause: died });
+      if (died) return this.interrupt(died, `${outcome.error.message}; resume continues from its last checkpoint`);
       return this.store.finishRun(this.runId, { status: 'failed', error: `${outcome.error.message}`, cause: 'trainer_error' });
     }
     const { summary } = outcome;
@@ -201,6 +202,19 @@ export class RunRecorder {
       error: summary.status === 'diverged' ? (summary.reason ?? null) : null,
       report: reportOf(summary),
     });
+  }
+
+  /**
+   * Records the run interrupted; when the disk refuses even that, the outcome is deferred (kept in the folder's
+   * lock file until the database takes it: later, at close, or at the next open) and the error is thrown on.
+   */
+  private interrupt(cause: InterruptedCause, error: string): Run {
+    try {
+      return this.store.setRunStatus(this.runId, 'interrupted', { error, cause });
+    } catch (e) {
+      if (isDiskError(e) || isStoreError(e, 'ReadOnly')) this.store.deferRunOutcome(this.runId, { cause, error });
+      throw e;
+    }
   }
 
   /** Flags a runaway training loss (once; later epochs raise its peak), without stopping the run. */

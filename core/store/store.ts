@@ -20,7 +20,7 @@ import { LIVE_RUN_STATUSES, type DatasetRef, type ModelSpec, type RunStatusCause
 import type Database from 'better-sqlite3';
 import { iso, StoreDb } from './db.js';
 import { StoreError, storeErrorFrom } from './errors.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type AcquiredLock, type PendingOutcome } from './lock.js';
 import { openDatabase, openReadOnlyDatabase, takeWriterLock } from './open-db.js';
 import { keepDamagedWal, walDamageReport } from './recovery.js';
 import { salvage } from './salvage.js';
@@ -81,7 +81,7 @@ export class Store {
 
   private constructor(
     private readonly db: StoreDb,
-    private readonly lock: { release(): void },
+    private readonly lock: Pick<AcquiredLock, 'note' | 'release'>,
     readonly report: OpenReport,
   ) {
     this.projects = new ProjectRepository(db);
@@ -134,6 +134,12 @@ export class Store {
           .all(
             `the process running it ended without finishing it (killed, crashed, or the machine lost power; found on ${new Date(now()).toISOString()}); resume continues from its last checkpoint`,
           ) as number[];
+        // How runs ended that the previous writer's database could not take (its disk was full): their causes.
+        const deferred = lock.replaced?.pending ?? [];
+        const applyDeferred = opened.db.prepare(
+          `UPDATE runs SET status = 'interrupted', status_cause = ?, error = ? WHERE id = ? AND status IN (${LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(', ')}, 'interrupted')`,
+        );
+        for (const p of deferred) applyDeferred.run(p.cause, p.error, p.runId);
         interrupted.sort((a, b) => a - b);
         if (salvaged) salvaged.interruptedRuns = interrupted;
         const report: OpenReport = {
@@ -149,7 +155,7 @@ export class Store {
           readOnly: false,
         };
         const held = writer;
-        return new Store(new StoreDb(opened.db, now, dbPath), { release: () => (held.release(), lock.release()) }, report);
+        return new Store(new StoreDb(opened.db, now, dbPath), { note: lock.note, release: (o) => (held.release(), lock.release(o)) }, report);
       } catch (error) {
         opened.db.close();
         throw error;
@@ -205,17 +211,50 @@ export class Store {
       walDamage: null,
       readOnly: true,
     };
-    return new Store(new StoreDb(db, options.now ?? Date.now, dbPath), { release: () => {} }, report);
+    return new Store(new StoreDb(db, options.now ?? Date.now, dbPath), { note: () => false, release: () => {} }, report);
   }
 
-  /** Closes the database (folding the WAL into it) and releases the data folder. Safe to call twice. */
+  /**
+   * Closes the database (folding the WAL into it) and releases the data folder. Safe to call twice. Outcomes the
+   * database could not take are tried once more; those it still refuses stay in the lock file for the next open.
+   */
   close(): void {
     if (!this.db.isOpen) return;
+    const keep = this.recordDeferred() > 0;
     try {
       this.db.close();
     } finally {
-      this.lock.release();
+      this.lock.release({ keep });
     }
+  }
+
+  private readonly deferred = new Map<number, PendingOutcome>();
+
+  /**
+   * A run ended `interrupted` (cause, error) but the database refused to record it (the disk is full): the outcome
+   * is kept in the lock file, which is rewritten in place, and recorded by `recordDeferred` or, should this process
+   * end first, by the next open of the folder. Returns whether the lock file took it.
+   */
+  deferRunOutcome(runId: number, outcome: { cause: string; error: string }): boolean {
+    this.deferred.set(runId, { runId, ...outcome });
+    return this.lock.note([...this.deferred.values()]);
+  }
+
+  /** Records the deferred outcomes the database takes now; returns how many are still waiting. */
+  recordDeferred(): number {
+    for (const [runId, p] of [...this.deferred]) {
+      try {
+        const run = this.runs.get(runId);
+        if (run.status === 'running' || run.status === 'paused' || run.status === 'queued') {
+          this.runs.setStatus(runId, 'interrupted', { cause: p.cause as RunStatusCause, error: p.error });
+        }
+        this.deferred.delete(runId);
+      } catch {
+        // Still refused: it stays deferred.
+      }
+    }
+    this.lock.note([...this.deferred.values()]);
+    return this.deferred.size;
   }
 
   get isOpen(): boolean {

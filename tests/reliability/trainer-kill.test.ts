@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunRecord } from '../../core/runs/recorder.js';
 import { Store } from '../../core/store/index.js';
 import { ApiError } from '../../shared/api/errors.js';
+import type { TrainingConfig } from '../../shared/index.js';
 import { ensureBuilt, repoRoot } from '../support/build.js';
 import { openTestServices, tempDir, tinyConfig, tinySpec, until, type TestServices } from '../host/support.js';
 import { expectCheckpointsVerify, expectPrefixOf, expectSameAsUninterrupted, job, waitStatus } from './support.js';
@@ -70,7 +71,7 @@ describe('a trainer killed under the studio', () => {
         task: 'classification',
         counts: { train: 8, validation: 1, test: 1 },
       },
-      config: tinyConfig(2),
+      config: tinyConfig(2) as TrainingConfig,
       backend: 'wasm',
     });
     queue.enqueue(run);

@@ -15,7 +15,7 @@ import {
 } from '../../../shared/index.js';
 import { startTraining, type TrainerHandle, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
 import { findPreset } from '../../presets/load.js';
-import { combineListeners, createRunRecord, RunRecorder } from '../../runs/recorder.js';
+import { combineListeners, createRunRecord, RunRecorder, trainerDeath } from '../../runs/recorder.js';
 import { trainRequestFor } from '../../runs/trainer-request.js';
 import type { CheckpointData, Run, Store } from '../../store/index.js';
 import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
@@ -271,11 +271,13 @@ export async function trainAndRecord(store: Store, run: Run, checkpoint: Checkpo
   try {
     ended = recorder.finish(outcome);
   } catch (error) {
-    // Even the status could not be written (the disk is still full).
+    // Even the outcome could not be written (the disk is still full): the store keeps it in the folder's lock file
+    // and the next command that opens the folder records it.
+    const cause = recorder.failed?.cause ?? (outcome.ok ? null : trainerDeath(outcome.error));
     const why = recorder.failed ? `could not ${recorder.failed.what}: ${recorder.failed.message}` : outcome.ok ? `it ${outcome.summary.status}` : outcome.error.message;
-    const line = `run ${runId} could not be recorded as ended (${error instanceof Error ? error.message : String(error)}); ${why}. The next command that opens this data folder records it interrupted; \`layerwise resume ${runId}\` continues it once there is space`;
-    if (json) io.out(JSON.stringify({ status: 'interrupted', runId, cause: recorder.failed?.cause ?? null, error: line }));
-    else io.err(`layerwise: ${line}`);
+    const line = `${why}; recording that failed too (${error instanceof Error ? error.message : String(error)}): the next command that opens this data folder records it`;
+    if (json) io.out(JSON.stringify({ status: 'interrupted', runId, cause, error: line }));
+    else io.err(`training interrupted (run ${runId}${cause ? `, ${cause}` : ''}): ${line} (\`layerwise resume ${runId}\` once there is space)`);
     return 1;
   }
   if (ended.status === 'interrupted' || ended.status === 'failed') {
