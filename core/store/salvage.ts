@@ -139,36 +139,55 @@ function copyAll(source: Database.Database, target: Database.Database, tables: S
   }
 }
 
-/** Metric points of the recovered runs, per (run, name), seeking past damaged pages by epoch. */
+type Key = [epoch: number, step: number];
+
+/**
+ * Metric points of the recovered runs, per (run, name). The table is an index b-tree (WITHOUT ROWID): its interior
+ * pages hold rows too, so a damaged leaf is read around from both sides — forwards up to it, backwards down to it
+ * (which reads the row on the interior page beside it) — and the part still unread is probed by epoch.
+ */
 function copyMetrics(source: Database.Database, target: Database.Database, tables: Set<string>, kept: Map<string, Set<number>>, report: SalvageReport): void {
   if (!tables.has('metrics')) return;
   const insert = target.prepare('INSERT INTO metrics (run_id, name_id, epoch, step, value) VALUES (?, ?, ?, ?, ?)');
-  const scan = source.prepare('SELECT epoch, step, value FROM metrics WHERE run_id = ? AND name_id = ? AND (epoch, step) > (?, ?) ORDER BY epoch, step');
+  const range = 'run_id = ? AND name_id = ? AND (epoch, step) > (?, ?) AND (epoch, step) < (?, ?)';
+  const forwards = source.prepare(`SELECT epoch, step, value FROM metrics WHERE ${range} ORDER BY epoch, step`);
+  const backwards = source.prepare(`SELECT epoch, step, value FROM metrics WHERE ${range} ORDER BY epoch DESC, step DESC`);
   const probe = source.prepare('SELECT epoch FROM metrics WHERE run_id = ? AND name_id = ? AND epoch >= ? ORDER BY epoch LIMIT 1').pluck();
-  let points = 0;
   const names = new Map((source.prepare('SELECT id, name FROM metric_names').all() as { id: number; name: string }[]).map((r) => [r.id, r.name]));
+  const END: Key = [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  let points = 0;
   for (const runId of kept.get('runs')!) {
     for (const nameId of kept.get('metric_names')!) {
-      let after: [number, number] = [-1, -2];
-      let probed = -1;
-      for (;;) {
+      const read = (statement: Database.Statement, lo: Key, hi: Key, onRow: (key: Key) => void): boolean => {
         try {
-          for (const p of scan.iterate(runId, nameId, after[0], after[1]) as IterableIterator<{ epoch: number; step: number; value: number | null }>) {
+          for (const p of statement.iterate(runId, nameId, lo[0], lo[1], hi[0], hi[1]) as IterableIterator<{ epoch: number; step: number; value: number | null }>) {
             insert.run(runId, nameId, p.epoch, p.step, p.value);
             points++;
-            after = [p.epoch, p.step];
+            onRow([p.epoch, p.step]);
           }
-          break;
+          return true;
         } catch {
-          // Always past the last place probed, so a scan that fails where a probe succeeded cannot loop.
-          const next = seek((from) => probe.get(runId, nameId, from) as number | undefined, Math.max(after[0] + 1, probed + 1));
-          probed = next ?? probed;
-          // Epochs as people count them (from 1): the damaged part held points of epochs after the last one read.
-          const last = next === undefined ? 'on' : `${next}`;
-          report.lost.push(`metrics: run ${runId}, ${names.get(nameId) ?? `metric ${nameId}`}: points of epochs ${after[0] + 2}–${last} could not be read`);
-          if (next === undefined) break;
-          after = [next - 1, Number.MAX_SAFE_INTEGER];
+          return false;
         }
+      };
+      const segments: [Key, Key][] = [[[-1, -2], END]];
+      while (segments.length) {
+        const [lo, hi] = segments.pop()!;
+        let a = lo;
+        if (read(forwards, lo, hi, (k) => (a = k))) continue;
+        let b = hi;
+        if (read(backwards, a, hi, (k) => (b = k))) continue;
+        // Rows between a and b cannot be read from either side: probe for the first readable epoch after a.
+        let next: number | undefined;
+        try {
+          next = seek((from) => probe.get(runId, nameId, from) as number | undefined, a[0] + 1);
+        } catch {
+          next = undefined;
+        }
+        const last = next !== undefined && next < b[0] ? next : b[0] === END[0] ? 'on' : b[0];
+        // Epochs as people count them (from 1).
+        report.lost.push(`metrics: run ${runId}, ${names.get(nameId) ?? `metric ${nameId}`}: points of epochs ${a[0] + 2}–${last} could not be read`);
+        if (next !== undefined && next < b[0]) segments.push([[next - 1, Number.MAX_SAFE_INTEGER], b]);
       }
     }
   }
