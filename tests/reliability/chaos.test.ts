@@ -4,6 +4,7 @@
 // run, metric point or checkpoint lost, every run completed, each with exactly the metrics of the same run
 // trained without interruption.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Run } from '../../shared/api/contract.js';
 import { ensureBuilt } from '../support/build.js';
 import { openTestServices, until, type TestServices } from '../host/support.js';
 import { expectCheckpointsVerify, expectSameAsUninterrupted, job, seeded, waitStatus } from './support.js';
@@ -22,7 +23,7 @@ describe('chaos: 3 queued runs, 5 random trainer kills', () => {
     const { api, events, queue } = test.services;
     const project = await api.projects.create({ name: 'Chaos' });
     const seeds = [21, 22, 23];
-    const references = [];
+    const references: Run[] = [];
     for (const seed of seeds) references.push(await api.runs.start(job(project.id, 3, seed, 2000, `reference ${seed}`)));
     for (const r of references) expect((await waitStatus(api, r.id, ['completed', 'failed', 'interrupted'])).status).toBe('completed');
     await queue.idle();
@@ -33,7 +34,7 @@ describe('chaos: 3 queued runs, 5 random trainer kills', () => {
       const pid = queue.trainerPid(runId);
       if (pid !== undefined) progress.set(pid, (progress.get(pid) ?? 0) + 1);
     });
-    const runs = [];
+    const runs: Run[] = [];
     for (const seed of seeds) runs.push(await api.runs.start(job(project.id, 3, seed, 2000, `chaos ${seed}`)));
     const random = seeded(SEED);
     const interruptions: { runId: number; cause: string | null | undefined; afterReports: number }[] = [];

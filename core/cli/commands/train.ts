@@ -18,6 +18,7 @@ import { findPreset } from '../../presets/load.js';
 import { combineListeners, createRunRecord, RunRecorder, trainerDeath } from '../../runs/recorder.js';
 import { trainRequestFor } from '../../runs/trainer-request.js';
 import type { CheckpointData, Run, Store } from '../../store/index.js';
+import type { RunWarning } from '../../../shared/index.js';
 import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
@@ -171,6 +172,8 @@ export async function runTraining(
   io: CliIO,
   listeners: TrainerListeners = {},
   onStart?: (handle: TrainerHandle) => void,
+  /** Called after the epoch line is printed (warnings about that epoch). */
+  after: TrainerListeners = {},
 ): Promise<TrainerOutcome> {
   const started = Date.now();
   let lastBar = '';
@@ -202,7 +205,7 @@ export async function runTraining(
           io.out(epochLine(report));
         }
       },
-    }),
+    }, after),
   );
   onStart?.(handle);
   // Ctrl-C once: stop after the current batch and report; twice: end the trainer now.
@@ -256,17 +259,28 @@ export async function trainAndRecord(store: Store, run: Run, checkpoint: Checkpo
   const runId = run.id;
   const request = trainRequestFor(store, run, checkpoint);
   let handle: TrainerHandle | undefined;
+  const fresh: RunWarning[] = [];
   const recorder = new RunRecorder(store, runId, {
     // A write the disk refused: end the trainer now (nothing it reports can be kept); `finish` records why.
     writeFailed: () => handle?.kill(),
-    warning: (w) => {
-      if (!json) io.err(`warning: ${w.message} (the run keeps training)`);
+    warning: (w) => fresh.push(w),
+  });
+  // A warning found in an epoch is printed right after that epoch's line.
+  const printWarnings = () => {
+    for (const w of fresh.splice(0)) if (!json) io.err(`warning: ${w.message} (the run keeps training)`);
+  };
+  const outcome = await runTraining(
+    request,
+    run.name ?? request.spec.name,
+    json,
+    io,
+    recorder.listeners(),
+    (h) => {
+      handle = h;
+      if (recorder.failed) h.kill();
     },
-  });
-  const outcome = await runTraining(request, run.name ?? request.spec.name, json, io, recorder.listeners(), (h) => {
-    handle = h;
-    if (recorder.failed) h.kill();
-  });
+    { epoch: printWarnings },
+  );
   let ended: Run;
   try {
     ended = recorder.finish(outcome);
