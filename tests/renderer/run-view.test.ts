@@ -191,7 +191,7 @@ describe('RunView', () => {
 
   it('an interrupted run says why and resumes; a refused resume offers the checkpoint a new run can start from', async () => {
     let refuse = false;
-    const warning = { kind: 'runaway_loss', epoch: 2, value: 3.5e6, threshold: 230, peak: 3.5e6, peakEpoch: 2, message: 'm', hint: 'h', lessonId: 'clipping' };
+    const warning = { kind: 'runaway_loss' as const, epoch: 2, value: 3.5e6, threshold: 230, peak: 3.5e6, peakEpoch: 2, message: 'm', hint: 'h', lessonId: 'clipping' };
     const api = installFakeApi({
       'runs.get': ({ id }: { id: number }) => run(id, { status: 'interrupted', statusCause: 'disk_full', error: 'could not record a checkpoint', warnings: [warning] }),
       'runs.list': () => [run(3, { status: 'interrupted', statusCause: 'disk_full' })],
