@@ -20,6 +20,7 @@ import { isDiskError, isStoreError, type Run, type Store } from '../store/index.
 import { checkpointDto, runDto } from './dto.js';
 import { conflict } from './errors.js';
 import { processExecutor, type RunExecutor, type SpawnTrainer, type TrainerJob } from './executor.js';
+import { OutcomeRetry } from './outcome-retry.js';
 import { memoryQueueOrder, orderQueued, type QueueOrderStore } from './queue-order.js';
 import { combineListeners, RunRecorder, trainerDeath } from './recorder.js';
 import { trainRequestFor } from './trainer-request.js';
@@ -45,8 +46,6 @@ export interface RunQueueOptions {
 }
 
 export const SHUTDOWN_REASON = 'Layerwise shut down while this run was training; resuming continues from its last checkpoint';
-
-const UNRECORDED_RETRY_MS = 2_000;
 
 interface ActiveRun {
   runId: number;
@@ -81,8 +80,7 @@ export class RunQueue {
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   /** Outcomes the disk refused to take: retried until it does (the run then becomes interrupted with its cause). */
-  private readonly unrecorded = new Map<number, () => Run>();
-  private unrecordedTimer: NodeJS.Timeout | undefined;
+  private readonly unrecorded: OutcomeRetry;
 
   constructor(options: RunQueueOptions) {
     this.store = options.store;
@@ -93,6 +91,7 @@ export class RunQueue {
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 15_000;
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 30_000;
     this.concurrencyLimit = checkConcurrency(options.concurrency ?? 1);
+    this.unrecorded = new OutcomeRetry(this.log, (run) => this.emitStatus(run));
   }
 
   /** Picks up the runs left queued in the store (oldest first, or as last ordered) and starts trainers. */
@@ -268,9 +267,7 @@ export class RunQueue {
       await Promise.all(actives.map((a) => a.settled));
     } finally {
       clearTimeout(timer);
-      clearTimeout(this.unrecordedTimer);
-      this.unrecordedTimer = undefined;
-      this.flushUnrecorded();
+      this.unrecorded.stop();
     }
   }
 
@@ -400,8 +397,7 @@ export class RunQueue {
       if (isDiskError(error) || isStoreError(error, 'ReadOnly')) {
         // The disk refuses even this small write: keep trying; the run is interrupted as soon as it can be said.
         this.log(`run ${id}: could not record how it ended (${message(error)}); retrying until the disk takes it`);
-        this.unrecorded.set(id, () => recorder.finish(outcome));
-        this.retryUnrecorded();
+        this.unrecorded.add(id, () => recorder.finish(outcome));
       } else {
         this.log(`run ${id}: could not record how it ended: ${message(error)}`);
         run = this.failUnstarted(id, `could not record how it ended: ${message(error)}`, 'record_failed');
@@ -413,33 +409,6 @@ export class RunQueue {
     active.job.release();
     this.changed();
     return run;
-  }
-
-  /** Tries again to record the outcomes the disk refused (every 2 s until it takes them, and at shutdown). */
-  private retryUnrecorded(): void {
-    if (this.unrecordedTimer || this.unrecorded.size === 0) return;
-    this.unrecordedTimer = setTimeout(() => {
-      this.unrecordedTimer = undefined;
-      this.flushUnrecorded();
-      this.retryUnrecorded();
-    }, UNRECORDED_RETRY_MS);
-    this.unrecordedTimer.unref();
-  }
-
-  private flushUnrecorded(): void {
-    for (const [id, record] of [...this.unrecorded]) {
-      try {
-        const run = record();
-        this.unrecorded.delete(id);
-        this.log(`run ${id}: recorded as ${run.status}${run.statusCause ? ` (${run.statusCause})` : ''}`);
-        this.emitStatus(run);
-      } catch (error) {
-        if (!(isDiskError(error) || isStoreError(error, 'ReadOnly'))) {
-          this.unrecorded.delete(id);
-          this.log(`run ${id}: could not record how it ended: ${message(error)}`);
-        }
-      }
-    }
   }
 
   private failUnstarted(id: number, reason: string, cause: 'not_started' | 'record_failed' = 'not_started'): Run | null {

@@ -14,16 +14,13 @@
 // datasets, runs (with reports and the queue's order), metrics, checkpoints, comparisons, and resume/fork
 // across them. They share one connection (./db.ts); a repository calling another inside a transaction joins
 // it as a savepoint, so a write that spans table groups still commits or rolls back as one.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { LIVE_RUN_STATUSES, type DatasetRef, type ModelSpec, type RunStatusCause, type RunWarning } from '../../shared/index.js';
+import { resolve } from 'node:path';
+import type { DatasetRef, ModelSpec, RunStatusCause, RunWarning } from '../../shared/index.js';
 import type Database from 'better-sqlite3';
-import { iso, StoreDb } from './db.js';
-import { StoreError, storeErrorFrom } from './errors.js';
-import { acquireLock, type AcquiredLock, type PendingOutcome } from './lock.js';
-import { openDatabase, openReadOnlyDatabase, takeWriterLock } from './open-db.js';
-import { keepDamagedWal, walDamageReport } from './recovery.js';
-import { salvage } from './salvage.js';
+import type { StoreDb } from './db.js';
+import { storeErrorFrom } from './errors.js';
+import type { AcquiredLock, PendingOutcome } from './lock.js';
+import { openReadOnly, openWritable, type StoreOptions } from './opening.js';
 import { CheckpointRepository } from './repos/checkpoints.js';
 import { ComparisonRepository, type NewComparison } from './repos/comparisons.js';
 import { RunContinuations, type CheckpointChoice, type ResumeCheck, type ResumePoint } from './repos/continuations.js';
@@ -31,7 +28,6 @@ import { DatasetRepository } from './repos/datasets.js';
 import { MetricRepository } from './repos/metrics.js';
 import { ProjectRepository } from './repos/projects.js';
 import { RunRepository, type FinishRun, type NewRun } from './repos/runs.js';
-import { migrate, SCHEMA_VERSION, schemaVersion } from './schema.js';
 import type {
   Checkpoint,
   CheckpointData,
@@ -52,23 +48,9 @@ import type {
 } from './types.js';
 
 export { iso } from './db.js';
+export { DB_FILE, type StoreOptions } from './opening.js';
 export { MAX_CHECKPOINT_PART_BYTES } from './repos/checkpoints.js';
 export type { CheckpointChoice, FinishRun, NewComparison, NewRun, ResumeCheck, ResumePoint };
-
-export const DB_FILE = 'layerwise.db';
-
-export interface StoreOptions {
-  /** Recorded in the lock file so that a refused process can say who holds the folder: `app`, `cli`. */
-  owner?: string;
-  /** How long to wait for another process to release the data folder; 0 (default) refuses at once. */
-  lockWaitMs?: number;
-  /** better-sqlite3's native binding to load (Electron passes the build made for its ABI). */
-  nativeBinding?: string;
-  /** How long SQLite waits on a busy database file before giving up (default 2000 ms). */
-  busyTimeoutMs?: number;
-  /** The clock, in ms since 1970 (tests pin it). */
-  now?: () => number;
-}
 
 export class Store {
   readonly projects: ProjectRepository;
@@ -103,67 +85,11 @@ export class Store {
   static open(dataDir: string, options: StoreOptions = {}): Store {
     const dir = resolve(dataDir);
     try {
-      return Store.openIn(dir, options);
+      const { db, lock, report } = openWritable(dir, options);
+      return new Store(db, lock, report);
     } catch (error) {
       // A full disk, a read-only folder, a failing disk: a StoreError naming it, never a raw ENOSPC or SqliteError.
       throw storeErrorFrom(error, dir);
-    }
-  }
-
-  private static openIn(dir: string, options: StoreOptions): Store {
-    const now = options.now ?? Date.now;
-    mkdirSync(dir, { recursive: true });
-    const lock = acquireLock(dir, { owner: options.owner ?? 'cli', waitMs: options.lockWaitMs ?? 0 });
-    const binding = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {};
-    let writer: { release(): void } | undefined;
-    try {
-      const dbPath = join(dir, DB_FILE);
-      writer = takeWriterLock(dir, dbPath, { ...binding, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
-      // Before SQLite replays (and later overwrites) the log: a log that would drop committed work is copied aside.
-      const walDamage = keepDamagedWal(dbPath, now());
-      const opened = openDatabase(dbPath, { ...binding, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
-      try {
-        const from = migrate(opened.db);
-        const salvaged = opened.movedAside ? salvage(opened.movedAside.path, opened.db, binding) : null;
-        const interrupted = opened.db
-          .prepare(
-            `UPDATE runs SET status = 'interrupted', status_cause = 'host_ended', error = ?
-             WHERE status IN (${LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(', ')}) RETURNING id`,
-          )
-          .pluck()
-          .all(
-            `the process running it ended without finishing it (killed, crashed, or the machine lost power; found on ${new Date(now()).toISOString()}); resume continues from its last checkpoint`,
-          ) as number[];
-        // How runs ended that the previous writer's database could not take (its disk was full): their causes.
-        const deferred = lock.replaced?.pending ?? [];
-        const applyDeferred = opened.db.prepare(
-          `UPDATE runs SET status = 'interrupted', status_cause = ?, error = ? WHERE id = ? AND status IN (${LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(', ')}, 'interrupted')`,
-        );
-        for (const p of deferred) applyDeferred.run(p.cause, p.error, p.runId);
-        interrupted.sort((a, b) => a - b);
-        if (salvaged) salvaged.interruptedRuns = interrupted;
-        const report: OpenReport = {
-          dataDir: dir,
-          dbPath,
-          created: opened.created,
-          migratedFrom: !opened.created && from < SCHEMA_VERSION ? from : null,
-          interruptedRuns: interrupted,
-          movedAside: opened.movedAside,
-          staleLock: lock.replaced ? { pid: lock.replaced.pid, acquiredAt: iso(lock.replaced.acquiredAt) } : null,
-          salvage: salvaged,
-          walDamage: walDamage ? walDamageReport(walDamage, opened.db, interrupted, options.nativeBinding) : null,
-          readOnly: false,
-        };
-        const held = writer;
-        return new Store(new StoreDb(opened.db, now, dbPath), { note: lock.note, release: (o) => (held.release(), lock.release(o)) }, report);
-      } catch (error) {
-        opened.db.close();
-        throw error;
-      }
-    } catch (error) {
-      writer?.release();
-      lock.release();
-      throw error;
     }
   }
 
@@ -174,44 +100,8 @@ export class Store {
    * `SchemaTooOld` when its schema is not this version's.
    */
   static openReadOnly(dataDir: string, options: Pick<StoreOptions, 'nativeBinding' | 'busyTimeoutMs' | 'now'> = {}): Store {
-    const dir = resolve(dataDir);
-    const dbPath = join(dir, DB_FILE);
-    let db: Database.Database;
-    try {
-      db = openReadOnlyDatabase(dbPath, {
-        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-        ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CANTOPEN' && !existsSync(dbPath)) {
-        throw new StoreError('InvalidInput', `there is no Layerwise database in ${dir}`, { dataDir: dir });
-      }
-      throw storeErrorFrom(error, dbPath);
-    }
-    const version = schemaVersion(db);
-    if (version !== SCHEMA_VERSION) {
-      db.close();
-      throw new StoreError(
-        version > SCHEMA_VERSION ? 'SchemaTooNew' : 'SchemaTooOld',
-        version > SCHEMA_VERSION
-          ? `the database has schema version ${version}, newer than this Layerwise supports (${SCHEMA_VERSION}): update Layerwise to read it`
-          : `the database has schema version ${version} and this Layerwise reads ${SCHEMA_VERSION}: it is upgraded when the process holding it closes it and this command opens it again`,
-        { version, supported: SCHEMA_VERSION },
-      );
-    }
-    const report: OpenReport = {
-      dataDir: dir,
-      dbPath,
-      created: false,
-      migratedFrom: null,
-      interruptedRuns: [],
-      movedAside: null,
-      staleLock: null,
-      salvage: null,
-      walDamage: null,
-      readOnly: true,
-    };
-    return new Store(new StoreDb(db, options.now ?? Date.now, dbPath), { note: () => false, release: () => {} }, report);
+    const { db, lock, report } = openReadOnly(dataDir, options);
+    return new Store(db, lock, report);
   }
 
   /**
