@@ -14,10 +14,15 @@ const STORE_CODES: Readonly<Record<StoreErrorCode, ApiError['code']>> = {
   InvalidTransition: 'conflict',
   DataDirLocked: 'conflict',
   SchemaTooNew: 'internal',
+  SchemaTooOld: 'conflict',
   MigrationFailed: 'internal',
   CheckpointCorrupt: 'internal',
   BundleInvalid: 'invalid_input',
   StoreClosed: 'internal',
+  DiskFull: 'internal',
+  WriteFailed: 'internal',
+  ReadOnly: 'conflict',
+  DatabaseCorrupt: 'internal',
 };
 
 export function toApiError(error: unknown, method?: string): ApiError {

@@ -100,6 +100,8 @@ export function createServices(options: ServicesOptions): Services {
       interruptedRuns: store.report.interruptedRuns,
       movedAside: store.report.movedAside,
       createdDatabase: store.report.created,
+      salvage: store.report.salvage,
+      walDamage: store.report.walDamage,
     }),
 
     // ---- projects ----

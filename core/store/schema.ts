@@ -146,6 +146,39 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL
       );
     `),
+  // 6: why a run is interrupted or failed (status_cause: a code of shared/runs/statuses.ts, checked by the runs
+  // repository rather than a CHECK, so that a new cause needs no table rebuild), and what a run did that its numbers
+  // alone hide (run_warnings: one JSON record per kind, e.g. a runaway loss, with the epoch it was first seen so that
+  // a resume drops those it will recompute). Runs recorded before: a trainer killed or crashed used to fail its run;
+  // it was an interruption from outside, so those runs become `interrupted` (resumable from their last checkpoint).
+  (db) => {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN status_cause TEXT;
+      CREATE TABLE run_warnings (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        warning TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, kind)
+      ) WITHOUT ROWID;
+    `);
+    db.exec(`
+      UPDATE runs SET status_cause = CASE
+          WHEN error LIKE 'Layerwise shut down while this run was training%' THEN 'shutdown'
+          ELSE 'host_ended' END
+        WHERE status = 'interrupted';
+      UPDATE runs SET status = 'interrupted', finished_at = NULL, status_cause = CASE
+          WHEN error LIKE 'the trainer process was killed by %' THEN 'trainer_killed'
+          ELSE 'trainer_crashed' END
+        WHERE status = 'failed' AND (error LIKE 'the trainer process was killed by %' OR error LIKE 'the trainer process exited with code % before finishing%');
+      UPDATE runs SET status_cause = CASE
+          WHEN error LIKE 'could not start:%' OR error LIKE 'the trainer process could not be started%' THEN 'not_started'
+          WHEN error LIKE 'could not record how it ended%' THEN 'record_failed'
+          ELSE 'trainer_error' END
+        WHERE status = 'failed';
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,7 +1,7 @@
 // What the store hands out. Timestamps are ISO 8601 strings (UTC, ms precision); ids are integers.
 import type { RunStatus } from '../../shared/runs/statuses.js';
 import type { CHECKPOINT_KINDS, RUN_STATUSES } from './schema.js';
-import type { Checkpoint, Dataset, JsonValue } from '../../shared/api/entities.js';
+import type { Checkpoint, Dataset, JsonValue, SalvageReport, WalDamageReport } from '../../shared/api/entities.js';
 
 // The records the store hands out are the API's entities (one definition, in shared/); only what the
 // store alone deals in (metric points with raw NaN, checkpoint bytes, the open report) is defined here.
@@ -19,6 +19,8 @@ export type {
   RunListItem,
   RunReport,
   MisclassifiedSample,
+  SalvageReport,
+  WalDamageReport,
 } from '../../shared/api/entities.js';
 
 export type { RunStatus };
@@ -87,4 +89,10 @@ export interface OpenReport {
   movedAside: { path: string; reason: string } | null;
   /** A lock left by a process that no longer runs, taken over. */
   staleLock: { pid: number; acquiredAt: string } | null;
+  /** After moving a damaged file aside: what was read back from it into the new one, and what was not. */
+  salvage: SalvageReport | null;
+  /** A damaged write-ahead log: the committed work SQLite could not replay (copied aside first), and the runs it set back. */
+  walDamage: WalDamageReport | null;
+  /** Opened to read only, beside the process that holds the data folder (nothing is checked, repaired or written). */
+  readOnly: boolean;
 }

@@ -4,9 +4,11 @@
 import type { DatasetRef } from '../data/dataset-ref.js';
 import type { ModelSpec } from '../spec/model-spec.js';
 import type { BatchProgress, EpochReport } from '../protocol/training.js';
-import type { RunStatus } from '../runs/statuses.js';
+import type { RunStatus, RunStatusCause } from '../runs/statuses.js';
+import type { RunWarning } from '../runs/warnings.js';
 
-export type { RunStatus } from '../runs/statuses.js';
+export type { RunStatus, RunStatusCause } from '../runs/statuses.js';
+export type { RunWarning } from '../runs/warnings.js';
 import type { TrainingConfig } from '../tricks/config.js';
 
 export const CHECKPOINT_KIND_VALUES = ['best', 'last', 'periodic'] as const;
@@ -68,6 +70,13 @@ export interface Run {
   status: RunStatus;
   /** Why a run failed, diverged or was interrupted. */
   error: string | null;
+  /**
+   * Why it is `interrupted` or `failed`, as a code (`trainer_killed`, `disk_full`, …; shared/runs/statuses.ts);
+   * null otherwise. Absent from hosts older than schema 6.
+   */
+  statusCause?: RunStatusCause | null;
+  /** What the run did that its numbers alone hide (a runaway loss), with a hint; never stops it. */
+  warnings?: RunWarning[];
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -235,6 +244,37 @@ export interface HostInfo {
   /** A damaged database moved aside, where to and why. */
   movedAside: { path: string; reason: string } | null;
   createdDatabase: boolean;
+  /** What was recovered from the damaged database into the new one, and what was not (absent: nothing was damaged). */
+  salvage?: SalvageReport | null;
+  /** A damaged write-ahead log found on opening: the commits SQLite could not replay, and what they held. */
+  walDamage?: WalDamageReport | null;
+}
+
+/** Rows read back from a damaged database into a new one, per table, and what could not be. */
+export interface SalvageReport {
+  /** Where the damaged file was moved (it is kept, never deleted). */
+  from: string;
+  /** Table → rows recovered. */
+  recovered: Record<string, number>;
+  /** What could not be recovered, one line each (`checkpoints: 2 whose bytes do not match their sha256 (ids 4, 7)`). */
+  lost: string[];
+  /** Runs that were running when the file was damaged: now interrupted, resumable. */
+  interruptedRuns: number[];
+}
+
+/** A write-ahead log with a damaged frame followed by intact commits: SQLite stops replaying at the damage. */
+export interface WalDamageReport {
+  /** Where the database and its log were copied before opening (kept, never deleted). */
+  copy: string;
+  /** The first damaged frame (from 1) and the frames in the log. */
+  firstBadFrame: number;
+  frames: number;
+  /** Committed transactions after the damage that could not be replayed. */
+  commitsLost: number;
+  /** What those commits held, as far as it can be read (`run 3: metrics of epochs 5-6, checkpoint of epoch 6`). */
+  lost: string[];
+  /** Runs set back by the lost commits: interrupted, and resuming recomputes what was lost. */
+  interruptedRuns: number[];
 }
 
 export interface DatasetSample {

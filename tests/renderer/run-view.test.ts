@@ -188,4 +188,40 @@ describe('RunView', () => {
     expect(useComparisonStore().runIds).toEqual([3, 4, 5]);
     expect(wrapper.find('[data-testid="ablate-dialog"]').exists()).toBe(false);
   });
+
+  it('an interrupted run says why and resumes; a refused resume offers the checkpoint a new run can start from', async () => {
+    let refuse = false;
+    const warning = { kind: 'runaway_loss' as const, epoch: 2, value: 3.5e6, threshold: 230, peak: 3.5e6, peakEpoch: 2, message: 'm', hint: 'h', lessonId: 'clipping' };
+    const api = installFakeApi({
+      'runs.get': ({ id }: { id: number }) => run(id, { status: 'interrupted', statusCause: 'disk_full', error: 'could not record a checkpoint', warnings: [warning] }),
+      'runs.list': () => [run(3, { status: 'interrupted', statusCause: 'disk_full' })],
+      'runs.report': () => null,
+      'models.get': () => ({ id: 10, projectId: 1, parentId: null, name: 'MNIST MLP', spec: MLP_SPEC, hash: 'h', createdAt: '' }),
+      'checkpoints.list': ({ runId }: { runId: number }) => [checkpoint(31, runId, 1, 'last'), checkpoint(30, runId, 0, 'best')],
+      'metrics.series': () => [],
+      'runs.resumeFromCheckpoint': ({ id }: { id: number }) => {
+        if (refuse) throw Object.assign(new Error('run 3 cannot resume: its latest checkpoint 31 (epoch 2) is damaged'), { code: 'conflict', details: { forkCheckpointId: 30, forkCheckpointEpoch: 0 } });
+        return run(id, { status: 'interrupted' });
+      },
+      'runs.fork': () => run(9, { status: 'queued' }),
+    } as never);
+    const wrapper = mountView();
+    await flushPromises();
+    expect(wrapper.find('[data-testid="run-view-cause"]').text()).toBe('the disk is full');
+    expect(wrapper.find('[data-testid="run-warning"]').text()).toContain('The training loss ran away: 3.50e+6 at epoch 3 (above 230)');
+    await wrapper.find('[data-testid="run-resume"]').trigger('click');
+    await flushPromises();
+    expect(api.called('runs.resumeFromCheckpoint')[0]!.input).toEqual({ id: 3 });
+    expect(wrapper.find('[data-testid="run-fork-offer"]').exists()).toBe(false);
+    refuse = true;
+    await wrapper.find('[data-testid="run-resume"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('[role="alert"]').text()).toContain('is damaged');
+    const offer = wrapper.find('[data-testid="run-fork-offer"]');
+    expect(offer.text()).toBe('Start a new run from checkpoint 30 (epoch 1)');
+    await offer.trigger('click');
+    await flushPromises();
+    expect(api.called('runs.fork')[0]!.input).toEqual({ checkpointId: 30 });
+    expect(useNavStore().runId).toBe(9);
+  });
 });

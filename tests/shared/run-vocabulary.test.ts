@@ -19,6 +19,7 @@ import {
   OUTCOME_RUN_STATUSES,
   parseLayerMetric,
   RESUMABLE_RUN_STATUSES,
+  RUN_STATUS_CAUSES,
   RUN_STATUSES,
   RUN_TRANSITIONS,
   STEP_METRICS,
@@ -46,10 +47,11 @@ describe('run statuses', () => {
     expect(inside(OUTCOME_RUN_STATUSES, FINISHED_RUN_STATUSES)).toBe(true);
     expect(isOutcomeRunStatus('failed')).toBe(false);
     expect(RESUMABLE_RUN_STATUSES.some((s) => isActiveRunStatus(s))).toBe(false);
-    // Every transition goes to a known status, and only live runs can be interrupted.
+    // Every transition goes to a known status, and only runs given to a trainer (active: a queued run's trainer
+    // can die before it starts) can be interrupted.
     for (const [from, to] of Object.entries(RUN_TRANSITIONS)) {
       expect(inside(to, RUN_STATUSES), from).toBe(true);
-      if (to.includes('interrupted')) expect(LIVE_RUN_STATUSES as readonly string[]).toContain(from);
+      if (to.includes('interrupted')) expect(ACTIVE_RUN_STATUSES as readonly string[]).toContain(from);
     }
   });
 
@@ -57,6 +59,10 @@ describe('run statuses', () => {
     for (const status of RUN_STATUSES) {
       expect(en.training.status[status], status).toMatch(/\S/);
       expect(zh.training.status[status], status).toMatch(/\S/);
+    }
+    for (const cause of RUN_STATUS_CAUSES) {
+      expect(en.training.cause[cause], cause).toMatch(/\S/);
+      expect(zh.training.cause[cause], cause).toMatch(/\S/);
     }
   });
 });

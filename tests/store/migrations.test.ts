@@ -27,6 +27,14 @@ function fillAt(db: Database.Database, version: number) {
     db.prepare("INSERT INTO metric_names (id, name) VALUES (1, 'loss')").run();
     const insert = db.prepare('INSERT INTO metrics (run_id, name_id, epoch, step, value) VALUES (1, 1, ?, ?, ?)');
     for (let e = 0; e < 50; e++) insert.run(e, -1, 1 / (e + 1));
+    // Before schema 6 a killed trainer failed its run; an error the trainer reported failed it too.
+    const ended = db.prepare(
+      "INSERT INTO runs (id, project_id, model_version_id, dataset_id, config, seed, backend, status, error, created_at, started_at, finished_at) VALUES (?, 1, 1, 1, ?, 1, 'cpu', ?, ?, 1700000000003, 1700000000004, 1700000000009)",
+    );
+    ended.run(2, canonicalJson(config()), 'failed', 'the trainer process was killed by SIGKILL (out of memory, or ended by the system)');
+    ended.run(3, canonicalJson(config()), 'failed', 'the model outputs [3] but spiral has 2 classes');
+    ended.run(4, canonicalJson(config()), 'interrupted', 'Layerwise shut down while this run was training; resuming continues from its last checkpoint');
+    ended.run(5, canonicalJson(config()), 'failed', 'the trainer process exited with code 134 before finishing');
   }
   if (version >= 2) {
     const w = Buffer.from(bytes(64, 1));
@@ -56,7 +64,7 @@ function freshSchema(): string {
 
 describe('migrations', () => {
   it(`the newest schema is version ${SCHEMA_VERSION}, pinned in fixtures/schema-v${SCHEMA_VERSION}.sql`, async () => {
-    expect(MIGRATIONS).toHaveLength(5);
+    expect(MIGRATIONS).toHaveLength(6);
     await expect(freshSchema()).toMatchFileSnapshot(`./fixtures/schema-v${SCHEMA_VERSION}.sql`);
   });
 
@@ -93,6 +101,19 @@ describe('migrations', () => {
         if (version >= 3) {
           // A comparison from before kinds existed was picked by hand.
           expect(store.getComparison(1)).toMatchObject({ name: 'kept from v3', runIds: [1], kind: 'manual', baseRunId: null, lessonId: null });
+        }
+        if (version >= 1) {
+          // Schema 6: killed or crashed trainers interrupted their runs (resumable); other failures keep failing.
+          expect([2, 3, 4, 5].map((id) => [store.getRun(id).status, store.getRun(id).statusCause])).toEqual([
+            ['interrupted', 'trainer_killed'],
+            ['failed', 'trainer_error'],
+            ['interrupted', 'shutdown'],
+            ['interrupted', 'trainer_crashed'],
+          ]);
+          expect(store.getRun(2).finishedAt).toBeNull();
+          expect(store.getRun(1).statusCause).toBe('host_ended');
+          expect(store.checkResume(2)).toMatchObject({ ok: true, checkpoint: null });
+          expect(store.getRun(1).warnings).toEqual([]);
         }
         // What the newest versions added works on the upgraded file.
         if (version >= 1) {
