@@ -3,12 +3,14 @@
 // the record. Used by the CLI and by the host's run queue, so both record runs the same way.
 import {
   datasetRefSplit,
+  initLayerMetricName,
   LAYER_STATS,
   layerMetricName,
   STEP_METRICS,
   type DatasetRef,
   type EpochReport,
   type FinalMetricName,
+  type LayerStat,
   type ModelSpec,
   type TrainingConfig,
   type TrainSummary,
@@ -65,6 +67,11 @@ export function epochPoints(report: EpochReport): MetricPoint[] {
     }
   }
   return points;
+}
+
+/** The statistics of the freshly initialised model, as one point (epoch 0) per layer and statistic. */
+export function initPoints(layers: readonly LayerStat[]): MetricPoint[] {
+  return layers.flatMap((l) => LAYER_STATS.map((stat) => ({ name: initLayerMetricName(l.path, stat), epoch: 0, value: l[stat] })));
 }
 
 export function finalMetricsOf(summary: TrainSummary): Partial<Record<FinalMetricName, number>> {
@@ -127,6 +134,9 @@ export class RunRecorder {
     const status = (run: Run) => this.hooks.statusChanged?.(run);
     return {
       started: this.guard('record the start', (info) => status(this.store.markRunStarted(this.runId, { backend: info.backend, device: info.device }))),
+      init: this.guard('record the statistics at initialisation', (layers) => {
+        this.store.appendMetrics(this.runId, initPoints(layers));
+      }),
       epoch: this.guard('record an epoch', (report) => {
         this.store.appendMetrics(this.runId, epochPoints(report));
       }),
@@ -159,7 +169,7 @@ export class RunRecorder {
 
 /** Calls every listener set in order, so recording and display can both see each event. */
 export function combineListeners(...sets: TrainerListeners[]): TrainerListeners {
-  const keys = ['started', 'progress', 'epoch', 'checkpoint', 'paused', 'resumed'] as const;
+  const keys = ['started', 'progress', 'init', 'epoch', 'checkpoint', 'paused', 'resumed'] as const;
   const out: TrainerListeners = {};
   for (const key of keys) {
     const fns = sets.map((s) => s[key]).filter((f): f is NonNullable<typeof f> => !!f);
