@@ -49,6 +49,19 @@ export const seriesAt =
   (run) =>
     finite(run.series[name]?.[epoch]);
 
+/** The mean of a per-epoch series over epochs [from, to) (0-based); null unless every one of them has a value. */
+export const meanOver =
+  (name: EpochMetricName, from: number, to: number): Measure =>
+  (run) => {
+    let sum = 0;
+    for (let e = from; e < to; e++) {
+      const v = finite(run.series[name]?.[e]);
+      if (v === null) return null;
+      sum += v;
+    }
+    return to > from ? sum / (to - from) : null;
+  };
+
 /** A per-epoch series' last finite value. */
 export const lastOf =
   (name: EpochMetricName): Measure =>

@@ -118,7 +118,7 @@ describe('lesson plans', () => {
         expect(plan.arms.length).toBeGreaterThanOrEqual(2);
         expect(new Set(plan.arms.map((a) => a.label)).size).toBe(plan.arms.length);
         // Two seeds at least on both budgets: one seed gives no spread to judge by.
-        expect(plan.seeds.length).toBe(budget === 'small' ? 2 : l.info.id === 'ensemble' ? 5 : 3);
+        expect(plan.seeds.length).toBe(budget === 'small' ? 2 : ['ensemble', 'lr-decay'].includes(l.info.id) ? 5 : 3);
         expect(new Set(plan.seeds).size).toBe(plan.seeds.length);
         for (const arm of plan.arms) {
           expect(parseTrainingConfig(JSON.parse(JSON.stringify(arm.config)))).toEqual({ ok: true, value: arm.config });
@@ -315,12 +315,35 @@ describe('verdicts', () => {
 
   describe('lr-decay: the fine-tuning phase, paired by seed', () => {
     const l = lesson('lr-decay');
-    it('appears when fine-tuning lowers the test loss in every seed, and says how the arms differ', () => {
-      const v = l.verdict(finals('testLoss', [0.361, 0.364, 0.37], [0.34, 0.341, 0.35]), l.plan('standard'));
+    const plan = l.plan('standard');
+    /** Validation loss over 8 epochs; the two arms share the first 6 (same seed), then go on as given. */
+    const curve = (arm: number, seed: number, last: [number, number], testLoss = 0.35) =>
+      run(arm, seed, { testLoss, testAccuracy: 0.91 }, 'completed', { valLoss: [0.6, 0.5, 0.45, 0.42, 0.4, 0.39 + 0.001 * seed, ...last] });
+
+    it('appears when fine-tuning lowers the validation loss over its epochs in every seed, and says how the arms differ', () => {
+      const constant = [[0.37, 0.38], [0.36, 0.39], [0.38, 0.37], [0.4, 0.39], [0.37, 0.38]] as const;
+      const tuned = [[0.35, 0.35], [0.352, 0.351], [0.353, 0.352], [0.355, 0.354], [0.351, 0.35]] as const;
+      const v = l.verdict([...constant.map((c, i) => curve(0, i + 1, [...c], 0.36)), ...tuned.map((c, i) => curve(1, i + 1, [...c], 0.34))], plan);
       expect(v.appeared).toBe(true);
-      expect(v.text.startsWith('Both arms train identically for 6 epochs; then one fine-tunes for 2 at LR 0.01. LR ×0.1 after epoch 6: -0.021 test loss')).toBe(true);
-      const mixed = l.verdict(finals('testLoss', [0.361, 0.364, 0.37], [0.3, 0.4, 0.35]), l.plan('standard'));
-      expect(mixed.appeared).toBe(false);
+      expect(v.text.startsWith('Both arms train identically for 6 epochs; then one fine-tunes for 2 at LR 0.005. LR ×0.1 after epoch 6: -0.027 validation loss vs constant LR 0.05 averaged over epochs 7–8, 5 seeds (paired by seed, spread ±0.007).')).toBe(true);
+      expect(v.text).toContain('Final test loss (mean, not judged): constant LR 0.05 0.360, LR ×0.1 after epoch 6 0.340.');
+      expect(v.judged).toEqual([
+        { quantity: 'validation loss averaged over epochs 7–8 (paired by seed)', against: '0.010, or 2 × the spread of the per-seed differences (±0.007) if larger', appeared: true },
+      ]);
+      expect(v.arms[0]!.metric).toBe('valLoss, mean of epochs 7–8');
+    });
+
+    it('does not appear when the constant run settles as low in some seeds', () => {
+      const constant = [[0.37, 0.38], [0.35, 0.35], [0.38, 0.37], [0.35, 0.351], [0.37, 0.38]] as const;
+      const tuned = [[0.35, 0.35], [0.352, 0.351], [0.353, 0.352], [0.355, 0.354], [0.351, 0.35]] as const;
+      const v = l.verdict([...constant.map((c, i) => curve(0, i + 1, [...c])), ...tuned.map((c, i) => curve(1, i + 1, [...c]))], plan);
+      expect(v.appeared).toBe(false);
+    });
+
+    it('has no number for a run whose fine-tuning epochs are missing (it diverged or stopped early)', () => {
+      const v = l.verdict([curve(0, 1, [0.37, 0.38]), run(0, 2, { epochs: 7 }, 'diverged'), curve(1, 1, [0.35, 0.35]), run(1, 2, { testLoss: 0.3 }, 'stopped', { valLoss: [0.6, 0.5, 0.45, 0.42, 0.4, 0.39, 0.35] })], l.plan('small'));
+      expect(v.appeared).toBeNull();
+      expect(v.text).toContain('constant LR 0.05: 1 of 2 diverged, left out.');
     });
   });
 
