@@ -182,13 +182,13 @@ describe('a diverged arm on the lesson chart', () => {
     const wrapper = mount(ComparisonView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } } });
     await flushPromises();
     const chart = wrapper.findComponent(CompareCurves);
-    expect(chart.props('lines').map((l: { label: string }) => l.label)).toEqual(['e) no clipping, seed 1 (2 seeds) ✕ 2 of 2 diverged', 'e) clip norm θ=1, seed 1 (2 seeds)']);
+    expect(chart.props('lines').map((l: { label: string }) => l.label)).toEqual(['e) no clipping (2 seeds) ✕ 2 of 2 diverged', 'e) clip norm θ=1 (2 seeds)']);
     const option = wrapper.findComponent(ChartStub).props('option') as {
       series: Array<{ name: string; markLine?: { data: Array<{ xAxis: number }>; label: { formatter: (p: { value: number }) => string } } }>;
       xAxis: { max?: (e: { max: number }) => number };
     };
     const marks = option.series.filter((s) => s.markLine);
-    expect(marks.map((s) => [s.name, s.markLine!.data])).toEqual([['e) no clipping, seed 1 (2 seeds) ✕ 2 of 2 diverged', [{ xAxis: 1 }]]]);
+    expect(marks.map((s) => [s.name, s.markLine!.data])).toEqual([['e) no clipping (2 seeds) ✕ 2 of 2 diverged', [{ xAxis: 1 }]]]);
     expect(marks[0]!.markLine!.label.formatter({ value: 1 })).toBe('✕ diverged in epoch 1');
     // The axis reaches the mark even where no run has a point there.
     expect(option.xAxis.max!({ max: -Infinity })).toBe(1);

@@ -71,7 +71,7 @@ function verdict(runs: readonly LessonRunNumbers[], p: LessonPlan): VerdictResul
     else if (arm.diverged) sentences.push(`${arm.label} did not keep every run finite.`);
     else if (j.appeared === null) sentences.push(`${arm.label}: one seed, not judged.`);
     else if (!j.appeared && j.effect < CLIPPING_MIN_EFFECT / 2)
-      sentences.push(`${arm.label} kept every run finite but stayed within ${pointsUnit(j.effect)} of ${referenceText}: finite is not the same as learning.`);
+      sentences.push(`${arm.label} kept every run finite but stayed within ${pointsUnit(Math.abs(j.effect))} of ${referenceText}: finite is not the same as learning.`);
     else
       sentences.push(
         `${arm.label} is ${pointsUnit(j.effect)} above ${referenceText} (threshold ${pointsUnit(j.threshold)}: the larger of ${pointsUnit(CLIPPING_MIN_EFFECT)} and ${NOISE_FACTOR} × its seed spread)${j.appeared ? '' : ', not enough'}.`,
