@@ -190,7 +190,7 @@ export type LessonBudget = (typeof LESSON_BUDGETS)[number];
 export interface LessonInfo {
   /** e.g. `init-scale`, `dropout`. */
   id: string;
-  /** The note's letter, a–i. */
+  /** The lesson's letter: a–i in the note's order, then j (input scaling). */
   letter: string;
   title: string;
   /** The note's claim, in one or two sentences. */

@@ -303,7 +303,8 @@ export function compareWithBase(o: CompareOptions): VerdictResult {
       continue;
     }
     sentences.push(
-      `${other.label}: ${signed(direction * j.effect)} ${o.what} vs ${base.label} ${o.when}, ${seedCount(other.values.length)} (${[spreadText(j, unit), leftOutText(other)].filter(Boolean).join('; ')}).`,
+      // Paired, the comparison rests on the seeds both arms have.
+      `${other.label}: ${signed(direction * j.effect)} ${o.what} vs ${base.label} ${o.when}, ${seedCount(j.paired ? j.seeds : other.values.length)} (${[spreadText(j, unit), leftOutText(other)].filter(Boolean).join('; ')}).`,
     );
     if (!best || rank(j) > rank(best.j) || (rank(j) === rank(best.j) && j.effect > best.j.effect)) best = { arm: other, j };
   }

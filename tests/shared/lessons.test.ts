@@ -306,6 +306,17 @@ describe('verdicts', () => {
       expect(v.judged[0]!.quantity).toBe('test loss within 30 epochs (paired by seed)');
     });
 
+    it('names a diverged run of either arm and judges the seeds left', () => {
+      const runs = losses([0.62, 0.6, 0.64], [0.48, 0.5, 0.51]).map((r) => (r.arm === 0 && r.seed === 2 ? run(0, 2, { epochs: 12 }, 'diverged') : r));
+      const v = l.verdict(runs, plan);
+      expect(v.text).toContain('no early stopping: 1 of 3 diverged, left out.');
+      expect(v.text).toContain('early stopping (restore best): -0.135 test loss vs no early stopping within 30 epochs, 2 seeds (paired by seed, spread ±0.007)');
+      expect(v.appeared).toBe(true);
+      const all = l.verdict(losses([0.62, 0.6, 0.64], [0.48, 0.5, 0.51]).map((r) => (r.arm === 1 ? run(1, r.seed, { epochs: 3 }, 'diverged') : r)), plan);
+      expect(all.appeared).toBeNull();
+      expect(all.text).toBe('Cannot tell: early stopping (restore best): no test loss (every run diverged).');
+    });
+
     it('does not when the per-seed differences disagree, and names failed runs', () => {
       const v = l.verdict(losses([0.5, 0.55, 0.6], [0.45, 0.6, null]), plan);
       expect(v.appeared).toBe(false);
