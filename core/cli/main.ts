@@ -16,6 +16,7 @@ import { resumeCommand } from './commands/resume.js';
 import { forkCommand } from './commands/fork.js';
 import { datasetCommand } from './commands/dataset.js';
 import { exportCommand } from './commands/export.js';
+import { lessonCommand } from './commands/lesson.js';
 import { escapingIO, processIO, UsageError, type CliIO, type Command } from './io.js';
 
 export const COMMANDS: Command[] = [
@@ -31,6 +32,7 @@ export const COMMANDS: Command[] = [
   bundleCommand,
   datasetCommand,
   exportCommand,
+  lessonCommand,
   serveCommand,
 ];
 

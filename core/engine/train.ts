@@ -13,6 +13,7 @@ import {
   type DatasetRef,
   type EpochMetrics,
   type EpochReport,
+  type LayerStat,
   type ModelSpec,
   type StepMetric,
   type TrainingConfig,
@@ -36,6 +37,11 @@ export interface TrainEvents {
   /** Called after every batch; transports coalesce it (never one message per batch). */
   onBatch?(progress: BatchProgress): void;
   onEpoch?(report: EpochReport): void;
+  /**
+   * The per-layer statistics of the freshly initialised model on the probe batch, before any step (how an
+   * initialisation scales the signal through the stack). Only for a run that starts from scratch.
+   */
+  onInit?(layers: LayerStat[]): void;
   onCheckpoint?(checkpoint: CheckpointPayload): void;
 }
 
@@ -110,6 +116,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       const last = options.resumeFrom.manifest.epoch;
       run = await restoreCheckpoint(options.resumeFrom, members, tricks.learningRateAt({ epoch: last, batch: batchesPerEpoch - 1, batchesPerEpoch }));
       startEpoch = last + 1;
+    } else if (options.events?.onInit) {
+      options.events.onInit(await layerStats(members[0]!, head, probe, probeY));
     }
     let epochsRun = startEpoch;
 

@@ -8,6 +8,7 @@ import type {
   BatchProgress,
   CheckpointPayload,
   EpochReport,
+  LayerStat,
   ParentToTrainer,
   TrainerToParent,
   TrainRequest,
@@ -30,6 +31,8 @@ export type TrainerOutcome = { ok: true; summary: TrainSummary } | { ok: false; 
 export interface TrainerListeners {
   started?(info: { backend: string; device: string; fallbackReason?: string }): void;
   progress?(progress: BatchProgress): void;
+  /** Per-layer statistics before the first step (a run from scratch only). */
+  init?(layers: LayerStat[]): void;
   epoch?(report: EpochReport): void;
   checkpoint?(checkpoint: CheckpointPayload): void;
   paused?(): void;
@@ -112,6 +115,8 @@ export class TrainerHandle {
             return listeners.started?.(message);
           case 'progress':
             return listeners.progress?.(message.progress);
+          case 'init':
+            return listeners.init?.(message.layers);
           case 'epoch':
             return listeners.epoch?.(message.report);
           case 'checkpoint':

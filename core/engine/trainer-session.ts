@@ -107,6 +107,7 @@ export class TrainerSession {
             progress.flush();
             this.port.post({ type: 'epoch', report });
           },
+          onInit: (layers) => this.port.post({ type: 'init', layers }),
           onCheckpoint: (checkpoint) => this.port.post({ type: 'checkpoint', checkpoint }),
         },
       });

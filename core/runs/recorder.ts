@@ -5,6 +5,7 @@ import {
   checkRunawayLoss,
   datasetRefShape,
   datasetRefSplit,
+  initLayerMetricName,
   LAYER_STATS,
   layerMetricName,
   STEP_METRICS,
@@ -12,6 +13,7 @@ import {
   type EpochReport,
   type FinalMetricName,
   type InterruptedCause,
+  type LayerStat,
   type LossName,
   type ModelSpec,
   type RunWarning,
@@ -72,6 +74,11 @@ export function epochPoints(report: EpochReport): MetricPoint[] {
     }
   }
   return points;
+}
+
+/** The statistics of the freshly initialised model, as one point (epoch 0) per layer and statistic. */
+export function initPoints(layers: readonly LayerStat[]): MetricPoint[] {
+  return layers.flatMap((l) => LAYER_STATS.map((stat) => ({ name: initLayerMetricName(l.path, stat), epoch: 0, value: l[stat] })));
 }
 
 export function finalMetricsOf(summary: TrainSummary): Partial<Record<FinalMetricName, number>> {
@@ -155,6 +162,9 @@ export class RunRecorder {
     const status = (run: Run) => this.hooks.statusChanged?.(run);
     return {
       started: this.guard('record the start', (info) => status(this.store.markRunStarted(this.runId, { backend: info.backend, device: info.device }))),
+      init: this.guard('record the statistics at initialisation', (layers) => {
+        this.store.appendMetrics(this.runId, initPoints(layers));
+      }),
       epoch: this.guard('record an epoch', (report) => {
         this.store.appendMetrics(this.runId, epochPoints(report));
         this.watchLoss(report);
@@ -269,7 +279,7 @@ function recordFailure(error: unknown, what: string): RecordFailure {
 
 /** Calls every listener set in order, so recording and display can both see each event. */
 export function combineListeners(...sets: TrainerListeners[]): TrainerListeners {
-  const keys = ['started', 'progress', 'epoch', 'checkpoint', 'paused', 'resumed'] as const;
+  const keys = ['started', 'progress', 'init', 'epoch', 'checkpoint', 'paused', 'resumed'] as const;
   const out: TrainerListeners = {};
   for (const key of keys) {
     const fns = sets.map((s) => s[key]).filter((f): f is NonNullable<typeof f> => !!f);

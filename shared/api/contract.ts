@@ -290,7 +290,7 @@ export const API_SCHEMAS = {
   }),
 
   'lessons.list': empty,
-  /** Queues a lesson's runs (in a new project named after it unless projectId is given) and its comparison. */
+  /** Queues a lesson's runs (in the Lessons project, made on first use, unless projectId is given) and its comparison. */
   'lessons.start': z.strictObject({
     lessonId: z.string({ error: 'must be a lesson id' }).min(1, { error: 'must be a lesson id' }).max(100, { error: 'must be at most 100 characters' }),
     budget: z.enum(LESSON_BUDGETS, { error: `must be one of ${LESSON_BUDGETS.join(', ')}` }).optional(),

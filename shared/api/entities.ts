@@ -199,7 +199,7 @@ export type LessonBudget = (typeof LESSON_BUDGETS)[number];
 export interface LessonInfo {
   /** e.g. `init-scale`, `dropout`. */
   id: string;
-  /** The note's letter, a–i. */
+  /** The lesson's letter: a–i in the note's order, then j (input scaling). */
   letter: string;
   title: string;
   /** The note's claim, in one or two sentences. */
@@ -212,16 +212,34 @@ export interface LessonInfo {
   runs: Record<LessonBudget, number>;
 }
 
+/** One quantity a lesson's verdict judged, and what its difference had to clear. */
+export interface JudgedQuantity {
+  /** What was compared, e.g. `test loss after 20 epochs (mean over seeds)`. */
+  quantity: string;
+  /**
+   * What the difference was compared against, e.g. `0.020, or 2 × the larger seed spread (±0.006) if larger`;
+   * `one seed: not judged` when there was no spread to compare against.
+   */
+  against: string;
+  /** Whether this quantity showed the claimed effect; null: not judged (too few seeds, no numbers). */
+  appeared: boolean | null;
+}
+
 /** A lesson's verdict, computed from the measured numbers of its comparison's runs (never canned). */
 export interface LessonVerdict {
   lessonId: string;
   comparisonId: number;
   /** All runs finished (completed, stopped, or diverged); until then `text` says how many are left. */
   ready: boolean;
-  /** Whether the claimed effect showed in these numbers; null until ready. */
+  /**
+   * Whether the claimed effect showed in these numbers; null until ready, and when the numbers cannot judge it
+   * (one seed per arm: no spread to compare against; an arm without numbers).
+   */
   appeared: boolean | null;
-  /** One or two plain sentences with the effect's size, e.g. `dropout 0.5: +0.8 points test accuracy at epoch 5, 3 seeds`. */
+  /** Plain sentences with each effect's size, the spread it was compared against and the conclusion. */
   text: string;
+  /** The quantities judged, in the order the text names them (empty until ready). */
+  judged: JudgedQuantity[];
   /** Per arm: the numbers the verdict used (mean over seeds, spread, seeds). */
   arms: Array<{ label: string; runIds: number[]; metric: string; mean: number | null; spread: number | null; seeds: number }>;
 }

@@ -201,6 +201,7 @@ describe('ConfigDiff, SummaryTable, ComputeView, VerdictPanel', () => {
       ready: true,
       appeared: false,
       text: 'dropout 0.5: −0.1 points test accuracy at epoch 2, 1 seed.',
+      judged: [],
       arms: [{ label: 'dropout 0', runIds: [1], metric: 'testAccuracy', mean: 0.9, spread: 0.01, seeds: 1 }],
     };
     const wrapper = mountWith(VerdictPanel, { verdict, claim: 'Dropout helps a network that overfits.' });

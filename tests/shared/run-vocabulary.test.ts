@@ -1,12 +1,13 @@
 // The run vocabulary (shared/runs/): one list of statuses whose groups agree with the state machine the store
 // enforces, and one set of metric names that the recorder writes and the readers parse back.
 import { describe, expect, it } from 'vitest';
-import { epochPoints } from '../../core/runs/recorder.js';
+import { epochPoints, initPoints } from '../../core/runs/recorder.js';
 import { RUN_STATUSES as MIGRATION_STATUSES } from '../../core/store/schema.js';
 import { en, zh } from '../../renderer/src/i18n/messages.js';
 import {
   ACTIVE_RUN_STATUSES,
   EPOCH_METRICS,
+  INIT_LAYER_METRIC_PREFIX,
   FINISHED_RUN_STATUSES,
   isActiveRunStatus,
   isFinishedRunStatus,
@@ -83,6 +84,16 @@ describe('metric names', () => {
     const layers = names.map(parseLayerMetric).filter((p) => p !== null);
     expect(layers).toEqual(LAYER_STATS.map((stat) => ({ path: 'layers[1]', stat })));
     expect(names).toHaveLength(EPOCH_METRICS.length + 2 + LAYER_STATS.length);
+  });
+
+  it('keeps the statistics at initialisation apart from the per-epoch layer series', () => {
+    const layer = { layer: 'dense_Dense1', path: 'layers[2]', weightNorm: 1, gradNorm: 2, activationMean: 0, activationStd: 1.5, deadFraction: 0.1 };
+    const points = initPoints([layer]);
+    expect(points.map((p) => p.name)).toEqual(LAYER_STATS.map((stat) => `${INIT_LAYER_METRIC_PREFIX}layers[2].${stat}`));
+    expect(points.every((p) => p.epoch === 0)).toBe(true);
+    expect(points.find((p) => p.name.endsWith('.activationStd'))!.value).toBe(1.5);
+    // Readers of the per-epoch layer series do not mistake them for an epoch's.
+    expect(points.map((p) => parseLayerMetric(p.name))).toEqual(LAYER_STATS.map(() => null));
   });
 
   it('refuses names that are no layer statistic', () => {

@@ -31,6 +31,8 @@ export interface CompareLine {
   points?: Point[];
   /** Mean and spread over the group's seeds. */
   band?: Band;
+  /** Runs of this line that diverged, with the (1-based) epoch in which they did: the chart marks them. */
+  diverged?: Array<{ runId: number; epoch: number }>;
 }
 
 /** A line as the chart draws it: with its legend label. */
@@ -138,10 +140,18 @@ export const useComparisonStore = defineStore('comparison', () => {
   /** Bands when some group holds runs of different seeds (identical reruns alone stay separate lines). */
   const banded = computed(() => groups.value.some((g) => new Set(g.map((id) => runs.value[id]?.config.seed)).size > 1));
 
+  /** A diverged run has no point for the epoch it diverged in (nor after): the epochs it completed say which. */
+  function divergedIn(ids: readonly number[]): NonNullable<CompareLine['diverged']> {
+    return ids.flatMap((id) => {
+      const run = runs.value[id];
+      return run?.status === 'diverged' ? [{ runId: id, epoch: (run.finalMetrics?.epochs ?? 0) + 1 }] : [];
+    });
+  }
+
   const lines = computed<CompareLine[]>(() => {
     const data = series.value;
     const name = metric.value;
-    if (!banded.value) return runIds.value.map((id) => ({ key: `r${id}`, runIds: [id], color: runColor(id), points: data[id]?.[name] ?? [] }));
+    if (!banded.value) return runIds.value.map((id) => ({ key: `r${id}`, runIds: [id], color: runColor(id), points: data[id]?.[name] ?? [], diverged: divergedIn([id]) }));
     return groups.value.map((group) => {
       const curves = group.map((id) => {
         const pts = data[id]?.[name] ?? [];
@@ -153,7 +163,7 @@ export const useComparisonStore = defineStore('comparison', () => {
       } catch {
         band = { x: [], mean: [], std: [], min: [], max: [], n: [] };
       }
-      return { key: `g${group[0]}`, runIds: group, color: runColor(group[0]!), band };
+      return { key: `g${group[0]}`, runIds: group, color: runColor(group[0]!), band, diverged: divergedIn(group) };
     });
   });
 
