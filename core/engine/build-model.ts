@@ -11,6 +11,7 @@ import {
   type RegularizerSpec,
   type WeightedLayer,
 } from '../../shared/index.js';
+import { batchNormalization } from './kernels/batch-norm.js';
 
 type Symbolic = tfl.SymbolicTensor;
 type Initializer = ReturnType<typeof tfl.initializers.randomNormal>;
@@ -96,7 +97,7 @@ class Builder {
         return this.apply(tfl.layers.dropout({ rate: layer.rate }), x);
       case 'batchNorm':
         return this.apply(
-          tfl.layers.batchNormalization({ axis: -1, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 0.001 }),
+          batchNormalization({ axis: -1, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 0.001 }),
           x,
         );
       case 'activation':

@@ -29,6 +29,7 @@ import {
   type KernelBackend,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  FusedBatchNorm,
   getKernel,
   MaxPool,
   MaxPoolGrad,
@@ -47,12 +48,14 @@ import { makeBatchMatMulWasm } from './matmul.js';
 import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { makeConv2DWasm } from './conv2d.js';
 import { makeStockCaller } from './util.js';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, batchNormGradWasm, batchNormTrainGradConfig, batchNormTrainWasm, makeFusedBatchNormWasm } from './batch-norm.js';
 import { makeAddWasm, makeCastWasm, makeIdentityWasm, makeReluWasm, RELU_GRAD, reluGradConfig, reluGradWasm } from './elementwise.js';
 
 export { maxPoolGradInto } from './max-pool-grad.js';
 export { filterGradInto } from './conv2d-backprop-filter.js';
 export { reduceSumInto } from './reduce-sum.js';
 export { loadSimdKernels, simdKernels } from './simd/index.js';
+export { batchNormalization, FastBatchNormalization, fusedBatchNormAvailable } from './batch-norm.js';
 
 /** Marks our kernel functions, so a second copy of this module (or a second call) recognises them. */
 const OURS = Symbol.for('layerwise.engineKernel');
@@ -95,6 +98,13 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
   { kernelName: Conv2D, backendName: 'wasm', kernelFunc: ours(makeConv2DWasm(makeStockCaller(Conv2D, () => stockKernel(Conv2D, 'wasm')))) },
   { kernelName: MaxPool, backendName: 'wasm', kernelFunc: ours(makeMaxPoolWasm(makeStockCaller(MaxPool, () => stockKernel(MaxPool, 'wasm')))) },
   { kernelName: Relu, backendName: 'wasm', kernelFunc: ours(makeReluWasm(makeStockCaller(Relu, () => stockKernel(Relu, 'wasm')))) },
+  {
+    kernelName: FusedBatchNorm,
+    backendName: 'wasm',
+    kernelFunc: ours(makeFusedBatchNormWasm(makeStockCaller(FusedBatchNorm, () => stockKernel(FusedBatchNorm, 'wasm')))),
+  },
+  { kernelName: BATCH_NORM_TRAIN, backendName: 'wasm', kernelFunc: ours(batchNormTrainWasm) },
+  { kernelName: BATCH_NORM_GRAD, backendName: 'wasm', kernelFunc: ours(batchNormGradWasm) },
 ];
 
 /**
@@ -135,6 +145,8 @@ export function registerEngineKernels(): void {
     if (existing) unregisterKernel(config.kernelName, config.backendName);
     registerKernel(config);
   }
+  // The fused batch-norm kernel's gradient (batch-norm.ts; our own kernel name, so nothing of tfjs's is replaced).
+  if (getGradient(BATCH_NORM_TRAIN) !== batchNormTrainGradConfig) registerGradient(batchNormTrainGradConfig);
   // The ReLU gradient as one kernel on wasm (elementwise.ts; other backends keep tfjs's formula).
   const grad = getGradient(Relu) as GradConfig | undefined;
   if (grad !== reluGradConfig) {

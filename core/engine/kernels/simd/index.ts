@@ -25,6 +25,10 @@ export interface SimdKernels {
     sh: number, sw: number, fh: number, fw: number, top: number, left: number,
   ): void;
   relu(x: number, out: number, size: number): void;
+  bnColumnSums(x: number, m: number, sums: number, rows: number, c: number, mode: number): void;
+  bnGradSums(x: number, dy: number, m: number, sums: number, rows: number, c: number): void;
+  bnApply(x: number, m: number, k: number, t: number, out: number, rows: number, c: number, relu: number): void;
+  bnGradApply(x: number, dy: number, m: number, coef: number, dx: number, rows: number, c: number): void;
   conv2d(
     x: number, w: number, out: number,
     n: number, h: number, wd: number, cin: number, oh: number, ow: number, cout: number,

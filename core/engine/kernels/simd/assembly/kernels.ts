@@ -632,3 +632,5 @@ export function relu(x: usize, out: usize, size: i32): void {
     store<f32>(out + o, v != v ? v : v > 0 ? v : <f32>0);
   }
 }
+
+export { bnColumnSums, bnGradSums, bnApply, bnGradApply } from './batch-norm';
