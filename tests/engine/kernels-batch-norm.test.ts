@@ -9,31 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../core/engine/backends/index.js';
 import { batchNormalization, FastBatchNormalization, loadSimdKernels, registerEngineKernels } from '../../core/engine/kernels/index.js';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../../core/engine/kernels/batch-norm.js';
-
-function random(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
-
-/** max |a − ref| / max |ref|: the parity suite's measure. */
-function relError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  expect(a.length).toBe(ref.length);
-  let err = 0;
-  let mag = 0;
-  for (let i = 0; i < ref.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - ref[i]!));
-    mag = Math.max(mag, Math.abs(ref[i]!));
-  }
-  return err / Math.max(mag, 1e-30);
-}
+import { countingKernels as counting, random, relError } from './support/kernels.js';
 
 interface Result {
   y: Float32Array;
@@ -87,24 +63,6 @@ async function runLayer(
   tf.dispose([xs, dy, dx, ...Object.values(grads)]);
   for (const w of layer.weights) w.dispose();
   return result;
-}
-
-/** Counts calls of a wasm kernel while `fn` runs. */
-async function counting<T>(names: string[], fn: () => Promise<T>): Promise<{ result: T; calls: Record<string, number> }> {
-  const calls: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-  const saved = names.map((n) => tf.getKernel(n, 'wasm')!);
-  for (const config of saved) {
-    tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel({ ...config, kernelFunc: (a) => (calls[config.kernelName]!++, config.kernelFunc(a)) });
-  }
-  try {
-    return { result: await fn(), calls };
-  } finally {
-    for (const config of saved) {
-      tf.unregisterKernel(config.kernelName, 'wasm');
-      tf.registerKernel(config);
-    }
-  }
 }
 
 beforeAll(async () => {

@@ -30,6 +30,8 @@ import {
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   FusedBatchNorm,
+  FusedConv2D,
+  _FusedMatMul,
   getKernel,
   MaxPool,
   MaxPoolGrad,
@@ -44,9 +46,9 @@ import { makeConv2DBackpropFilter, makeConv2DBackpropFilterCpu, makeConv2DBackpr
 import { makeMaxPoolWasm, maxPoolGradCpu, maxPoolGradWasm, maxPoolGradWasmJs } from './max-pool-grad.js';
 import { loadSimdKernels } from './simd/index.js';
 import { makeReduceSumWasm } from './reduce-sum.js';
-import { makeBatchMatMulWasm } from './matmul.js';
+import { makeBatchMatMulWasm, makeFusedMatMulWasm } from './matmul.js';
 import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input.js';
-import { makeConv2DWasm } from './conv2d.js';
+import { makeConv2DWasm, makeFusedConv2DWasm } from './conv2d.js';
 import { makeStockCaller } from './util.js';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, batchNormGradWasm, batchNormTrainGradConfig, batchNormTrainWasm, makeFusedBatchNormWasm } from './batch-norm.js';
 import { makeAddWasm, makeCastWasm, makeIdentityWasm, makeReluWasm, RELU_GRAD, reluGradConfig, reluGradWasm } from './elementwise.js';
@@ -87,6 +89,11 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
     kernelFunc: ours(makeBatchMatMulWasm(makeStockCaller(BatchMatMul, () => stockKernel(BatchMatMul, 'wasm')))),
   },
   {
+    kernelName: _FusedMatMul,
+    backendName: 'wasm',
+    kernelFunc: ours(makeFusedMatMulWasm(makeStockCaller(_FusedMatMul, () => stockKernel(_FusedMatMul, 'wasm')))),
+  },
+  {
     kernelName: Conv2DBackpropInput,
     backendName: 'wasm',
     kernelFunc: ours(makeConv2DBackpropInputWasm(makeStockCaller(Conv2DBackpropInput, () => stockKernel(Conv2DBackpropInput, 'wasm')))),
@@ -96,6 +103,11 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
   { kernelName: Add, backendName: 'wasm', kernelFunc: ours(makeAddWasm(makeStockCaller(Add, () => stockKernel(Add, 'wasm')))) },
   { kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: ours(reluGradWasm) },
   { kernelName: Conv2D, backendName: 'wasm', kernelFunc: ours(makeConv2DWasm(makeStockCaller(Conv2D, () => stockKernel(Conv2D, 'wasm')))) },
+  {
+    kernelName: FusedConv2D,
+    backendName: 'wasm',
+    kernelFunc: ours(makeFusedConv2DWasm(makeStockCaller(FusedConv2D, () => stockKernel(FusedConv2D, 'wasm')))),
+  },
   { kernelName: MaxPool, backendName: 'wasm', kernelFunc: ours(makeMaxPoolWasm(makeStockCaller(MaxPool, () => stockKernel(MaxPool, 'wasm')))) },
   { kernelName: Relu, backendName: 'wasm', kernelFunc: ours(makeReluWasm(makeStockCaller(Relu, () => stockKernel(Relu, 'wasm')))) },
   {

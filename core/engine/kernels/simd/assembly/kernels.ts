@@ -402,9 +402,18 @@ export function reluGrad(dy: usize, x: usize, dx: usize, size: i32): void {
 // float32 sums, taps in (r, c, ci) order. Interior pixels go in tiles (4 pixels × 8 channels or 2 × 16) whose inner
 // loop runs over the fw·cin contiguous values of one filter row; border pixels skip the taps that fall outside.
 
+// The fused epilogue (FusedConv2D): + bias (when `bias` ≠ 0), then ReLU (act 1) as max(·, +0), as the cpu backend
+// applies them after the convolution.
+@inline function epilogue(v: v128, bias: usize, o: usize, act: i32): v128 {
+  if (bias != 0) v = f32x4.add(v, v128.load(bias + o));
+  if (act == 1) v = f32x4.max(v, f32x4.splat(0));
+  return v;
+}
+
 function convPixel(
   x: usize, w: usize, out: usize, b: i32, oy: i32, ox: i32, co: i32, vecs: i32,
   h: i32, wd: i32, cin: i32, cout: i32, sh: i32, sw: i32, fh: i32, fw: i32, top: i32, left: i32, oh: i32, ow: i32,
+  bias: usize, act: i32,
 ): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   const wStep = <usize>cout << 2;
@@ -438,11 +447,12 @@ function convPixel(
     }
   }
   const op = out + (<usize>(((b * oh + oy) * ow + ox) * cout + co) << 2);
-  v128.store(op, a0);
-  if (vecs > 1) v128.store(op, a1, 16);
+  const bo = <usize>co << 2;
+  v128.store(op, epilogue(a0, bias, bo, act));
+  if (vecs > 1) v128.store(op, epilogue(a1, bias, bo + 16, act), 16);
   if (vecs > 2) {
-    v128.store(op, a2, 32);
-    v128.store(op, a3, 48);
+    v128.store(op, epilogue(a2, bias, bo + 32, act), 32);
+    v128.store(op, epilogue(a3, bias, bo + 48, act), 48);
   }
 }
 
@@ -450,6 +460,7 @@ export function conv2d(
   x: usize, w: usize, out: usize,
   n: i32, h: i32, wd: i32, cin: i32, oh: i32, ow: i32, cout: i32,
   sh: i32, sw: i32, fh: i32, fw: i32, top: i32, left: i32,
+  bias: usize, act: i32,
 ): void {
   // Output columns whose taps all lie inside the row: ox·sw − left ≥ 0 and ox·sw − left + fw − 1 ≤ wd − 1.
   const oxLo = min(ow, (left + sw - 1) / sw);
@@ -465,7 +476,7 @@ export function conv2d(
       while (co < cout) {
         const vecs = cout - co >= 16 ? 4 : cout - co >= 8 ? 2 : 1;
         const tile = vecs == 4 ? 2 : 4;
-        for (let ox = 0; ox < oxLo; ox++) convPixel(x, w, out, b, oy, ox, co, vecs, h, wd, cin, cout, sh, sw, fh, fw, top, left, oh, ow);
+        for (let ox = 0; ox < oxLo; ox++) convPixel(x, w, out, b, oy, ox, co, vecs, h, wd, cin, cout, sh, sw, fh, fw, top, left, oh, ow, bias, act);
         let ox = oxLo;
         for (; ox + tile <= oxHi; ox += tile) {
           let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -514,32 +525,33 @@ export function conv2d(
           }
           const op = out + (<usize>(((b * oh + oy) * ow + ox) * cout + co) << 2);
           const px = <usize>cout << 2;
+          const bo = <usize>co << 2;
           if (vecs == 4) {
-            v128.store(op, a0);
-            v128.store(op, a1, 16);
-            v128.store(op, a2, 32);
-            v128.store(op, a3, 48);
-            v128.store(op + px, b0);
-            v128.store(op + px, b1, 16);
-            v128.store(op + px, b2, 32);
-            v128.store(op + px, b3, 48);
+            v128.store(op, epilogue(a0, bias, bo, act));
+            v128.store(op, epilogue(a1, bias, bo + 16, act), 16);
+            v128.store(op, epilogue(a2, bias, bo + 32, act), 32);
+            v128.store(op, epilogue(a3, bias, bo + 48, act), 48);
+            v128.store(op + px, epilogue(b0, bias, bo, act));
+            v128.store(op + px, epilogue(b1, bias, bo + 16, act), 16);
+            v128.store(op + px, epilogue(b2, bias, bo + 32, act), 32);
+            v128.store(op + px, epilogue(b3, bias, bo + 48, act), 48);
           } else if (vecs == 2) {
-            v128.store(op, a0);
-            v128.store(op, a1, 16);
-            v128.store(op + px, a2);
-            v128.store(op + px, a3, 16);
-            v128.store(op + 2 * px, b0);
-            v128.store(op + 2 * px, b1, 16);
-            v128.store(op + 3 * px, b2);
-            v128.store(op + 3 * px, b3, 16);
+            v128.store(op, epilogue(a0, bias, bo, act));
+            v128.store(op, epilogue(a1, bias, bo + 16, act), 16);
+            v128.store(op + px, epilogue(a2, bias, bo, act));
+            v128.store(op + px, epilogue(a3, bias, bo + 16, act), 16);
+            v128.store(op + 2 * px, epilogue(b0, bias, bo, act));
+            v128.store(op + 2 * px, epilogue(b1, bias, bo + 16, act), 16);
+            v128.store(op + 3 * px, epilogue(b2, bias, bo, act));
+            v128.store(op + 3 * px, epilogue(b3, bias, bo + 16, act), 16);
           } else {
-            v128.store(op, a0);
-            v128.store(op + px, a1);
-            v128.store(op + 2 * px, a2);
-            v128.store(op + 3 * px, a3);
+            v128.store(op, epilogue(a0, bias, bo, act));
+            v128.store(op + px, epilogue(a1, bias, bo, act));
+            v128.store(op + 2 * px, epilogue(a2, bias, bo, act));
+            v128.store(op + 3 * px, epilogue(a3, bias, bo, act));
           }
         }
-        for (; ox < ow; ox++) convPixel(x, w, out, b, oy, ox, co, vecs, h, wd, cin, cout, sh, sw, fh, fw, top, left, oh, ow);
+        for (; ox < ow; ox++) convPixel(x, w, out, b, oy, ox, co, vecs, h, wd, cin, cout, sh, sw, fh, fw, top, left, oh, ow, bias, act);
         co += vecs * 4;
       }
     }
@@ -634,3 +646,5 @@ export function relu(x: usize, out: usize, size: i32): void {
 }
 
 export { bnColumnSums, bnGradSums, bnApply, bnGradApply } from './batch-norm';
+export { conv2dDot } from './conv-dot';
+export { gemm, gemmPackB } from './gemm';
