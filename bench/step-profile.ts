@@ -1,7 +1,7 @@
 // Where a training step's time goes: trains the bench CNN and MLP through the engine's real train() on wasm and
 // prints ms/step, a per-kernel table and the achieved GFLOP/s. Run:
 //   node --import ./tests/store/support/register.mjs bench/step-profile.ts [--batch 256,64] [--reps 5]
-//        [--models cnn,mlp] [--steps 12] [--compare] [--backend wasm] [--trick batchNorm,dropout] [--detail]
+//        [--models cnn,mlp] [--steps 12] [--compare] [--backend wasm] [--trick batchNorm,dropout] [--detail] [--no-table]
 // --models also takes preset ids (mnist-cnn, mnist-cnn-bn-dropout, …): the preset's model, trained with the bench's
 // config (Adam, standardize); --trick adds tricks with their default parameters (e.g. batchNorm, dropout, l2, clipNorm).
 // --compare interleaves, in this process, runs with the kernels the engine registered before issue 10 part 2
@@ -28,6 +28,8 @@ const BACKEND = opt('--backend', 'wasm') as BackendName;
 const COMPARE = args.includes('--compare');
 /** Key the table by kernel name and input shapes. */
 const DETAIL = args.includes('--detail');
+/** Skip the per-kernel table (its extra profiled run): only the ms/step lines. */
+const NO_TABLE = args.includes('--no-table');
 
 const TRICKS = opt('--trick', '').split(',').filter(Boolean);
 
@@ -189,6 +191,7 @@ for (const model of MODELS) {
       );
     }
     // The per-kernel table of today's kernels (one extra, timed run).
+    if (NO_TABLE) continue;
     useKernels('after', BACKEND);
     const { cpu } = await run(model, batch, backend, true);
     console.log(table(model, batch, STEPS, cpu));

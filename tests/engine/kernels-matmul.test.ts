@@ -64,7 +64,7 @@ describe('BatchMatMul and _FusedMatMul (SIMD GEMM) against cpu', () => {
 });
 
 describe('the relaxed-SIMD build (FMA), as the trainer process runs it', () => {
-  it('is chosen under --experimental-wasm-relaxed-simd and matches cpu on every case', () => {
+  it('is chosen under --experimental-wasm-relaxed-simd and matches cpu on every case (matrix products and convolutions)', () => {
     const r = spawnSync(
       process.execPath,
       ['--experimental-wasm-relaxed-simd', '--import', './tests/store/support/register.mjs', 'tests/engine/support/relaxed-check.ts'],
@@ -74,6 +74,7 @@ describe('the relaxed-SIMD build (FMA), as the trainer process runs it', () => {
     const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as { variant: string; errors: Record<string, number>; gemmCalls: number };
     expect(report.variant).toBe('relaxed');
     expect(report.gemmCalls).toBeGreaterThanOrEqual(MATMUL_CASES.length);
+    expect(Object.keys(report.errors).length).toBe(MATMUL_CASES.length + 4);
     for (const [name, err] of Object.entries(report.errors)) expect(err, name).toBeLessThan(1e-6);
   });
 });

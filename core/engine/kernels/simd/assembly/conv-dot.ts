@@ -3,6 +3,7 @@
 // first layer's input gradient (a conv with the flipped filter back to 1 channel), which tfjs's fused conv2d
 // computes in training even though nothing uses it; XNNPACK took 8–9 ms of a CNN step for it at batch 256.
 // Four neighbouring outputs share each filter load; float32 sums (lane-wise, then across lanes).
+import { madd } from './madd';
 
 /** Adds the four lanes of each of a0..a3: [Σa0, Σa1, Σa2, Σa3]. */
 @inline function reduce4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
@@ -33,7 +34,7 @@ function dotPixel(
     const xp = x + (<usize>(((b * h + oy * sh + r - top) * wd + ox * sw + cLo - left) * cin) << 2);
     const wp = w + (<usize>((r * fw + cLo) * cin) << 2);
     let j = 0;
-    for (; j + 4 <= count; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(xp + (<usize>j << 2)), v128.load(wp + (<usize>j << 2))));
+    for (; j + 4 <= count; j += 4) acc = madd(v128.load(xp + (<usize>j << 2)), v128.load(wp + (<usize>j << 2)), acc);
     for (; j < count; j++) tail += load<f32>(xp + (<usize>j << 2)) * load<f32>(wp + (<usize>j << 2));
   }
   return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)) + tail;
@@ -68,10 +69,10 @@ export function conv2dDot(
           for (; j < span4; j += 4) {
             const o = <usize>j << 2;
             const wv = v128.load(wp + o);
-            a0 = f32x4.add(a0, f32x4.mul(v128.load(xp + o), wv));
-            a1 = f32x4.add(a1, f32x4.mul(v128.load(xp + pStep + o), wv));
-            a2 = f32x4.add(a2, f32x4.mul(v128.load(xp + 2 * pStep + o), wv));
-            a3 = f32x4.add(a3, f32x4.mul(v128.load(xp + 3 * pStep + o), wv));
+            a0 = madd(v128.load(xp + o), wv, a0);
+            a1 = madd(v128.load(xp + pStep + o), wv, a1);
+            a2 = madd(v128.load(xp + 2 * pStep + o), wv, a2);
+            a3 = madd(v128.load(xp + 3 * pStep + o), wv, a3);
           }
           for (; j < span; j++) {
             const o = <usize>j << 2;

@@ -9,12 +9,10 @@
 // the runtime validates it) the multiply-add is f32x4.relaxed_madd (a fused FMA on x86 with FMA); otherwise mul + add.
 // Sums are float32, in k order within each block of KC (error ~1e-7 relative against the cpu backend).
 
+import { madd } from './madd';
+
 const KC: i32 = 256;
 
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
 
 /**
  * Packs B (K×N; element (k, n) at b[k·N + n], or at b[n·K + k] when transB) into bp: K rows of nPad floats, the

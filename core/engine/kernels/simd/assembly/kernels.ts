@@ -2,6 +2,7 @@
 // imports tfjs-backend-wasm's own memory ('env.memory'): every pointer is a byte offset into tfjs-wasm's heap, and
 // this module keeps no data of its own in it (no runtime, no static data, no globals in memory).
 // Checked against the cpu backend by tests/engine/kernels-simd.test.ts.
+import { madd } from './madd';
 
 // ---- MaxPoolGrad (NHWC, no dilation). dy goes to the FIRST maximum (row-major) of each window, as the cpu backend
 // does: a strict `>` never lets a later equal value or a NaN win; a window of only NaN/−∞ sends nothing. Where
@@ -225,30 +226,30 @@ export function filterGrad(
                     const x0 = v128.load32_splat(xp);
                     const x1 = v128.load32_splat(xp, 4);
                     const d0 = v128.load(dp), d1 = v128.load(dp, 16), d2 = v128.load(dp, 32), d3 = v128.load(dp, 48);
-                    a0 = f32x4.add(a0, f32x4.mul(x0, d0));
-                    a1 = f32x4.add(a1, f32x4.mul(x0, d1));
-                    a2 = f32x4.add(a2, f32x4.mul(x0, d2));
-                    a3 = f32x4.add(a3, f32x4.mul(x0, d3));
-                    b0 = f32x4.add(b0, f32x4.mul(x1, d0));
-                    b1 = f32x4.add(b1, f32x4.mul(x1, d1));
-                    b2 = f32x4.add(b2, f32x4.mul(x1, d2));
-                    b3 = f32x4.add(b3, f32x4.mul(x1, d3));
+                    a0 = madd(x0, d0, a0);
+                    a1 = madd(x0, d1, a1);
+                    a2 = madd(x0, d2, a2);
+                    a3 = madd(x0, d3, a3);
+                    b0 = madd(x1, d0, b0);
+                    b1 = madd(x1, d1, b1);
+                    b2 = madd(x1, d2, b2);
+                    b3 = madd(x1, d3, b3);
                   }
                 } else if (vecs == 2) {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
                     const x0 = v128.load32_splat(xp);
                     const x1 = v128.load32_splat(xp, 4);
                     const d0 = v128.load(dp), d1 = v128.load(dp, 16);
-                    a0 = f32x4.add(a0, f32x4.mul(x0, d0));
-                    a1 = f32x4.add(a1, f32x4.mul(x0, d1));
-                    b0 = f32x4.add(b0, f32x4.mul(x1, d0));
-                    b1 = f32x4.add(b1, f32x4.mul(x1, d1));
+                    a0 = madd(x0, d0, a0);
+                    a1 = madd(x0, d1, a1);
+                    b0 = madd(x1, d0, b0);
+                    b1 = madd(x1, d1, b1);
                   }
                 } else {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
                     const d0 = v128.load(dp);
-                    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), d0));
-                    b0 = f32x4.add(b0, f32x4.mul(v128.load32_splat(xp, 4), d0));
+                    a0 = madd(v128.load32_splat(xp), d0, a0);
+                    b0 = madd(v128.load32_splat(xp, 4), d0, b0);
                   }
                 }
               }
@@ -272,20 +273,20 @@ export function filterGrad(
                 if (vecs == 4) {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
                     const x0 = v128.load32_splat(xp);
-                    a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(dp)));
-                    a1 = f32x4.add(a1, f32x4.mul(x0, v128.load(dp, 16)));
-                    a2 = f32x4.add(a2, f32x4.mul(x0, v128.load(dp, 32)));
-                    a3 = f32x4.add(a3, f32x4.mul(x0, v128.load(dp, 48)));
+                    a0 = madd(x0, v128.load(dp), a0);
+                    a1 = madd(x0, v128.load(dp, 16), a1);
+                    a2 = madd(x0, v128.load(dp, 32), a2);
+                    a3 = madd(x0, v128.load(dp, 48), a3);
                   }
                 } else if (vecs == 2) {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
                     const x0 = v128.load32_splat(xp);
-                    a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(dp)));
-                    a1 = f32x4.add(a1, f32x4.mul(x0, v128.load(dp, 16)));
+                    a0 = madd(x0, v128.load(dp), a0);
+                    a1 = madd(x0, v128.load(dp, 16), a1);
                   }
                 } else {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
-                    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
+                    a0 = madd(v128.load32_splat(xp), v128.load(dp), a0);
                   }
                 }
               }
@@ -429,20 +430,20 @@ function convPixel(
     if (vecs == 4) {
       for (let j = 0; j < count; j++, xp += 4, wp += wStep) {
         const xv = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(wp)));
-        a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(wp, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(wp, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(wp, 48)));
+        a0 = madd(xv, v128.load(wp), a0);
+        a1 = madd(xv, v128.load(wp, 16), a1);
+        a2 = madd(xv, v128.load(wp, 32), a2);
+        a3 = madd(xv, v128.load(wp, 48), a3);
       }
     } else if (vecs == 2) {
       for (let j = 0; j < count; j++, xp += 4, wp += wStep) {
         const xv = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(wp)));
-        a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(wp, 16)));
+        a0 = madd(xv, v128.load(wp), a0);
+        a1 = madd(xv, v128.load(wp, 16), a1);
       }
     } else {
       for (let j = 0; j < count; j++, xp += 4, wp += wStep) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(wp)));
+        a0 = madd(v128.load32_splat(xp), v128.load(wp), a0);
       }
     }
   }
@@ -488,14 +489,14 @@ export function conv2d(
                 const w0 = v128.load(wp), w1 = v128.load(wp, 16), w2 = v128.load(wp, 32), w3 = v128.load(wp, 48);
                 const x0 = v128.load32_splat(xp);
                 const x1 = v128.load32_splat(xp + pStep);
-                a0 = f32x4.add(a0, f32x4.mul(x0, w0));
-                a1 = f32x4.add(a1, f32x4.mul(x0, w1));
-                a2 = f32x4.add(a2, f32x4.mul(x0, w2));
-                a3 = f32x4.add(a3, f32x4.mul(x0, w3));
-                b0 = f32x4.add(b0, f32x4.mul(x1, w0));
-                b1 = f32x4.add(b1, f32x4.mul(x1, w1));
-                b2 = f32x4.add(b2, f32x4.mul(x1, w2));
-                b3 = f32x4.add(b3, f32x4.mul(x1, w3));
+                a0 = madd(x0, w0, a0);
+                a1 = madd(x0, w1, a1);
+                a2 = madd(x0, w2, a2);
+                a3 = madd(x0, w3, a3);
+                b0 = madd(x1, w0, b0);
+                b1 = madd(x1, w1, b1);
+                b2 = madd(x1, w2, b2);
+                b3 = madd(x1, w3, b3);
               }
             } else if (vecs == 2) {
               for (let j = 0; j < span; j++, xp += 4, wp += wStep) {
@@ -504,22 +505,22 @@ export function conv2d(
                 const x1 = v128.load32_splat(xp + pStep);
                 const x2 = v128.load32_splat(xp + 2 * pStep);
                 const x3 = v128.load32_splat(xp + 3 * pStep);
-                a0 = f32x4.add(a0, f32x4.mul(x0, w0));
-                a1 = f32x4.add(a1, f32x4.mul(x0, w1));
-                a2 = f32x4.add(a2, f32x4.mul(x1, w0));
-                a3 = f32x4.add(a3, f32x4.mul(x1, w1));
-                b0 = f32x4.add(b0, f32x4.mul(x2, w0));
-                b1 = f32x4.add(b1, f32x4.mul(x2, w1));
-                b2 = f32x4.add(b2, f32x4.mul(x3, w0));
-                b3 = f32x4.add(b3, f32x4.mul(x3, w1));
+                a0 = madd(x0, w0, a0);
+                a1 = madd(x0, w1, a1);
+                a2 = madd(x1, w0, a2);
+                a3 = madd(x1, w1, a3);
+                b0 = madd(x2, w0, b0);
+                b1 = madd(x2, w1, b1);
+                b2 = madd(x3, w0, b2);
+                b3 = madd(x3, w1, b3);
               }
             } else {
               for (let j = 0; j < span; j++, xp += 4, wp += wStep) {
                 const w0 = v128.load(wp);
-                a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), w0));
-                a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp + pStep), w0));
-                a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp + 2 * pStep), w0));
-                a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp + 3 * pStep), w0));
+                a0 = madd(v128.load32_splat(xp), w0, a0);
+                a1 = madd(v128.load32_splat(xp + pStep), w0, a1);
+                a2 = madd(v128.load32_splat(xp + 2 * pStep), w0, a2);
+                a3 = madd(v128.load32_splat(xp + 3 * pStep), w0, a3);
               }
             }
           }
