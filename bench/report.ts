@@ -1,6 +1,7 @@
 // The bench's pure parts: the report's shape, the median, ratios against PyTorch, achieved and peak GFLOP/s,
 // the parsing of bench/store.ts's output and the human tables. No tfjs, no child processes: tests import it.
 import type { BenchModel } from './models.js';
+import { formatSections, markdownSections } from './report-sections.js';
 
 export interface MachineInfo {
   cpus: number;
@@ -10,6 +11,12 @@ export interface MachineInfo {
   torch: string | null;
   /** The BLAS library PyTorch's dense layers use (Debian's torch takes whichever libblas.so.3 it finds). */
   torchBlas: string | null;
+  /** torch.__config__.show()'s BLAS_INFO. */
+  torchBlasConfig?: string | null;
+  /** True when PyTorch ran on the reference BLAS: no ratio against it is printed. */
+  ratiosRefused?: boolean;
+  /** The widest x86 vector extension the CPU reports (these machines vary between AVX2 and AVX-512). */
+  vectorIsa?: string;
   /** torch.set_num_threads of each PyTorch run set (each has its ratios). */
   torchThreads: number[];
   /** The 1-minute load average when the bench started and when it ended: above the core count, figures are unreliable. */
@@ -112,6 +119,41 @@ export interface StoreReport {
   databaseMb: number;
 }
 
+/** One row of the trick-cost table: epoch time with the trick ÷ without it, ours and PyTorch's. */
+export interface TrickRow {
+  trick: string;
+  label: string;
+  /** Our epoch time (median over runs, ms) and every run's. */
+  oursMs: number;
+  oursRuns: number[];
+  /** oursMs ÷ the plain row's oursMs. */
+  oursRatio: number;
+  torch: Array<{ threads: number; ms: number; runs: number[]; ratio: number }>;
+}
+
+export interface TrickReport {
+  preset: string;
+  backend: string;
+  device: string;
+  batchSize: number;
+  samples: number;
+  evalRows: number;
+  rows: TrickRow[];
+  note: string;
+}
+
+export interface RealSizeReport {
+  data: string;
+  model: BenchModel;
+  batchSize: number;
+  samples: number;
+  backend: string;
+  device: string;
+  ours: { samplesPerSecond: number; runs: number[]; peakRssMb: number; peakRssRuns: number[] };
+  torch: Array<{ threads: number; samplesPerSecond: number; runs: number[]; peakRssMb: number; data: string }>;
+  note: string;
+}
+
 export interface BenchReport {
   date: string;
   machine: MachineInfo;
@@ -119,6 +161,8 @@ export interface BenchReport {
   results: ResultRow[];
   ratios: RatioRow[];
   pytorch: PytorchRow[];
+  tricks: TrickReport | null;
+  realSize: RealSizeReport | null;
   overhead: OverheadReport | null;
   store: StoreReport | null;
   skipped: string[];
@@ -172,7 +216,9 @@ export function peakFromCpuinfo(cpuinfo: string, cores: number): { gflops: numbe
   const ghz = mhz / 1000;
   return {
     gflops: round(cores * ghz * perCycle, 1),
-    basis: `${cores} cores × ${ghz.toFixed(2)} GHz × ${perCycle} fp32 FLOP/cycle (${isa}); a single-threaded WebAssembly SIMD kernel (128-bit, no FMA in Node 20) can reach at most 1 core × 8 = ${round(ghz * 8, 1)} GFLOP/s`,
+    basis:
+      `${cores} cores × ${ghz.toFixed(2)} GHz × ${perCycle} fp32 FLOP/cycle (${isa}); a single-threaded WebAssembly SIMD kernel (128-bit) ` +
+      `can reach at most 1 core × 8 = ${round(ghz * 8, 1)} GFLOP/s with separate multiply and add, × 16 = ${round(ghz * 16, 1)} with relaxed-SIMD FMA`,
   };
 }
 
@@ -209,7 +255,8 @@ const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 export function formatReport(r: BenchReport): string {
   const out: string[] = [];
   const m = r.machine;
-  out.push(`Layerwise bench ${r.date}: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, tfjs ${m.tfjs}, PyTorch ${m.torch ? `${m.torch} on ${m.torchBlas}` : 'not run'}`);
+  out.push(`Layerwise bench ${r.date}: ${m.cpus} × ${m.cpuModel}${m.vectorIsa ? ` (${m.vectorIsa})` : ''}, Node ${m.node}, tfjs ${m.tfjs}, PyTorch ${m.torch ? `${m.torch} on ${m.torchBlas}${m.torchBlasConfig ? ` (${m.torchBlasConfig})` : ''}` : 'not run'}`);
+  if (m.ratiosRefused) out.push('ratios against PyTorch refused: it ran on the reference BLAS (see the note below)');
   out.push(
     `runs: median of ${r.settings.repeats}${r.settings.warmup ? ' after a warm-up' : ' (no warm-up)'}; load average ${m.loadAverage.join(' → ')} on ${m.cpus} CPUs` +
       (Math.max(...m.loadAverage) > m.cpus ? ' (other processes competed for the CPUs: figures are noisy, PyTorch\'s threads especially)' : ''),
@@ -237,6 +284,7 @@ export function formatReport(r: BenchReport): string {
     );
   }
   if (m.torchNote) out.push('', m.torchNote);
+  out.push(...formatSections(r));
   if (r.overhead) {
     const o = r.overhead;
     out.push('');
@@ -280,6 +328,7 @@ export function formatMarkdown(r: BenchReport): string {
       r.results.map((x) => {
         const ratio = (t: number) => {
           const p = torchBy(x, t);
+          if (p && r.machine.ratiosRefused) return 'refused';
           return p ? `${(x.samplesPerSecond / p.samplesPerSecond).toFixed(3)}×` : '—';
         };
         return [x.backend, x.model, x.batchSize, fmt(x.samples), fmt(x.samplesPerSecond), x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...threads.map(ratio), fmt(x.peakRssMb), x.runs.map(fmt).join(', ')];
@@ -295,5 +344,6 @@ export function formatMarkdown(r: BenchReport): string {
       ),
     );
   }
+  out.push(...markdownSections(r));
   return out.join('\n');
 }

@@ -4,18 +4,42 @@
 //   probe     which backends can start here (core/engine/backends probeBackends) and the tfjs version
 //   matrix    train one model for one epoch through the engine's train(), a warm-up then `repeats` timed runs
 //   headless  the studio-overhead baseline: train() in-process on the full bundled MNIST, as the trainer would
+//   epochs    the trick-cost table: a preset with tricks for a few epochs; the time of each epoch
+//   realsize  the real-size workload: one epoch of Fashion-MNIST (or the digits repeated) through a bench model
 import { createRequire } from 'node:module';
 import { initBackend, probeBackends, releaseBackends, type BackendName } from '../core/engine/backends/index.js';
 import type { Dataset, Split } from '../core/engine/data/dataset.js';
 import { loadMnist } from '../core/engine/data/mnist.js';
 import { train } from '../core/engine/train.js';
 import { findPreset } from '../core/presets/load.js';
-import { benchConfig, benchSpec, RESNET_PRESET_ID, type BenchModel } from './models.js';
+import { benchConfig, benchSpec, PRESET_OF, type BenchModel } from './models.js';
+import { hasFashionMnist, loadFashionMnist, repeatTrainRows } from './idx.js';
 
 export type WorkerJob =
   | { mode: 'probe' }
   | { mode: 'matrix'; backend: BackendName; model: BenchModel; batchSize: number; samples: number; repeats: number; warmup: boolean; evalRows: number }
-  | { mode: 'headless'; backend: BackendName; model: BenchModel; batchSize: number; epochs: number };
+  | { mode: 'headless'; backend: BackendName; model: BenchModel; batchSize: number; epochs: number }
+  | { mode: 'epochs'; backend: BackendName; preset: string; tricks: Record<string, Record<string, unknown>>; batchSize: number; samples: number; evalRows: number; epochs: number }
+  | { mode: 'realsize'; backend: BackendName; model: BenchModel; batchSize: number; idxDir: string; count: number };
+
+export interface EpochsResult {
+  device: string;
+  /** Wall ms of each epoch, report to report (the first from the start of train()). */
+  epochMs: number[];
+  engineSamplesPerSecond: number[];
+  peakRssMb: number;
+}
+
+export interface RealSizeResult {
+  device: string;
+  /** What was trained on: 'Fashion-MNIST (…)' or the digits repeated. */
+  data: string;
+  samples: number;
+  /** Wall clock over the epoch's batches, the first excluded. */
+  samplesPerSecond: number;
+  engineSamplesPerSecond: number;
+  peakRssMb: number;
+}
 
 export interface MatrixResult {
   device: string;
@@ -57,7 +81,8 @@ function benchData(samples: number, evalRows: number): Dataset {
 }
 
 function spec(model: BenchModel) {
-  return benchSpec(model, model === 'resnet' ? findPreset(RESNET_PRESET_ID).model : undefined);
+  const preset = PRESET_OF[model];
+  return benchSpec(model, preset ? findPreset(preset).model : undefined);
 }
 
 function peakRssMb(): number {
@@ -132,6 +157,62 @@ async function headless(job: Extract<WorkerJob, { mode: 'headless' }>): Promise<
   return { device: backend.device, epochTimes, engineSamplesPerSecond, peakRssMb: peakRssMb() };
 }
 
+async function epochs(job: Extract<WorkerJob, { mode: 'epochs' }>): Promise<EpochsResult> {
+  const backend = await initBackend(job.backend);
+  const epochMs: number[] = [];
+  const engineSamplesPerSecond: number[] = [];
+  let last = performance.now();
+  await train({
+    spec: findPreset(job.preset).model,
+    dataset: benchData(job.samples, job.evalRows),
+    config: benchConfig(job.batchSize, job.epochs, job.tricks),
+    backend,
+    events: {
+      onEpoch: (r) => {
+        const now = performance.now();
+        epochMs.push(now - last);
+        last = now;
+        engineSamplesPerSecond.push(r.metrics.samplesPerSecond);
+      },
+    },
+  });
+  return { device: backend.device, epochMs, engineSamplesPerSecond, peakRssMb: peakRssMb() };
+}
+
+async function realSize(job: Extract<WorkerJob, { mode: 'realsize' }>): Promise<RealSizeResult> {
+  const backend = await initBackend(job.backend);
+  const fashion = hasFashionMnist(job.idxDir);
+  const data = fashion ? loadFashionMnist(job.idxDir) : repeatTrainRows(loadMnist(), job.count);
+  let first = 0;
+  let last = 0;
+  let engine = 0;
+  await train({
+    spec: spec(job.model),
+    dataset: data,
+    config: benchConfig(job.batchSize),
+    backend,
+    events: {
+      onBatch: (p) => {
+        const now = performance.now();
+        if (p.batch === 1) first = now;
+        last = now;
+      },
+      onEpoch: (r) => {
+        engine = r.metrics.samplesPerSecond;
+      },
+    },
+  });
+  const timed = data.train.count - Math.min(job.batchSize, data.train.count);
+  return {
+    device: backend.device,
+    data: fashion ? `Fashion-MNIST (${job.idxDir}: 60,000 training images, 5,000 validation)` : data.name,
+    samples: data.train.count,
+    samplesPerSecond: (timed * 1000) / (last - first),
+    engineSamplesPerSecond: engine,
+    peakRssMb: peakRssMb(),
+  };
+}
+
 async function probe() {
   const tfjs = (createRequire(import.meta.url)('@tensorflow/tfjs-core/package.json') as { version: string }).version;
   return { tfjs, backends: await probeBackends() };
@@ -140,7 +221,16 @@ async function probe() {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
   try {
-    const result = job.mode === 'probe' ? await probe() : job.mode === 'matrix' ? await matrix(job) : await headless(job);
+    const result =
+      job.mode === 'probe'
+        ? await probe()
+        : job.mode === 'matrix'
+          ? await matrix(job)
+          : job.mode === 'epochs'
+            ? await epochs(job)
+            : job.mode === 'realsize'
+              ? await realSize(job)
+              : await headless(job);
     await send({ type: 'result', result });
   } catch (e) {
     await send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });

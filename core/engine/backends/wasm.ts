@@ -14,6 +14,8 @@ export function wasmDir(): string {
 }
 
 export async function wasmDevice(): Promise<string> {
+  // Which build of the engine's kernels runs (relaxed SIMD or not) is part of the device.
+  await loadSimdKernels();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const threads = tf.getBackend() === 'wasm' ? getThreadsCount() : 1;
   // 'relaxed SIMD': the engine's kernels run their FMA build (kernels/simd/relaxed.ts); results differ from the plain
