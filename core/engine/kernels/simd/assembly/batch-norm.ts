@@ -15,6 +15,12 @@
   return f64x2.promote_low_f32x4(v);
 }
 
+/** fround(v − m)², lane-wise. */
+@inline function sq(v: v128, m: v128): v128 {
+  const d = f32x4.sub(v, m);
+  return f32x4.mul(d, d);
+}
+
 @inline function hi64(v: v128): v128 {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
 }
@@ -29,28 +35,38 @@ export function bnColumnSums(x: usize, m: usize, sums: usize, rows: i32, c: i32,
   for (; ch + 8 <= c; ch += 8) {
     let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
     let p = x + (<usize>ch << 2);
-    if (mode == 0) {
-      for (let r = 0; r < rows; r++, p += rowBytes) {
-        const v0 = v128.load(p);
-        const v1 = v128.load(p, 16);
-        s0 = f64x2.add(s0, lo64(v0));
-        s1 = f64x2.add(s1, hi64(v0));
-        s2 = f64x2.add(s2, lo64(v1));
-        s3 = f64x2.add(s3, hi64(v1));
+    const m0 = mode == 0 ? f32x4.splat(0) : v128.load(m + (<usize>ch << 2));
+    const m1 = mode == 0 ? f32x4.splat(0) : v128.load(m + (<usize>ch << 2), 16);
+    let r = 0;
+    // Four rows at a time: their float32 sum (pairwise), then one float64 addition; the error of such a partial is
+    // ~2⁻²⁴ of four terms' magnitude, far below what the float32 result keeps.
+    for (; r + 4 <= rows; r += 4, p += rowBytes << 2) {
+      let a0 = v128.load(p), a1 = v128.load(p, 16);
+      let b0 = v128.load(p + rowBytes), b1 = v128.load(p + rowBytes, 16);
+      let c0 = v128.load(p + 2 * rowBytes), c1 = v128.load(p + 2 * rowBytes, 16);
+      let d0 = v128.load(p + 3 * rowBytes), d1 = v128.load(p + 3 * rowBytes, 16);
+      if (mode != 0) {
+        a0 = sq(a0, m0); a1 = sq(a1, m1); b0 = sq(b0, m0); b1 = sq(b1, m1);
+        c0 = sq(c0, m0); c1 = sq(c1, m1); d0 = sq(d0, m0); d1 = sq(d1, m1);
       }
-    } else {
-      const m0 = v128.load(m + (<usize>ch << 2));
-      const m1 = v128.load(m + (<usize>ch << 2), 16);
-      for (let r = 0; r < rows; r++, p += rowBytes) {
-        const d0 = f32x4.sub(v128.load(p), m0);
-        const d1 = f32x4.sub(v128.load(p, 16), m1);
-        const q0 = f32x4.mul(d0, d0);
-        const q1 = f32x4.mul(d1, d1);
-        s0 = f64x2.add(s0, lo64(q0));
-        s1 = f64x2.add(s1, hi64(q0));
-        s2 = f64x2.add(s2, lo64(q1));
-        s3 = f64x2.add(s3, hi64(q1));
+      const t0 = f32x4.add(f32x4.add(a0, b0), f32x4.add(c0, d0));
+      const t1 = f32x4.add(f32x4.add(a1, b1), f32x4.add(c1, d1));
+      s0 = f64x2.add(s0, lo64(t0));
+      s1 = f64x2.add(s1, hi64(t0));
+      s2 = f64x2.add(s2, lo64(t1));
+      s3 = f64x2.add(s3, hi64(t1));
+    }
+    for (; r < rows; r++, p += rowBytes) {
+      let v0 = v128.load(p);
+      let v1 = v128.load(p, 16);
+      if (mode != 0) {
+        v0 = sq(v0, m0);
+        v1 = sq(v1, m1);
       }
+      s0 = f64x2.add(s0, lo64(v0));
+      s1 = f64x2.add(s1, hi64(v0));
+      s2 = f64x2.add(s2, lo64(v1));
+      s3 = f64x2.add(s3, hi64(v1));
     }
     flush8(sums + (<usize>ch << 3), s0, s1, s2, s3);
   }
@@ -101,7 +117,33 @@ export function bnGradSums(x: usize, dy: usize, m: usize, sums: usize, rows: i32
     const m1 = v128.load(m + off, 16);
     let p = x + off;
     let q = dy + off;
-    for (let r = 0; r < rows; r++, p += rowBytes, q += rowBytes) {
+    let r = 0;
+    // Four rows at a time in float32 (pairwise), then into float64, as bnColumnSums.
+    for (; r + 4 <= rows; r += 4, p += rowBytes << 2, q += rowBytes << 2) {
+      const g00 = v128.load(q), g01 = v128.load(q, 16);
+      const g10 = v128.load(q + rowBytes), g11 = v128.load(q + rowBytes, 16);
+      const g20 = v128.load(q + 2 * rowBytes), g21 = v128.load(q + 2 * rowBytes, 16);
+      const g30 = v128.load(q + 3 * rowBytes), g31 = v128.load(q + 3 * rowBytes, 16);
+      const t0 = f32x4.add(
+        f32x4.add(f32x4.mul(g00, f32x4.sub(v128.load(p), m0)), f32x4.mul(g10, f32x4.sub(v128.load(p + rowBytes), m0))),
+        f32x4.add(f32x4.mul(g20, f32x4.sub(v128.load(p + 2 * rowBytes), m0)), f32x4.mul(g30, f32x4.sub(v128.load(p + 3 * rowBytes), m0))),
+      );
+      const t1 = f32x4.add(
+        f32x4.add(f32x4.mul(g01, f32x4.sub(v128.load(p, 16), m1)), f32x4.mul(g11, f32x4.sub(v128.load(p + rowBytes, 16), m1))),
+        f32x4.add(f32x4.mul(g21, f32x4.sub(v128.load(p + 2 * rowBytes, 16), m1)), f32x4.mul(g31, f32x4.sub(v128.load(p + 3 * rowBytes, 16), m1))),
+      );
+      const h0 = f32x4.add(f32x4.add(g00, g10), f32x4.add(g20, g30));
+      const h1 = f32x4.add(f32x4.add(g01, g11), f32x4.add(g21, g31));
+      a0 = f64x2.add(a0, lo64(h0));
+      a1 = f64x2.add(a1, hi64(h0));
+      a2 = f64x2.add(a2, lo64(h1));
+      a3 = f64x2.add(a3, hi64(h1));
+      b0 = f64x2.add(b0, lo64(t0));
+      b1 = f64x2.add(b1, hi64(t0));
+      b2 = f64x2.add(b2, lo64(t1));
+      b3 = f64x2.add(b3, hi64(t1));
+    }
+    for (; r < rows; r++, p += rowBytes, q += rowBytes) {
       const g0 = v128.load(q);
       const g1 = v128.load(q, 16);
       const t0 = f32x4.mul(g0, f32x4.sub(v128.load(p), m0));
@@ -205,6 +247,18 @@ export function bnGradApply(x: usize, dy: usize, m: usize, coef: usize, dx: usiz
   const rowBytes = <usize>c << 2;
   const cb = <usize>c << 2;
   const a = coef, g = coef + cb, b = coef + 2 * cb, e = coef + 3 * cb;
+  if (c == 8) {
+    // Every coefficient in registers.
+    const m0 = v128.load(m), m1 = v128.load(m, 16), a0 = v128.load(a), a1 = v128.load(a, 16), g0 = v128.load(g), g1 = v128.load(g, 16);
+    const b0 = v128.load(b), b1 = v128.load(b, 16), e0 = v128.load(e), e1 = v128.load(e, 16);
+    for (let r = 0; r < rows; r++, x += 32, dy += 32, dx += 32) {
+      const t0 = f32x4.mul(a0, f32x4.sub(v128.load(dy), g0));
+      const t1 = f32x4.mul(a1, f32x4.sub(v128.load(dy, 16), g1));
+      v128.store(dx, f32x4.add(t0, f32x4.add(f32x4.mul(b0, f32x4.sub(v128.load(x), m0)), e0)));
+      v128.store(dx, f32x4.add(t1, f32x4.add(f32x4.mul(b1, f32x4.sub(v128.load(x, 16), m1)), e1)), 16);
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++, x += rowBytes, dy += rowBytes, dx += rowBytes) {
     let ch = 0;
     for (; ch < c4; ch += 4) {
