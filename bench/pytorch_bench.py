@@ -179,16 +179,16 @@ class Trainer:
 
 
 def epoch_over(order, bs, step):
-    """Runs step(idx) over the batches of `order`; returns (wall time from the end of the first batch to the end of the
-    last, timed rows)."""
-    first = last = 0.0
+    """Runs step(idx) over the batches of `order`; returns (wall seconds from the end of the first batch to the end of
+    the last, the same in this process's CPU time (all threads), timed rows)."""
+    first = last = cpu_first = cpu_last = 0.0
     n = order.shape[0]
     for b in range((n + bs - 1) // bs):
         step(order[b * bs:(b + 1) * bs])
-        last = time.perf_counter()
+        last, cpu_last = time.perf_counter(), time.process_time()
         if b == 0:
-            first = last
-    return last - first, n - min(bs, n)
+            first, cpu_first = last, cpu_last
+    return last - first, cpu_last - cpu_first, n - min(bs, n)
 
 
 def main():
@@ -235,20 +235,21 @@ def main():
         xt, yt = x[:a.samples], y[:a.samples]
         xv = x[a.samples:a.samples + a.val]
         members = [Trainer(torch, a, seed=1 + i) for i in range(a.members)]
-        times = []
-        t0 = time.perf_counter()
+        times, cpu_times = [], []
+        t0, c0 = time.perf_counter(), time.process_time()
         for e in range(a.epochs):
             for i, m in enumerate(members):
                 order = torch.randperm(a.samples, generator=torch.Generator().manual_seed(100 * e + i))
-                epoch_over(order, bs, lambda idx: m.step(xt[idx], yt[idx]))
+                epoch_over(order, bs, lambda idx: m.step(xt[idx], yt[idx]))  # noqa: B023
             for m in members:
                 m.evaluate(xv, None)
                 if a.swa:
                     m.average()
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             times.append((t1 - t0) * 1000)
-            t0 = t1
-        print(json.dumps({"epochMs": times, "peakRssMb": rss(), "threads": torch.get_num_threads()}))
+            cpu_times.append((c1 - c0) * 1000)
+            t0, c0 = t1, c1
+        print(json.dumps({"epochMs": times, "epochCpuMs": cpu_times, "peakRssMb": rss(), "threads": torch.get_num_threads()}))
         return
 
     if a.idx or a.repeat_to:
@@ -269,10 +270,11 @@ def main():
         n = y.shape[0]
         m = Trainer(torch, a)
         order = torch.randperm(n, generator=torch.Generator().manual_seed(1))
-        seconds, timed = epoch_over(order, bs, lambda idx: m.step(fetch(idx), y[idx]))
+        seconds, cpu, timed = epoch_over(order, bs, lambda idx: m.step(fetch(idx), y[idx]))
         for i in range(0, xv.shape[0], 512):
             m.evaluate(xv[i:i + 512], None)
-        print(json.dumps({"samples": n, "samplesPerSecond": timed / seconds, "peakRssMb": rss(), "threads": torch.get_num_threads()}))
+        print(json.dumps({"samples": n, "samplesPerSecond": timed / seconds, "cpuSamplesPerSecond": timed / cpu,
+                          "peakRssMb": rss(), "threads": torch.get_num_threads()}))
         return
 
     x, y = load_prefix(torch, np, a.data)
@@ -281,18 +283,20 @@ def main():
 
     def epoch(seed, count):
         order = torch.randperm(count, generator=torch.Generator().manual_seed(seed))
-        seconds, timed = epoch_over(order, bs, lambda idx: m.step(x[idx], y[idx]))
-        return timed / seconds if timed > 0 else float("nan")
+        seconds, cpu, timed = epoch_over(order, bs, lambda idx: m.step(x[idx], y[idx]))
+        return (timed / seconds, timed / cpu) if timed > 0 else (float("nan"), float("nan"))
 
     if not a.no_warmup:
         epoch(0, min(n, 2 * bs + n % bs))
-    runs = [epoch(seed, n) for seed in range(1, a.repeats + 1)]
+    both = [epoch(seed, n) for seed in range(1, a.repeats + 1)]
+    runs = [w for w, _ in both]
     sps = statistics.median(runs)
     print(json.dumps({
         "model": a.model,
         "batchSize": bs,
         "samples": n,
         "samplesPerSecond": sps,
+        "cpuSamplesPerSecond": statistics.median([c for _, c in both]),
         "msPerStep": bs * 1000 / sps,
         "peakRssMb": rss(),
         "runs": runs,

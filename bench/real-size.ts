@@ -25,7 +25,7 @@ export async function measureRealSize(o: {
 }): Promise<RealSizeReport> {
   const fashion = hasFashionMnist(o.idxDir);
   const ours: RealSizeResult[] = [];
-  const theirs = new Map<number, Array<{ samplesPerSecond: number; peakRssMb: number }>>();
+  const theirs = new Map<number, Array<{ samplesPerSecond: number; cpuSamplesPerSecond: number; peakRssMb: number }>>();
   for (let rep = 0; rep < o.repeats; rep++) {
     const r = await runWorker<RealSizeResult>({ mode: 'realsize', backend: o.backend, model: 'bn-dropout', batchSize: BATCH, idxDir: o.idxDir, count: COUNT });
     ours.push(r);
@@ -49,6 +49,7 @@ export async function measureRealSize(o: {
     device: first.device,
     ours: {
       samplesPerSecond: round(median(ours.map((r) => r.samplesPerSecond))),
+      cpuSamplesPerSecond: round(median(ours.map((r) => r.cpuSamplesPerSecond))),
       runs: ours.map((r) => round(r.samplesPerSecond)),
       peakRssMb: round(median(ours.map((r) => r.peakRssMb))),
       peakRssRuns: ours.map((r) => round(r.peakRssMb)),
@@ -56,6 +57,7 @@ export async function measureRealSize(o: {
     torch: [...theirs.entries()].map(([threads, runs]) => ({
       threads,
       samplesPerSecond: round(median(runs.map((r) => r.samplesPerSecond))),
+      cpuSamplesPerSecond: round(median(runs.map((r) => r.cpuSamplesPerSecond))),
       runs: runs.map((r) => round(r.samplesPerSecond)),
       peakRssMb: round(median(runs.map((r) => r.peakRssMb))),
       data: fashion ? 'the same IDX files, kept as bytes and converted per batch (as torchvision does)' : 'the same digits repeated, as float32',

@@ -4,6 +4,7 @@ import type { BenchReport } from './report.js';
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 const ratio = (x: number) => `${x.toFixed(2)}×`;
+const cpuOf = (x: number | undefined) => (x ? fmt(x) : '—');
 
 function table(head: string[], rows: Array<Array<string | number>>, markdown: boolean): string {
   if (markdown) {
@@ -28,14 +29,21 @@ function sections(r: BenchReport, markdown: boolean): string[] {
     );
     out.push(
       table(
-        ['trick', 'ours ms/epoch', 'ours ×', ...threads.flatMap((n) => [`PyTorch ${n} thr. ms`, `PyTorch ${n} thr. ×`]), 'ours runs (ms)'],
+        [
+          'trick', 'ours ms/epoch', 'ours ×', 'ours × (CPU time)',
+          ...threads.flatMap((n) => (n === 1 ? ['PyTorch 1 thr. ms', 'PyTorch 1 thr. ×', 'PyTorch 1 thr. × (CPU time)'] : [`PyTorch ${n} thr. ms`, `PyTorch ${n} thr. ×`])),
+          'ours runs (ms)',
+        ],
         t.rows.map((x) => [
           x.label,
           fmt(x.oursMs),
           ratio(x.oursRatio),
+          x.oursCpuRatio !== undefined ? ratio(x.oursCpuRatio) : '—',
           ...threads.flatMap((n) => {
             const q = x.torch.find((v) => v.threads === n);
-            return q ? [fmt(q.ms), refused ? 'refused' : ratio(q.ratio)] : ['—', '—'];
+            const cells = q ? [fmt(q.ms), refused ? 'refused' : ratio(q.ratio)] : ['—', '—'];
+            if (n === 1) cells.push(q?.cpuRatio !== undefined && !refused ? ratio(q.cpuRatio) : refused ? 'refused' : '—');
+            return cells;
           }),
           x.oursRuns.map(fmt).join(', '),
         ]),
@@ -50,13 +58,15 @@ function sections(r: BenchReport, markdown: boolean): string[] {
     out.push(`real-size workload: one epoch of ${fmt(s.samples)} images of ${s.data}, ${s.model}, batch ${s.batchSize}, ${s.backend} (${s.device})`);
     out.push(
       table(
-        ['who', 'samples/s', 'ours ÷ theirs', 'peak RSS MB', 'RSS ours ÷ theirs', 'runs (samples/s)'],
+        ['who', 'samples/s', 'CPU-time samples/s', 'ours ÷ theirs', 'same, CPU time', 'peak RSS MB', 'RSS ours ÷ theirs', 'runs (samples/s)'],
         [
-          ['ours', fmt(s.ours.samplesPerSecond), '—', fmt(s.ours.peakRssMb), '—', s.ours.runs.map(fmt).join(', ')],
+          ['ours', fmt(s.ours.samplesPerSecond), cpuOf(s.ours.cpuSamplesPerSecond), '—', '—', fmt(s.ours.peakRssMb), '—', s.ours.runs.map(fmt).join(', ')],
           ...s.torch.map((q) => [
             `PyTorch, ${q.threads} thread${q.threads > 1 ? 's' : ''}`,
             fmt(q.samplesPerSecond),
+            cpuOf(q.cpuSamplesPerSecond),
             refused ? 'refused' : ratio(s.ours.samplesPerSecond / q.samplesPerSecond),
+            refused ? 'refused' : q.threads === 1 && q.cpuSamplesPerSecond && s.ours.cpuSamplesPerSecond ? ratio(s.ours.cpuSamplesPerSecond / q.cpuSamplesPerSecond) : '—',
             fmt(q.peakRssMb),
             ratio(s.ours.peakRssMb / q.peakRssMb),
             q.runs.map(fmt).join(', '),

@@ -39,6 +39,8 @@ export interface ResultRow {
   samplesPerSecond: number;
   /** The engine's own figure (time inside its training steps), median of the timed runs. */
   engineSamplesPerSecond: number;
+  /** Over the process's CPU time instead of wall clock (less disturbed by other load), median of the runs. */
+  cpuSamplesPerSecond?: number;
   /** batchSize / samplesPerSecond: the time of one full batch. */
   msPerStep: number;
   peakRssMb: number;
@@ -55,6 +57,8 @@ export interface PytorchRow {
   threads: number;
   samples: number;
   samplesPerSecond: number;
+  /** Over the Python process's CPU time (all its threads), median of the runs. */
+  cpuSamplesPerSecond?: number;
   msPerStep: number;
   peakRssMb: number;
   gflops: number;
@@ -67,6 +71,8 @@ export interface RatioRow {
   backend: string;
   /** ours / PyTorch, samples per second. */
   vsPytorch: number;
+  /** The same on CPU-time rates (1 PyTorch thread only: a 2-thread process's CPU time counts both threads). */
+  vsPytorchCpu?: number;
   /** The PyTorch run set it compares with (torch.set_num_threads). */
   torchThreads?: number;
 }
@@ -128,7 +134,10 @@ export interface TrickRow {
   oursRuns: number[];
   /** oursMs ÷ the plain row's oursMs. */
   oursRatio: number;
-  torch: Array<{ threads: number; ms: number; runs: number[]; ratio: number }>;
+  /** The same in CPU time (less disturbed by other load). */
+  oursCpuMs?: number;
+  oursCpuRatio?: number;
+  torch: Array<{ threads: number; ms: number; runs: number[]; ratio: number; cpuMs?: number; cpuRatio?: number }>;
 }
 
 export interface TrickReport {
@@ -149,8 +158,8 @@ export interface RealSizeReport {
   samples: number;
   backend: string;
   device: string;
-  ours: { samplesPerSecond: number; runs: number[]; peakRssMb: number; peakRssRuns: number[] };
-  torch: Array<{ threads: number; samplesPerSecond: number; runs: number[]; peakRssMb: number; data: string }>;
+  ours: { samplesPerSecond: number; cpuSamplesPerSecond?: number; runs: number[]; peakRssMb: number; peakRssRuns: number[] };
+  torch: Array<{ threads: number; samplesPerSecond: number; cpuSamplesPerSecond?: number; runs: number[]; peakRssMb: number; data: string }>;
   note: string;
 }
 
@@ -188,7 +197,8 @@ export function ratios(results: readonly ResultRow[], pytorch: readonly PytorchR
   for (const r of results) {
     const p = pytorch.find((q) => q.model === r.model && q.batchSize === r.batchSize && (threads === undefined || q.threads === threads));
     if (!p || !(p.samplesPerSecond > 0)) continue;
-    out.push({ model: r.model, batchSize: r.batchSize, backend: r.backend, vsPytorch: round(r.samplesPerSecond / p.samplesPerSecond, 3) });
+    const cpu = p.threads === 1 && r.cpuSamplesPerSecond && p.cpuSamplesPerSecond ? { vsPytorchCpu: round(r.cpuSamplesPerSecond / p.cpuSamplesPerSecond, 3) } : {};
+    out.push({ model: r.model, batchSize: r.batchSize, backend: r.backend, vsPytorch: round(r.samplesPerSecond / p.samplesPerSecond, 3), ...cpu });
   }
   return out;
 }
@@ -264,22 +274,28 @@ export function formatReport(r: BenchReport): string {
   if (m.peakGflops !== null) out.push(`peak: ${m.peakGflops} GFLOP/s fp32 (${m.peakBasis})`);
   out.push('');
   const threads = r.pytorch.length ? r.machine.torchThreads : [];
-  const ratioCell = (x: ResultRow, t: number) => {
-    const q = r.ratios.find((v) => v.backend === x.backend && v.model === x.model && v.batchSize === x.batchSize && (v.torchThreads ?? t) === t);
-    return q ? `${q.vsPytorch.toFixed(3)}×` : '—';
-  };
+  const ratioOf = (x: ResultRow, t: number) =>
+    r.ratios.find((v) => v.backend === x.backend && v.model === x.model && v.batchSize === x.batchSize && (v.torchThreads ?? t) === t);
+  const ratioCells = (x: ResultRow) =>
+    threads.flatMap((t) => {
+      const q = ratioOf(x, t);
+      const wall = q ? `${q.vsPytorch.toFixed(3)}×` : refused(x) ? 'refused' : '—';
+      if (t !== 1) return [wall];
+      return [wall, q?.vsPytorchCpu !== undefined ? `${q.vsPytorchCpu.toFixed(3)}×` : refused(x) ? 'refused' : '—'];
+    });
+  const refused = (_x: ResultRow) => m.ratiosRefused === true && r.pytorch.length > 0;
   out.push(
     table(
-      ['backend', 'model', 'batch', 'samples', 'samples/s', 'ms/step', 'GFLOP/s', ...threads.map((t) => `vs PyTorch ${t} thr.`), 'peak RSS MB'],
-      r.results.map((x) => [x.backend, x.model, x.batchSize, x.samples, fmt(x.samplesPerSecond), x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...threads.map((t) => ratioCell(x, t)), fmt(x.peakRssMb)]),
+      ['backend', 'model', 'batch', 'samples', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s', ...threads.flatMap((t) => (t === 1 ? ['vs PyTorch 1 thr.', 'vs 1 thr., CPU time'] : [`vs PyTorch ${t} thr.`])), 'peak RSS MB'],
+      r.results.map((x) => [x.backend, x.model, x.batchSize, x.samples, fmt(x.samplesPerSecond), x.cpuSamplesPerSecond ? fmt(x.cpuSamplesPerSecond) : '—', x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...ratioCells(x), fmt(x.peakRssMb)]),
     ),
   );
   if (r.pytorch.length) {
     out.push('');
     out.push(
       table(
-        ['PyTorch', 'threads', 'model', 'batch', 'samples', 'samples/s', 'ms/step', 'GFLOP/s', 'peak RSS MB'],
-        r.pytorch.map((p) => [`torch ${m.torch}`, p.threads, p.model, p.batchSize, p.samples, fmt(p.samplesPerSecond), p.msPerStep.toFixed(2), p.gflops.toFixed(2), fmt(p.peakRssMb)]),
+        ['PyTorch', 'threads', 'model', 'batch', 'samples', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s', 'peak RSS MB'],
+        r.pytorch.map((p) => [`torch ${m.torch}`, p.threads, p.model, p.batchSize, p.samples, fmt(p.samplesPerSecond), p.cpuSamplesPerSecond ? fmt(p.cpuSamplesPerSecond) : '—', p.msPerStep.toFixed(2), p.gflops.toFixed(2), fmt(p.peakRssMb)]),
       ),
     );
   }
@@ -324,14 +340,21 @@ export function formatMarkdown(r: BenchReport): string {
   const torchBy = (x: ResultRow, t: number) => r.pytorch.find((p) => p.model === x.model && p.batchSize === x.batchSize && (p.threads ?? t) === t);
   out.push(
     md(
-      ['backend', 'model', 'batch', 'digits timed', 'samples/s', 'ms/step', 'GFLOP/s', ...threads.map((t) => `ours / PyTorch ${t} thr.`), 'peak RSS MB', 'runs (samples/s)'],
+      [
+        'backend', 'model', 'batch', 'digits timed', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s',
+        ...threads.flatMap((t) => (t === 1 ? ['ours / PyTorch 1 thr.', 'same, CPU time'] : [`ours / PyTorch ${t} thr.`])),
+        'peak RSS MB', 'runs (samples/s)',
+      ],
       r.results.map((x) => {
         const ratio = (t: number) => {
           const p = torchBy(x, t);
-          if (p && r.machine.ratiosRefused) return 'refused';
-          return p ? `${(x.samplesPerSecond / p.samplesPerSecond).toFixed(3)}×` : '—';
+          if (p && r.machine.ratiosRefused) return t === 1 ? ['refused', 'refused'] : ['refused'];
+          const wall = p ? `${(x.samplesPerSecond / p.samplesPerSecond).toFixed(3)}×` : '—';
+          if (t !== 1) return [wall];
+          return [wall, p?.cpuSamplesPerSecond && x.cpuSamplesPerSecond ? `${(x.cpuSamplesPerSecond / p.cpuSamplesPerSecond).toFixed(3)}×` : '—'];
         };
-        return [x.backend, x.model, x.batchSize, fmt(x.samples), fmt(x.samplesPerSecond), x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...threads.map(ratio), fmt(x.peakRssMb), x.runs.map(fmt).join(', ')];
+        const cpu = x.cpuSamplesPerSecond ? fmt(x.cpuSamplesPerSecond) : '—';
+        return [x.backend, x.model, x.batchSize, fmt(x.samples), fmt(x.samplesPerSecond), cpu, x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...threads.flatMap(ratio), fmt(x.peakRssMb), x.runs.map(fmt).join(', ')];
       }),
     ),
   );
@@ -339,8 +362,8 @@ export function formatMarkdown(r: BenchReport): string {
     out.push('');
     out.push(
       md(
-        ['PyTorch', 'threads', 'model', 'batch', 'samples/s', 'ms/step', 'GFLOP/s', 'peak RSS MB', 'runs (samples/s)'],
-        r.pytorch.map((p) => [`${r.machine.torch}`, p.threads, p.model, p.batchSize, fmt(p.samplesPerSecond), p.msPerStep.toFixed(2), p.gflops.toFixed(2), fmt(p.peakRssMb), p.runs.map(fmt).join(', ')]),
+        ['PyTorch', 'threads', 'model', 'batch', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s', 'peak RSS MB', 'runs (samples/s)'],
+        r.pytorch.map((p) => [`${r.machine.torch}`, p.threads, p.model, p.batchSize, fmt(p.samplesPerSecond), p.cpuSamplesPerSecond ? fmt(p.cpuSamplesPerSecond) : '—', p.msPerStep.toFixed(2), p.gflops.toFixed(2), fmt(p.peakRssMb), p.runs.map(fmt).join(', ')]),
       ),
     );
   }

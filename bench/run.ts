@@ -145,6 +145,7 @@ async function measureMatrix(
           samples: runs[0]!.samples,
           samplesPerSecond: round(sps),
           engineSamplesPerSecond: round(median(runs.map((r) => r.engineRuns[0]!))),
+          cpuSamplesPerSecond: round(median(runs.map((r) => r.cpuRuns[0]!))),
           msPerStep: round((batchSize * 1000) / sps, 3),
           peakRssMb: round(median(runs.map((r) => r.peakRssMb))),
           flopsPerSample: flops.get(model)!,
@@ -155,7 +156,7 @@ async function measureMatrix(
       }
       for (const [threads, runs] of theirs) {
         const sps = median(runs.map((r) => r.samplesPerSecond));
-        pytorch.push({ ...runs[0]!, threads, samplesPerSecond: round(sps), msPerStep: round((batchSize * 1000) / sps, 3), peakRssMb: round(median(runs.map((r) => r.peakRssMb))), gflops: gflops(sps, flops.get(model)!), runs: runs.map((r) => r.samplesPerSecond) });
+        pytorch.push({ ...runs[0]!, threads, samplesPerSecond: round(sps), cpuSamplesPerSecond: round(median(runs.map((r) => r.cpuSamplesPerSecond!))), msPerStep: round((batchSize * 1000) / sps, 3), peakRssMb: round(median(runs.map((r) => r.peakRssMb))), gflops: gflops(sps, flops.get(model)!), runs: runs.map((r) => r.samplesPerSecond) });
       }
     }
   }

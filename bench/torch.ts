@@ -79,13 +79,18 @@ export function runPytorch(
   o: { prefix: string; model: BenchModel; batchSize: number; threads: number; flops: number; repeats: number; warmup: boolean },
 ): PytorchRow {
   const args = ['--data', o.prefix, '--model', o.model, '--batch', String(o.batchSize), '--repeats', String(o.repeats), '--threads', String(o.threads), ...(o.warmup ? [] : ['--no-warmup'])];
-  const p = python<{ samples: number; samplesPerSecond: number; msPerStep: number; peakRssMb: number; runs: number[] }>(args, env, `${o.model} b${o.batchSize}`);
+  const p = python<{ samples: number; samplesPerSecond: number; cpuSamplesPerSecond: number; msPerStep: number; peakRssMb: number; runs: number[] }>(
+    args,
+    env,
+    `${o.model} b${o.batchSize}`,
+  );
   return {
     model: o.model,
     batchSize: o.batchSize,
     threads: o.threads,
     samples: p.samples,
     samplesPerSecond: round(p.samplesPerSecond),
+    cpuSamplesPerSecond: round(p.cpuSamplesPerSecond),
     msPerStep: round(p.msPerStep, 3),
     peakRssMb: round(p.peakRssMb),
     gflops: gflops(p.samplesPerSecond, o.flops),
@@ -97,7 +102,7 @@ export function runPytorch(
 export function runPytorchEpochs(
   env: NodeJS.ProcessEnv,
   o: { prefix: string; flags: string[]; samples: number; evalRows: number; batchSize: number; epochs: number; threads: number },
-): { epochMs: number[]; peakRssMb: number } {
+): { epochMs: number[]; epochCpuMs: number[]; peakRssMb: number } {
   const args = ['--data', o.prefix, '--epoch-time', ...o.flags, '--samples', String(o.samples), '--val', String(o.evalRows), '--batch', String(o.batchSize), '--epochs', String(o.epochs), '--threads', String(o.threads)];
   return python(args, env, `epoch-time ${o.flags.join(' ') || 'plain'}`);
 }
@@ -106,7 +111,7 @@ export function runPytorchEpochs(
 export function runPytorchRealSize(
   env: NodeJS.ProcessEnv,
   o: { idxDir: string | null; prefix: string | null; count: number; batchSize: number; threads: number },
-): { samples: number; samplesPerSecond: number; peakRssMb: number } {
+): { samples: number; samplesPerSecond: number; cpuSamplesPerSecond: number; peakRssMb: number } {
   const source = o.idxDir ? ['--idx', o.idxDir] : ['--data', o.prefix!, '--repeat-to', String(o.count)];
   return python([...source, '--model', 'bn-dropout', '--batch', String(o.batchSize), '--threads', String(o.threads)], env, 'real-size');
 }

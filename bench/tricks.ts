@@ -45,20 +45,25 @@ export async function measureTricks(o: {
   progress: (line: string) => void;
 }): Promise<TrickReport> {
   const ours = new Map<string, number[]>();
+  const oursCpu = new Map<string, number[]>();
   const theirs = new Map<string, number[]>();
+  const theirsCpu = new Map<string, number[]>();
+  const push = (m: Map<string, number[]>, k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
   let device = '';
   for (let rep = 0; rep < o.repeats; rep++) {
     for (const c of TRICK_CASES) {
       const r = await runWorker<EpochsResult>({ mode: 'epochs', backend: o.backend, preset: TRICK_PRESET, tricks: c.tricks, batchSize: BATCH, samples: o.samples, evalRows: EVAL_ROWS, epochs: EPOCHS });
       device = r.device;
-      ours.set(c.trick, [...(ours.get(c.trick) ?? []), r.epochMs.at(-1)!]);
+      push(ours, c.trick, r.epochMs.at(-1)!);
+      push(oursCpu, c.trick, r.epochCpuMs.at(-1)!);
       let line = `tricks ${rep + 1}/${o.repeats} ${c.trick}: ours ${r.epochMs.at(-1)!.toFixed(0)} ms/epoch`;
       if (o.torchPrefix) {
         const params = benchConfig(BATCH, EPOCHS, c.tricks).tricks[c.trick as never] as Record<string, number> | undefined;
         for (const threads of o.torchThreads) {
           const t = runPytorchEpochs(o.torchEnv, { prefix: o.torchPrefix, flags: c.torch(params ?? {}), samples: o.samples, evalRows: EVAL_ROWS, batchSize: BATCH, epochs: EPOCHS, threads });
           const key = `${c.trick}/${threads}`;
-          theirs.set(key, [...(theirs.get(key) ?? []), t.epochMs.at(-1)!]);
+          push(theirs, key, t.epochMs.at(-1)!);
+          push(theirsCpu, key, t.epochCpuMs.at(-1)!);
           line += `, PyTorch ${threads} thr. ${t.epochMs.at(-1)!.toFixed(0)} ms`;
         }
       }
@@ -66,6 +71,7 @@ export async function measureTricks(o: {
     }
   }
   const plainOurs = median(ours.get('none')!);
+  const plainOursCpu = median(oursCpu.get('none')!);
   const rows: TrickRow[] = TRICK_CASES.map((c) => {
     const oursMs = median(ours.get(c.trick)!);
     return {
@@ -74,10 +80,20 @@ export async function measureTricks(o: {
       oursMs: round(oursMs),
       oursRuns: ours.get(c.trick)!.map((x) => round(x)),
       oursRatio: round(oursMs / plainOurs, 3),
+      oursCpuMs: round(median(oursCpu.get(c.trick)!)),
+      oursCpuRatio: round(median(oursCpu.get(c.trick)!) / plainOursCpu, 3),
       torch: o.torchPrefix
         ? o.torchThreads.map((threads) => {
             const runs = theirs.get(`${c.trick}/${threads}`)!;
-            return { threads, ms: round(median(runs)), runs: runs.map((x) => round(x)), ratio: round(median(runs) / median(theirs.get(`none/${threads}`)!), 3) };
+            const cpu = theirsCpu.get(`${c.trick}/${threads}`)!;
+            return {
+              threads,
+              ms: round(median(runs)),
+              runs: runs.map((x) => round(x)),
+              ratio: round(median(runs) / median(theirs.get(`none/${threads}`)!), 3),
+              cpuMs: round(median(cpu)),
+              cpuRatio: round(median(cpu) / median(theirsCpu.get(`none/${threads}`)!), 3),
+            };
           })
         : [],
     };

@@ -26,6 +26,8 @@ export interface EpochsResult {
   device: string;
   /** Wall ms of each epoch, report to report (the first from the start of train()). */
   epochMs: number[];
+  /** The same in this process's CPU time. */
+  epochCpuMs: number[];
   engineSamplesPerSecond: number[];
   peakRssMb: number;
 }
@@ -37,6 +39,8 @@ export interface RealSizeResult {
   samples: number;
   /** Wall clock over the epoch's batches, the first excluded. */
   samplesPerSecond: number;
+  /** The same over this process's CPU time. */
+  cpuSamplesPerSecond: number;
   engineSamplesPerSecond: number;
   peakRssMb: number;
 }
@@ -46,6 +50,8 @@ export interface MatrixResult {
   samples: number;
   /** Wall-clock samples/s of each timed run (first batch excluded). */
   runs: number[];
+  /** The same over this process's CPU time (user + system): what other load on the machine disturbs least. */
+  cpuRuns: number[];
   /** The engine's own samples/s of each timed run. */
   engineRuns: number[];
   peakRssMb: number;
@@ -85,6 +91,12 @@ function spec(model: BenchModel) {
   return benchSpec(model, preset ? findPreset(preset).model : undefined);
 }
 
+/** This process's CPU time so far (user + system, all threads), ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
@@ -95,6 +107,8 @@ async function matrix(job: Extract<WorkerJob, { mode: 'matrix' }>): Promise<Matr
   const once = async (dataset: Dataset) => {
     let first = 0;
     let last = 0;
+    let cpuFirst = 0;
+    let cpuLast = 0;
     let engine = 0;
     await train({
       spec: spec(job.model),
@@ -104,8 +118,9 @@ async function matrix(job: Extract<WorkerJob, { mode: 'matrix' }>): Promise<Matr
       events: {
         onBatch: (p) => {
           const now = performance.now();
-          if (p.batch === 1) first = now;
-          last = now;
+          const cpu = cpuMs();
+          if (p.batch === 1) [first, cpuFirst] = [now, cpu];
+          [last, cpuLast] = [now, cpu];
         },
         onEpoch: (r) => {
           engine = r.metrics.samplesPerSecond;
@@ -113,7 +128,11 @@ async function matrix(job: Extract<WorkerJob, { mode: 'matrix' }>): Promise<Matr
       },
     });
     const timed = dataset.train.count - Math.min(job.batchSize, dataset.train.count);
-    return { wall: timed > 0 && last > first ? (timed * 1000) / (last - first) : engine, engine };
+    return {
+      wall: timed > 0 && last > first ? (timed * 1000) / (last - first) : engine,
+      cpu: timed > 0 && cpuLast > cpuFirst ? (timed * 1000) / (cpuLast - cpuFirst) : engine,
+      engine,
+    };
   };
   if (job.warmup) {
     // The same shapes as a timed run (full batches and the last, partial one), on fewer digits.
@@ -122,13 +141,15 @@ async function matrix(job: Extract<WorkerJob, { mode: 'matrix' }>): Promise<Matr
     await once({ ...full, train: rows(full.train, warm, 784, full.numClasses) });
   }
   const runs: number[] = [];
+  const cpuRuns: number[] = [];
   const engineRuns: number[] = [];
   for (let i = 0; i < job.repeats; i++) {
     const r = await once(full);
     runs.push(r.wall);
+    cpuRuns.push(r.cpu);
     engineRuns.push(r.engine);
   }
-  return { device: backend.device, samples: full.train.count, runs, engineRuns, peakRssMb: peakRssMb() };
+  return { device: backend.device, samples: full.train.count, runs, cpuRuns, engineRuns, peakRssMb: peakRssMb() };
 }
 
 async function headless(job: Extract<WorkerJob, { mode: 'headless' }>): Promise<HeadlessResult> {
@@ -160,8 +181,10 @@ async function headless(job: Extract<WorkerJob, { mode: 'headless' }>): Promise<
 async function epochs(job: Extract<WorkerJob, { mode: 'epochs' }>): Promise<EpochsResult> {
   const backend = await initBackend(job.backend);
   const epochMs: number[] = [];
+  const epochCpuMs: number[] = [];
   const engineSamplesPerSecond: number[] = [];
   let last = performance.now();
+  let lastCpu = cpuMs();
   await train({
     spec: findPreset(job.preset).model,
     dataset: benchData(job.samples, job.evalRows),
@@ -170,13 +193,15 @@ async function epochs(job: Extract<WorkerJob, { mode: 'epochs' }>): Promise<Epoc
     events: {
       onEpoch: (r) => {
         const now = performance.now();
+        const cpu = cpuMs();
         epochMs.push(now - last);
-        last = now;
+        epochCpuMs.push(cpu - lastCpu);
+        [last, lastCpu] = [now, cpu];
         engineSamplesPerSecond.push(r.metrics.samplesPerSecond);
       },
     },
   });
-  return { device: backend.device, epochMs, engineSamplesPerSecond, peakRssMb: peakRssMb() };
+  return { device: backend.device, epochMs, epochCpuMs, engineSamplesPerSecond, peakRssMb: peakRssMb() };
 }
 
 async function realSize(job: Extract<WorkerJob, { mode: 'realsize' }>): Promise<RealSizeResult> {
@@ -185,6 +210,8 @@ async function realSize(job: Extract<WorkerJob, { mode: 'realsize' }>): Promise<
   const data = fashion ? loadFashionMnist(job.idxDir) : repeatTrainRows(loadMnist(), job.count);
   let first = 0;
   let last = 0;
+  let cpuFirst = 0;
+  let cpuLast = 0;
   let engine = 0;
   await train({
     spec: spec(job.model),
@@ -194,8 +221,9 @@ async function realSize(job: Extract<WorkerJob, { mode: 'realsize' }>): Promise<
     events: {
       onBatch: (p) => {
         const now = performance.now();
-        if (p.batch === 1) first = now;
-        last = now;
+        const cpu = cpuMs();
+        if (p.batch === 1) [first, cpuFirst] = [now, cpu];
+        [last, cpuLast] = [now, cpu];
       },
       onEpoch: (r) => {
         engine = r.metrics.samplesPerSecond;
@@ -208,6 +236,7 @@ async function realSize(job: Extract<WorkerJob, { mode: 'realsize' }>): Promise<
     data: fashion ? `Fashion-MNIST (${job.idxDir}: 60,000 training images, 5,000 validation)` : data.name,
     samples: data.train.count,
     samplesPerSecond: (timed * 1000) / (last - first),
+    cpuSamplesPerSecond: (timed * 1000) / (cpuLast - cpuFirst),
     engineSamplesPerSecond: engine,
     peakRssMb: peakRssMb(),
   };

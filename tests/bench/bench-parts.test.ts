@@ -82,10 +82,10 @@ describe('PyTorch comparisons', () => {
       },
     } as unknown as BenchReport;
     const text = formatSections(report).join('\n');
-    expect(text).toMatch(/batch norm\s+600\s+1\.50×\s+690\s+2\.30×/);
-    expect(text).toMatch(/PyTorch, 1 thread\s+10,000\s+0\.80×\s+400\s+1\.50×/);
+    expect(text).toMatch(/batch norm\s+600\s+1\.50×\s+—\s+690\s+2\.30×/);
+    expect(text).toMatch(/PyTorch, 1 thread\s+10,000\s+—\s+0\.80×\s+—\s+400\s+1\.50×/);
     const refused = formatSections({ ...report, machine: { ratiosRefused: true } } as unknown as BenchReport).join('\n');
-    expect(refused).toMatch(/batch norm\s+600\s+1\.50×\s+690\s+refused/);
-    expect(refused).toMatch(/PyTorch, 1 thread\s+10,000\s+refused/);
+    expect(refused).toMatch(/batch norm\s+600\s+1\.50×\s+—\s+690\s+refused\s+refused/);
+    expect(refused).toMatch(/PyTorch, 1 thread\s+10,000\s+—\s+refused\s+refused/);
   });
 });

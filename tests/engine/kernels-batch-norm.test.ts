@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../core/engine/backends/index.js';
 import { batchNormalization, FastBatchNormalization, loadSimdKernels, registerEngineKernels } from '../../core/engine/kernels/index.js';
-import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../../core/engine/kernels/batch-norm.js';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, FUSED_BATCH_NORM_GRAD } from '../../core/engine/kernels/batch-norm.js';
 import { countingKernels as counting, random, relError } from './support/kernels.js';
 
 interface Result {
@@ -108,6 +108,34 @@ describe('batch norm, fused on wasm, against tfjs-layers on cpu', () => {
         }
         expect(relError(wasm[key], cpu[key]), key).toBeLessThan(1e-5);
       }
+    });
+  }
+
+  for (const { shape, what } of [
+    { shape: [8, 26, 26, 8], what: 'the CNN\'s conv1 (8 channels)' },
+    { shape: [3, 5, 7, 13], what: '13 channels, odd rows' },
+    { shape: [1, 10], what: 'a dense layer, batch 1' },
+  ]) {
+    it(`FusedBatchNorm's gradient with given mean and variance (inference mode) [${shape.join(', ')}]: ${what}`, async () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const c = shape[shape.length - 1]!;
+      const values = { x: random(n, 1, -2, 3), dy: random(n, 2), mean: random(c, 3), variance: random(c, 4, 0.1, 2), offset: random(c, 5), scale: random(c, 6, 0.5, 1.5) };
+      const grads = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const t = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, tf.tensor(v, k === 'x' || k === 'dy' ? shape : [c])]));
+          // (tfjs's batchNorm cannot record gradients without a scale: its gradient saves the missing tensor.)
+          const f = (x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, offset: tf.Tensor, scale: tf.Tensor) =>
+            tf.sum(tf.mul(tf.batchNorm(x, mean, variance, offset, scale, 1e-3), t.dy!));
+          const inputs = [t.x!, t.mean!, t.variance!, t.offset!, t.scale!];
+          return tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)(inputs).map((g) => Float32Array.from(g.dataSync()));
+        });
+      };
+      const cpu = await grads('cpu');
+      const { result: wasm, calls } = await counting([FUSED_BATCH_NORM_GRAD], () => grads('wasm'));
+      expect(calls[FUSED_BATCH_NORM_GRAD]).toBe(1);
+      const names = ['x', 'mean', 'variance', 'offset', 'scale'];
+      cpu.forEach((g, i) => expect(relError(wasm[i]!, g), names[i]).toBeLessThan(1e-5));
     });
   }
 

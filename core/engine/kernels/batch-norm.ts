@@ -8,7 +8,8 @@
 // batch mean and the biased batch variance, exactly what tfjs-layers' moments give) and backward is one kernel
 // (LayerwiseBatchNormGrad: two channel sums, then dx; dγ and dβ from the sums), with the gradient of the mean and
 // variance outputs included, so it is the full gradient tfjs's chain computes. Inference (FusedBatchNorm) is one
-// pass. Sums are float64, elementwise work float32 in the cpu backend's operation order.
+// pass, and its gradient (mean and variance as inputs: the run view's per-layer statistics) two.
+// Sums are float64, elementwise work float32 in the cpu backend's operation order.
 //
 // The layer class (FastBatchNormalization) is tfjs-layers' BatchNormalization with `call` taking this path when it
 // can (wasm with the SIMD kernels loaded, float32, channels last, centre and scale on) and tfjs's own otherwise; the
@@ -30,6 +31,8 @@ import type { Backend } from './util.js';
 
 export const BATCH_NORM_TRAIN = 'LayerwiseBatchNormTrain';
 export const BATCH_NORM_GRAD = 'LayerwiseBatchNormGrad';
+/** The gradient of FusedBatchNorm with mean and variance as given inputs (inference mode; tfjs-layers' own path). */
+export const FUSED_BATCH_NORM_GRAD = 'LayerwiseFusedBatchNormGrad';
 
 type StockCall = (backend: Backend, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap) => TensorInfo;
 
@@ -206,6 +209,78 @@ export function makeFusedBatchNormWasm(stock: StockCall): KernelFunc {
   };
 }
 
+/**
+ * FusedBatchNorm's gradient with mean and variance as inputs (not batch statistics): what the run view's per-layer
+ * gradient statistics (inference mode) and tfjs-layers' own batch-norm path need. tfjs's composite (Tile and ~15
+ * broadcasting ops) took ~100 ms per call at the CNN's conv1 size; here one pass of channel sums and one of dx:
+ *   dx = γr·dy,  dμ = −γr·Σ dy,  dσ² = −½γr³·Σ dy(x − μ),  dγ = r·Σ dy(x − μ),  dβ = Σ dy,  r = 1/√(σ² + ε)
+ * Outputs [dx, dμ, dσ², dγ, dβ] (each parameter's gradient as the parameter's shape; γ = 1 when absent).
+ */
+export const fusedBatchNormGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
+  const wasm = backend as BackendWasm;
+  const { x, dy, mean, variance, scale } = inputs as Record<string, TensorInfo | undefined>;
+  const eps = (attrs as unknown as FusedBatchNormAttrs).varianceEpsilon;
+  const simd = simdKernels(wasm);
+  if (!simd) throw new Error(`${FUSED_BATCH_NORM_GRAD}: the SIMD kernels are not loaded`);
+  const { rows, c } = layout(x!);
+  const dx = wasm.makeOutput(x!.shape, 'float32');
+  const outs = [mean!, variance!, scale ?? mean!, mean!].map((t) => wasm.makeOutput(t.shape, 'float32'));
+  // Scratch: 2c float64 sums, then γr and c zeros (the transform dy·γr as bnApply's (dy − 0)·γr + 0).
+  const scratch = wasm.makeOutput([6 * c], 'float32');
+  try {
+    const pSums = heapOffset(wasm, scratch.dataId);
+    simd.bnGradSums(heapOffset(wasm, x!.dataId), heapOffset(wasm, dy!.dataId), heapOffset(wasm, mean!.dataId), pSums, rows, c);
+    const sums = heapF64(wasm, scratch, 2 * c);
+    const k = heapF32(wasm, scratch, c, 4 * c);
+    heapF32(wasm, scratch, c, 5 * c).fill(0);
+    const v = heapF32(wasm, variance!, c);
+    const g = scale ? heapF32(wasm, scale, c) : null;
+    const [dm, dv, ds, db] = outs.map((t) => heapF32(wasm, t, c));
+    for (let i = 0; i < c; i++) {
+      const r = 1 / Math.sqrt(v[i]! + eps);
+      const gr = (g ? g[i]! : 1) * r;
+      k[i] = gr;
+      dm![i] = -gr * sums[i]!;
+      dv![i] = -0.5 * gr * r * r * sums[c + i]!;
+      ds![i] = r * sums[c + i]!;
+      db![i] = sums[i]!;
+    }
+    const zeros = pSums + 20 * c;
+    simd.bnApply(heapOffset(wasm, dy!.dataId), zeros, pSums + 16 * c, zeros, heapOffset(wasm, dx.dataId), rows, c, 0);
+  } finally {
+    wasm.disposeData(scratch.dataId);
+  }
+  return [dx, ...outs];
+};
+
+/**
+ * FusedBatchNorm's gradient: on wasm with the SIMD kernels, channels-last x and one value per channel for every
+ * parameter, fusedBatchNormGradWasm; everywhere else tfjs's own (`stock`), unchanged.
+ */
+export function makeFusedBatchNormGradConfig(stock: () => GradConfig | null): GradConfig {
+  return {
+    kernelName: 'FusedBatchNorm',
+    inputsToSave: ['x', 'mean', 'variance', 'scale'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, mean, variance, scale] = saved as Array<tf.Tensor | undefined>;
+      const c = x!.shape[x!.rank - 1]!;
+      const perChannel = [mean, variance, scale].every((t) => !t || (t.rank === 1 && t.size === c && t.dtype === 'float32'));
+      const d = dy as tf.Tensor;
+      if (!perChannel || d.dtype !== 'float32' || x!.dtype !== 'float32' || x!.size === 0 || !fusedBatchNormAvailable()) {
+        const fallback = stock();
+        if (!fallback) throw new Error('tfjs has no FusedBatchNorm gradient');
+        return fallback.gradFunc(dy, saved, attrs);
+      }
+      const [dx, dMean, dVariance, dScale, dOffset] = tf.engine().runKernel(
+        FUSED_BATCH_NORM_GRAD,
+        { x: x!, dy: d, mean: mean!, variance: variance!, ...(scale ? { scale } : {}) },
+        attrs as NamedAttrMap,
+      ) as tf.Tensor[];
+      return { x: () => dx!, mean: () => dMean!, variance: () => dVariance!, scale: () => dScale!, offset: () => dOffset! };
+    },
+  };
+}
+
 // ---- The layer.
 
 type BatchNormLayer = ReturnType<typeof tfl.layers.batchNormalization>;
@@ -226,7 +301,7 @@ interface BatchNormFields {
 
 /** Whether the fused wasm path runs on this backend now. */
 export function fusedBatchNormAvailable(): boolean {
-  return tf.getBackend() === 'wasm' && !!tf.getKernel(BATCH_NORM_TRAIN, 'wasm') && !!simdKernels(tf.backend() as BackendWasm);
+  return tf.getBackend() === 'wasm' && !!tf.getKernel(BATCH_NORM_TRAIN, 'wasm') && !!tf.getKernel(FUSED_BATCH_NORM_GRAD, 'wasm') && !!simdKernels(tf.backend() as BackendWasm);
 }
 
 export class FastBatchNormalization extends BatchNormalization {

@@ -50,7 +50,17 @@ import { makeBatchMatMulWasm, makeFusedMatMulWasm } from './matmul.js';
 import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { makeConv2DWasm, makeFusedConv2DWasm } from './conv2d.js';
 import { makeStockCaller } from './util.js';
-import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, batchNormGradWasm, batchNormTrainGradConfig, batchNormTrainWasm, makeFusedBatchNormWasm } from './batch-norm.js';
+import {
+  BATCH_NORM_GRAD,
+  BATCH_NORM_TRAIN,
+  batchNormGradWasm,
+  batchNormTrainGradConfig,
+  batchNormTrainWasm,
+  FUSED_BATCH_NORM_GRAD,
+  fusedBatchNormGradWasm,
+  makeFusedBatchNormGradConfig,
+  makeFusedBatchNormWasm,
+} from './batch-norm.js';
 import { makeAddWasm, makeCastWasm, makeIdentityWasm, makeReluWasm, RELU_GRAD, reluGradConfig, reluGradWasm } from './elementwise.js';
 
 export { maxPoolGradInto } from './max-pool-grad.js';
@@ -117,6 +127,7 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
   },
   { kernelName: BATCH_NORM_TRAIN, backendName: 'wasm', kernelFunc: ours(batchNormTrainWasm) },
   { kernelName: BATCH_NORM_GRAD, backendName: 'wasm', kernelFunc: ours(batchNormGradWasm) },
+  { kernelName: FUSED_BATCH_NORM_GRAD, backendName: 'wasm', kernelFunc: ours(fusedBatchNormGradWasm) },
 ];
 
 /**
@@ -140,6 +151,9 @@ const stockGradients: Map<string, GradConfig | null> = ((globalThis as { [STOCK_
 ] ??= new Map());
 const key = (kernelName: string, backendName: string) => `${backendName}_${kernelName}`;
 
+/** FusedBatchNorm's gradient: ours on wasm (batch-norm.ts), tfjs's own (kept here when replaced) elsewhere. */
+const fusedBatchNormGradConfig: GradConfig = makeFusedBatchNormGradConfig(() => stockGradients.get(FusedBatchNorm) ?? null);
+
 /**
  * Registers the engine's kernels (idempotent: a second call, even from another copy of this module, changes
  * nothing). The kernels they replace stay reachable through `stockKernel` (tests compare against them).
@@ -157,8 +171,14 @@ export function registerEngineKernels(): void {
     if (existing) unregisterKernel(config.kernelName, config.backendName);
     registerKernel(config);
   }
-  // The fused batch-norm kernel's gradient (batch-norm.ts; our own kernel name, so nothing of tfjs's is replaced).
+  // The fused batch-norm kernel's gradient (batch-norm.ts; our own kernel name, so nothing of tfjs's is replaced), and
+  // FusedBatchNorm's (tfjs's own everywhere but wasm).
   if (getGradient(BATCH_NORM_TRAIN) !== batchNormTrainGradConfig) registerGradient(batchNormTrainGradConfig);
+  const bnGrad = getGradient(FusedBatchNorm) as GradConfig | undefined;
+  if (bnGrad !== fusedBatchNormGradConfig) {
+    if (!stockGradients.has(FusedBatchNorm)) stockGradients.set(FusedBatchNorm, bnGrad ?? null);
+    registerGradient(fusedBatchNormGradConfig);
+  }
   // The ReLU gradient as one kernel on wasm (elementwise.ts; other backends keep tfjs's formula).
   const grad = getGradient(Relu) as GradConfig | undefined;
   if (grad !== reluGradConfig) {
@@ -183,6 +203,8 @@ export function unregisterEngineKernels(): void {
   }
   const reluGrad = stockGradients.get(Relu);
   if (reluGrad && getGradient(Relu) === reluGradConfig) registerGradient(reluGrad);
+  const bnGrad = stockGradients.get(FusedBatchNorm);
+  if (bnGrad && getGradient(FusedBatchNorm) === fusedBatchNormGradConfig) registerGradient(bnGrad);
 }
 
 /**
