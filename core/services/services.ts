@@ -104,6 +104,7 @@ export function createServices(options: ServicesOptions): Services {
 
     // ---- projects ----
     'projects.list': async () => store.listProjects(),
+    'projects.stats': async () => store.projectStats(),
     'projects.create': async ({ name, notes, presetId }) => {
       if (presetId === undefined) {
         if (name === undefined) throw invalidField('projects.create', 'name', 'must be given for a blank project (or give presetId)', undefined);

@@ -36,6 +36,7 @@ import type {
   MetricSeries,
   ModelVersion,
   Project,
+  ProjectStats,
   QueueState,
   Run,
   RunCheckpointEvent,
@@ -143,6 +144,8 @@ export const API_SCHEMAS = {
   'app.info': empty,
 
   'projects.list': empty,
+  /** Per project: runs, runs training or queued, and the best final validation accuracy (one query for the list). */
+  'projects.stats': empty,
   /** A blank project, or one seeded from a preset (its model saved as the first version, its data recorded). */
   'projects.create': z.strictObject({
     name: name.optional(),
@@ -341,6 +344,7 @@ export interface SpecCheckResult {
 export interface ApiOutputs {
   'app.info': HostInfo;
   'projects.list': Project[];
+  'projects.stats': ProjectStats[];
   'projects.create': Project;
   'projects.update': Project;
   'projects.delete': null;

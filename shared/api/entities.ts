@@ -21,6 +21,19 @@ export interface Project {
   createdAt: string;
 }
 
+/** `projects.stats`: what the project list shows of each project, counted in one query. */
+export interface ProjectStats {
+  projectId: number;
+  runs: number;
+  /** Runs a trainer holds now (running or paused). */
+  training: number;
+  /** Runs waiting in the queue. */
+  queued: number;
+  /** The highest validation accuracy of a finished run's final model, and that run; null before one. */
+  bestValAccuracy: number | null;
+  bestRunId: number | null;
+}
+
 export interface ModelVersion {
   id: number;
   projectId: number;
