@@ -114,6 +114,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       run = await restoreCheckpoint(options.resumeFrom, members, tricks.learningRateAt({ epoch: last, batch: batchesPerEpoch - 1, batchesPerEpoch }));
       startEpoch = last + 1;
     }
+    run.inputScaling = { kind: scaling.kind, shift: Array.from(scaling.shift), scale: Array.from(scaling.scale) };
     let epochsRun = startEpoch;
 
     // Resuming from the checkpoint of the epoch where the last member stopped trains nothing more.

@@ -42,6 +42,7 @@ import { checkpointDto, curvesDto, reportDto, runDto, runListItemDto, seriesDto 
 import { ablate, fork, repeat, runOr404 } from './groups.js';
 import { lessonVerdict, listLessons, startLesson } from './lessons.js';
 import { exportCheckpoint } from './model-export.js';
+import { Predictor } from './predict.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
 import { DatasetImportError } from '../datasets/errors.js';
@@ -92,6 +93,7 @@ export function createServices(options: ServicesOptions): Services {
   let presetCache: Preset[] | undefined;
   const presets = () => (presetCache ??= (options.presets ?? loadPresets)());
   const previews = new Map<string, LoadedDataset>();
+  const predictor = new Predictor(store);
 
   const impl: ApiHandlers = {
     'app.info': async () => ({
@@ -229,6 +231,7 @@ export function createServices(options: ServicesOptions): Services {
     'runs.fork': async (input) => fork({ store, queue }, input),
     'runs.ablate': async (input) => ablate({ store, queue }, input),
     'runs.repeat': async (input) => repeat({ store, queue }, input),
+    'runs.predict': async (input) => predictor.predict(input),
 
     // ---- lessons ----
     'lessons.list': async () => listLessons(),

@@ -35,6 +35,7 @@ import type {
   HostInfo,
   MetricSeries,
   ModelVersion,
+  Prediction,
   Project,
   ProjectStats,
   QueueState,
@@ -73,9 +74,15 @@ export const MAX_CONCURRENCY = 16;
 export const MAX_MISCLASSIFIED = 48;
 /** Seeds "Repeat with N seeds" and an ablation may ask for. */
 export const MAX_SEEDS = 10;
+/** Rows and raw values one `runs.predict` call may carry (a 512 × 512 RGB image is 786,432 values: resize it first). */
+export const MAX_PREDICT_ROWS = 16;
+export const MAX_PREDICT_VALUES = 262_144;
+/** The largest `runs.predict` request: MAX_PREDICT_VALUES numbers of up to ~16 characters of JSON each. */
+export const MAX_PREDICT_REQUEST_BYTES = 4 * 1024 * 1024;
 
 /** The request size limit of a method (bytes of JSON). */
 export function maxRequestBytesOf(method: string): number {
+  if (method === 'runs.predict') return MAX_PREDICT_REQUEST_BYTES;
   return method === 'bundles.import' ? MAX_BUNDLE_BASE64_CHARS + 64 * 1024 : MAX_REQUEST_BYTES;
 }
 
@@ -292,6 +299,30 @@ export const API_SCHEMAS = {
     seeds: z.number({ error: `must be an integer in [2, ${MAX_SEEDS}]` }).int({ error: `must be an integer in [2, ${MAX_SEEDS}]` }).min(2, { error: `must be an integer in [2, ${MAX_SEEDS}]` }).max(MAX_SEEDS, { error: `must be an integer in [2, ${MAX_SEEDS}]` }),
   }),
 
+  /**
+   * Try the model: a run's checkpoint (`best` by default, else `last`; a run still training answers from the
+   * checkpoint it has) predicts the raw rows given (as the data holds them, before input scaling: MNIST pixels
+   * 0–255), scaled as in training. With `boundary: true` on a 2-D classification set, also its decision boundary.
+   */
+  'runs.predict': z
+    .strictObject({
+      runId: id,
+      checkpoint: z.enum(['best', 'last'], { error: 'must be best or last' }).optional(),
+      rows: z
+        .array(
+          z
+            .array(z.number({ error: 'must be a finite number' }).finite({ error: 'must be a finite number' }), { error: 'must be a list of numbers' })
+            .min(1, { error: 'must hold at least one value' })
+            .max(MAX_PREDICT_VALUES, { error: `must hold at most ${MAX_PREDICT_VALUES} values` }),
+          { error: 'must be a list of rows' },
+        )
+        .max(MAX_PREDICT_ROWS, { error: `must list at most ${MAX_PREDICT_ROWS} rows` })
+        .refine((rows) => rows.reduce((n, r) => n + r.length, 0) <= MAX_PREDICT_VALUES, { error: `must hold at most ${MAX_PREDICT_VALUES} values in all` })
+        .optional(),
+      boundary: z.boolean({ error: 'must be true or false' }).optional(),
+    })
+    .refine((v) => (v.rows?.length ?? 0) > 0 || v.boundary === true, { error: 'give rows to predict, or boundary: true', path: ['rows'] }),
+
   'lessons.list': empty,
   /** Queues a lesson's runs (in a new project named after it unless projectId is given) and its comparison. */
   'lessons.start': z.strictObject({
@@ -376,6 +407,7 @@ export interface ApiOutputs {
   'runs.fork': Run;
   'runs.ablate': RunGroupResult;
   'runs.repeat': RunGroupResult;
+  'runs.predict': Prediction;
   'lessons.list': LessonInfo[];
   'lessons.start': RunGroupResult & { project: Project };
   'lessons.verdict': LessonVerdict;

@@ -3,7 +3,7 @@
 // Timestamps are ISO 8601 strings (UTC); ids are positive integers.
 import type { DatasetRef } from '../data/dataset-ref.js';
 import type { ModelSpec } from '../spec/model-spec.js';
-import type { BatchProgress, EpochReport } from '../protocol/training.js';
+import type { BatchProgress, DecisionBoundary, EpochReport } from '../protocol/training.js';
 import type { RunStatus } from '../runs/statuses.js';
 
 export type { RunStatus } from '../runs/statuses.js';
@@ -173,6 +173,24 @@ export interface RunReport {
   weights: 'last' | 'best' | 'averaged';
   /** Trainable + non-trainable parameters of the trained model (structural tricks applied). */
   parameters: number;
+}
+
+/** `runs.predict` (Try the model): what a run's checkpoint makes of the inputs given. */
+export interface Prediction {
+  runId: number;
+  /** The checkpoint whose weights answered (the best epoch's, or the last one's). */
+  checkpoint: { id: number; epoch: number; kind: CheckpointKindDto };
+  task: 'classification' | 'regression';
+  classNames: string[];
+  inputShape: number[];
+  /** The input scaling applied to the raw values first, as in training (`none`, `scaleUnit`, `standardize`…). */
+  inputScaling: string;
+  /** Per row: class probabilities (classification) or the model's outputs (regression). */
+  outputs: number[][];
+  /** Per row, the most likely class (null for regression). */
+  predicted: (number | null)[];
+  /** With `boundary: true`, for a 2-D classification set: the picture of its classes over the training points' plane. */
+  boundary: DecisionBoundary | null;
 }
 
 /** `runs.ablate` / `runs.repeat` / `lessons.start`: the comparison that groups the runs, and the runs queued. */
