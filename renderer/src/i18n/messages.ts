@@ -2,6 +2,7 @@
 // from the shared descriptors (English); layer names, summaries and field labels from the layer descriptors
 // (both languages); group names and the UI itself are translated here.
 import { layerTexts } from '../../../shared/index.js';
+import { viewsEn, viewsZh } from './messages-views.js';
 
 // Layer titles, summaries and field labels come from the layer descriptors (shared/layers/defs/), in both languages.
 const enLayers = layerTexts('en');
@@ -282,6 +283,8 @@ export const en = {
     running: 'Filling {runs} runs to {points} points each, live…',
     result: 'Done: {points} points, {frames} frames, worst frame {worst} ms, {long} long frames; first paint {initial} ms; the idle page’s worst frame was {baseline} ms.',
   },
+  // Views and feedback (issue 17): ./messages-views.ts.
+  ...viewsEn,
 };
 
 export type Messages = typeof en;
@@ -561,4 +564,5 @@ export const zh: Messages = {
     running: '正在实时把 {runs} 个运行各填充到 {points} 个点…',
     result: '完成：{points} 个点，{frames} 帧，最慢一帧 {worst} 毫秒，长帧 {long} 个；首次绘制 {initial} 毫秒；空闲页面最慢一帧为 {baseline} 毫秒。',
   },
+  ...viewsZh,
 };
