@@ -9,7 +9,7 @@
 // LayerwiseEvents, EVENT_NAMES, ApiEventPayloads, channelOf, eventChannelOf, ApiError, ApiEnvelope.
 import { z } from 'zod';
 import { DatasetRefSchema } from '../data/dataset-ref.js';
-import { IMAGE_LIMITS, NAME_MAX_CHARS, nameProblem, NOTES_MAX_CHARS, notesProblem } from '../limits/inputs.js';
+import { IMAGE_LIMITS, NAME_MAX_CHARS, nameProblem, NOTES_MAX_CHARS, notesProblem, UPLOAD_LIMITS } from '../limits/inputs.js';
 import type { Preset } from '../presets/preset.js';
 import { BACKEND_NAMES, type BackendChoice } from '../protocol/training.js';
 import type { SpecError } from '../spec/errors.js';
@@ -47,6 +47,7 @@ import type {
   RunProgressEvent,
   RunStatusEvent,
   SavedModelVersion,
+  UploadTicket,
 } from './entities.js';
 import { RUN_STATUSES } from '../runs/statuses.js';
 import { LESSON_BUDGETS } from './entities.js';
@@ -204,6 +205,36 @@ export const API_SCHEMAS = {
     ],
     { error: 'kind must be csv or images' },
   ),
+  /**
+   * The page's own files (a browser): opens an upload of `files` files of `bytes` bytes in all, checked against the
+   * caps (shared/limits/inputs.ts UPLOAD_LIMITS). The page then streams each file to the ticket's path (the browser
+   * host counts every byte as it arrives) and calls `datasets.importUpload`.
+   */
+  'datasets.beginUpload': z.strictObject({
+    kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
+    files: z.number({ error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).int({ error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).min(1, { error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).max(UPLOAD_LIMITS.maxFiles, { error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }),
+    bytes: z.number({ error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).int({ error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).min(1, { error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).max(UPLOAD_LIMITS.totalBytes, { error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }),
+  }),
+  /**
+   * Imports an upload whose files have all arrived, exactly as `datasets.import` imports a path (the same checks and
+   * errors, naming the uploaded file, row or image); the upload is removed afterwards whatever the outcome.
+   */
+  'datasets.importUpload': z.strictObject({
+    projectId: id,
+    uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id (32 hex digits from datasets.beginUpload)' }),
+    kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
+    name: name.optional(),
+    target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
+    header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
+    impute: z.boolean({ error: 'must be true or false' }).optional(),
+    task: z.enum(['classification', 'regression'], { error: 'must be classification or regression' }).optional(),
+    size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
+    rgb: z.boolean({ error: 'must be true or false' }).optional(),
+  }),
+  /** Gives an upload up: its files are removed. */
+  'datasets.cancelUpload': z.strictObject({ uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id' }) }),
+  /** The desktop app: the system's file dialog picks a CSV file or an image folder; null when cancelled. Refused where there is no dialog (`app.info` says `files: upload`). */
+  'datasets.choosePath': z.strictObject({ kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }) }),
   /** The first `count` samples of a split and its class histogram. */
   'datasets.preview': z.strictObject({
     source: DatasetRefSchema,
@@ -388,6 +419,10 @@ export interface ApiOutputs {
   'datasets.list': Dataset[];
   'datasets.import': ImportedDataset;
   'datasets.preview': DatasetPreview;
+  'datasets.beginUpload': UploadTicket;
+  'datasets.importUpload': ImportedDataset;
+  'datasets.cancelUpload': null;
+  'datasets.choosePath': { path: string | null };
   'runs.start': Run;
   'runs.list': RunListItem[];
   'runs.get': Run;

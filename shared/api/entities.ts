@@ -266,6 +266,11 @@ export interface HostInfo {
   /** A damaged database moved aside, where to and why. */
   movedAside: { path: string; reason: string } | null;
   createdDatabase: boolean;
+  /**
+   * How the page reads the user's files: `dialog` (the desktop app: `datasets.choosePath` opens the system's file
+   * dialog, and the host reads the path), or `upload` (a browser: the page streams them, `datasets.beginUpload`).
+   */
+  files: 'dialog' | 'upload';
 }
 
 export interface DatasetSample {
@@ -344,6 +349,19 @@ export interface ImportedDataset {
   created: boolean;
   /** One line each, e.g. `header row found; target "label" (classification); 4 columns → 6 features`. */
   notes: string[];
+}
+
+/** `datasets.beginUpload`: where the page sends the files (the browser host), and what the upload may hold. */
+export interface UploadTicket {
+  uploadId: string;
+  kind: 'csv' | 'images';
+  /** `PUT <path>?path=<the file's relative path>` with the file's bytes (Content-Type application/octet-stream). */
+  path: string;
+  /** The files and bytes declared: more is refused as it arrives. */
+  maxFiles: number;
+  maxTotalBytes: number;
+  /** One file's cap (images; a .zip of the folder may be UPLOAD_LIMITS.zipBytes). */
+  maxFileBytes: number;
 }
 
 export interface DatasetImportProgress {
