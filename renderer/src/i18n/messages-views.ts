@@ -12,7 +12,7 @@ export const viewsEn = {
   live: {
     batchLoss: 'Training loss per batch',
     smoothed: 'Training loss per batch (smoothed)',
-    raw: 'raw batch losses',
+    raw: 'Raw batch losses',
     rawHint: 'Show every batch’s own loss as measured, unsmoothed',
     smoothing: 'Smoothing',
     smoothingHint: 'Exponential moving average of the batch losses (0 = none)',

@@ -6,6 +6,7 @@
 // the address bar: api/client.ts), and Electron's `layerwise://app/` scheme maps only real files (a reload asks
 // for `layerwise://app/` again, the hash never reaches it). History mode would need every host to answer
 // every route path with index.html and the page's assets at absolute paths.
+import type { Component } from 'vue';
 import {
   createMemoryHistory,
   createRouter,
@@ -35,42 +36,48 @@ export const ROUTES = {
   compare: 'project-compare',
 } as const;
 
-// The route components are resolved by App.vue's <RouterView> through these records; the components are
-// imported lazily so this module (and the nav store) can be used without them in tests.
-const ProjectList = () => import('../components/ProjectList.vue');
-const LessonList = () => import('../components/lessons/LessonList.vue');
-const ProjectView = () => import('../components/ProjectView.vue');
+/** The components the routes show; main.ts gives the real views, tests give stand-ins. */
+export interface RouteViews {
+  ProjectList: Component;
+  LessonList: Component;
+  ProjectView: Component;
+}
 
 const BASE_TAB_PATTERN = BASE_TABS.join('|');
 
-export const routes: RouteRecordRaw[] = [
-  { path: '/', name: ROUTES.projects, component: ProjectList },
-  { path: '/lessons', name: ROUTES.lessons, component: LessonList },
-  { path: '/lessons/:lessonId', name: ROUTES.lesson, component: LessonList },
-  // One component for every view of a project: moving between its tabs keeps the open project (and its editor).
-  { path: '/projects/:projectId(\\d+)', redirect: (to) => ({ name: ROUTES.tab, params: { projectId: to.params.projectId, tab: 'model' } }) },
-  { path: `/projects/:projectId(\\d+)/:tab(${BASE_TAB_PATTERN})`, name: ROUTES.tab, component: ProjectView },
-  { path: '/projects/:projectId(\\d+)/runs/:runId(\\d+)', name: ROUTES.run, component: ProjectView },
-  { path: '/projects/:projectId(\\d+)/compare/:comparisonId(\\d+)', name: ROUTES.comparison, component: ProjectView },
-  { path: '/projects/:projectId(\\d+)/compare', name: ROUTES.compare, component: ProjectView },
-  // Sweeps (another view of a project) go here: `/projects/:projectId/sweeps/:sweepId`, with a tab in ProjectView.
-  // An unknown address (an old bookmark): the project list.
-  { path: '/:unknown(.*)*', redirect: { name: ROUTES.projects } },
-];
-
-/** The studio's router: hash history in the page, memory history in tests. */
-export function createStudioRouter(history: RouterHistory = createWebHashHistory()): Router {
-  return createRouter({ history, routes });
+export function buildRoutes(views: RouteViews): RouteRecordRaw[] {
+  const { ProjectList, LessonList, ProjectView } = views;
+  return [
+    { path: '/', name: ROUTES.projects, component: ProjectList },
+    { path: '/lessons', name: ROUTES.lessons, component: LessonList },
+    { path: '/lessons/:lessonId', name: ROUTES.lesson, component: LessonList },
+    // One component for every view of a project: moving between its tabs keeps the open project (and its editor).
+    { path: '/projects/:projectId(\\d+)', redirect: (to) => ({ name: ROUTES.tab, params: { projectId: to.params.projectId, tab: 'model' } }) },
+    { path: `/projects/:projectId(\\d+)/:tab(${BASE_TAB_PATTERN})`, name: ROUTES.tab, component: ProjectView },
+    { path: '/projects/:projectId(\\d+)/runs/:runId(\\d+)', name: ROUTES.run, component: ProjectView },
+    { path: '/projects/:projectId(\\d+)/compare/:comparisonId(\\d+)', name: ROUTES.comparison, component: ProjectView },
+    { path: '/projects/:projectId(\\d+)/compare', name: ROUTES.compare, component: ProjectView },
+    // Sweeps (another view of a project) go here: `/projects/:projectId/sweeps/:sweepId`, with a tab in ProjectView.
+    // An unknown address (an old bookmark): the project list.
+    { path: '/:unknown(.*)*', redirect: { name: ROUTES.projects } },
+  ];
 }
 
 /**
- * For tests and tools that have no window: memory history, and the views' components left out (a test mounts the
- * view it checks), so a navigation settles within the test's microtasks.
+ * The studio's router: hash history in the page. The views are passed in (main.ts imports them statically: one
+ * bundle, so main.ts's first import — zod's jitless switch — runs before any shared module validates anything).
+ */
+export function createStudioRouter(views: RouteViews, history: RouterHistory = createWebHashHistory()): Router {
+  return createRouter({ history, routes: buildRoutes(views) });
+}
+
+/**
+ * For tests and tools that have no window: memory history, and the views left out (a test mounts the view it
+ * checks), so a navigation settles within the test's microtasks.
  */
 export function createTestRouter(): Router {
   const blank = { render: () => null };
-  const bare = routes.map((r) => ('component' in r && r.component ? { ...r, component: blank } : r)) as RouteRecordRaw[];
-  return createRouter({ history: createMemoryHistory(), routes: bare });
+  return createRouter({ history: createMemoryHistory(), routes: buildRoutes({ ProjectList: blank, LessonList: blank, ProjectView: blank }) });
 }
 
 /** A route param as a positive integer, or null. */

@@ -88,6 +88,8 @@ export const useRunsStore = defineStore('runs', () => {
         if (Number.isFinite(m.valLoss)) appendPoint(c.valLoss, [x, m.valLoss]);
         if (Number.isFinite(m.valAccuracy)) appendPoint(c.valAccuracy, [x, m.valAccuracy]);
       }
+      // A new wrapper (the point arrays are shared, not copied): views that computed from the old one recompute.
+      all[runId] = { ...c };
     }
     triggerRef(curves);
   });
