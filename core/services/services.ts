@@ -42,11 +42,13 @@ import { checkpointDto, curvesDto, reportDto, runDto, runListItemDto, seriesDto 
 import { ablate, fork, repeat, runOr404 } from './groups.js';
 import { lessonVerdict, listLessons, startLesson } from './lessons.js';
 import { exportCheckpoint } from './model-export.js';
+import { Predictor } from './predict.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
 import { DatasetImportError } from '../datasets/errors.js';
 import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
 import { registerDataset } from '../datasets/register.js';
+import { UploadArea, UploadError } from '../datasets/uploads.js';
 
 export interface ServicesOptions {
   store: Store;
@@ -62,6 +64,11 @@ export interface ServicesOptions {
   /** Errors that are not the caller's fault (bugs, the disk): logged by the host. */
   onInternalError?(method: string, error: unknown): void;
   log?: (message: string) => void;
+  /**
+   * The desktop app's file dialog (`datasets.choosePath`): with it the page picks files natively and `app.info` says
+   * `files: dialog`; without it (a browser) the page uploads them.
+   */
+  chooseDatasetPath?: (kind: 'csv' | 'images') => Promise<string | null>;
 }
 
 export interface Services {
@@ -74,6 +81,8 @@ export interface Services {
   readonly events: EventHub;
   readonly queue: RunQueue;
   readonly store: Store;
+  /** Files uploaded through the browser host, until they are imported (`<data folder>/uploads`). */
+  readonly uploads: UploadArea;
 }
 
 export function createServices(options: ServicesOptions): Services {
@@ -92,6 +101,20 @@ export function createServices(options: ServicesOptions): Services {
   let presetCache: Preset[] | undefined;
   const presets = () => (presetCache ??= (options.presets ?? loadPresets)());
   const previews = new Map<string, LoadedDataset>();
+  const predictor = new Predictor(store);
+  const uploads = new UploadArea(join(store.report.dataDir, 'uploads'));
+  /** Registers an imported dataset, or refuses it naming the file, row or column; nothing is kept from a refused one. */
+  const datasetImport = async (method: string, work: () => Promise<DatasetFileImport>) => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DatasetImportError) {
+        throw new ApiError('invalid_input', `${error.message}; nothing was registered`, { datasetCode: error.code, ...error.where });
+      }
+      if (error instanceof UploadError) throw uploadError(method, error);
+      throw error;
+    }
+  };
 
   const impl: ApiHandlers = {
     'app.info': async () => ({
@@ -102,10 +125,12 @@ export function createServices(options: ServicesOptions): Services {
       createdDatabase: store.report.created,
       salvage: store.report.salvage,
       walDamage: store.report.walDamage,
+      files: options.chooseDatasetPath ? 'dialog' : 'upload',
     }),
 
     // ---- projects ----
     'projects.list': async () => store.listProjects(),
+    'projects.stats': async () => store.projectStats(),
     'projects.create': async ({ name, notes, presetId }) => {
       if (presetId === undefined) {
         if (name === undefined) throw invalidField('projects.create', 'name', 'must be given for a blank project (or give presetId)', undefined);
@@ -160,6 +185,33 @@ export function createServices(options: ServicesOptions): Services {
       }
       const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
+    },
+
+    'datasets.beginUpload': async (input) => {
+      try {
+        return uploads.begin(input);
+      } catch (error) {
+        throw error instanceof UploadError ? uploadError('datasets.beginUpload', error) : error;
+      }
+    },
+    'datasets.importUpload': async (input) => {
+      store.getProject(input.projectId);
+      const { projectId, uploadId, ...request } = input;
+      const imported = await datasetImport('datasets.importUpload', () =>
+        uploads.import(uploadId, request, (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
+      );
+      const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
+    },
+    'datasets.cancelUpload': async ({ uploadId }) => {
+      uploads.discard(uploadId);
+      return null;
+    },
+    'datasets.choosePath': async ({ kind }) => {
+      if (!options.chooseDatasetPath) {
+        throw new ApiError('conflict', 'datasets.choosePath: this host has no file dialog (a browser): upload the files with datasets.beginUpload', { files: 'upload' });
+      }
+      return { path: await options.chooseDatasetPath(kind) };
     },
 
     // ---- runs ----
@@ -230,6 +282,7 @@ export function createServices(options: ServicesOptions): Services {
     'runs.fork': async (input) => fork({ store, queue }, input),
     'runs.ablate': async (input) => ablate({ store, queue }, input),
     'runs.repeat': async (input) => repeat({ store, queue }, input),
+    'runs.predict': async (input) => predictor.predict(input),
 
     // ---- lessons ----
     'lessons.list': async () => listLessons(),
@@ -354,7 +407,14 @@ export function createServices(options: ServicesOptions): Services {
     return result === undefined ? null : result;
   };
 
-  return { handlers, dispatch, api: createApiClient(dispatch), events, queue, store };
+  return { handlers, dispatch, api: createApiClient(dispatch), events, queue, store, uploads };
+}
+
+/** An upload's refusal as the API's error, naming the field. */
+export function uploadError(method: string, error: UploadError): ApiError {
+  const code = error.code === 'not_found' ? 'not_found' : error.code === 'too_large' ? 'payload_too_large' : error.code === 'conflict' ? 'conflict' : 'invalid_input';
+  const details = error.field ? { method, errors: [{ path: error.field, message: error.message }] } : { method };
+  return new ApiError(code, `${method}: ${error.message}`, details);
 }
 
 function invalidField(method: string, field: string, text: string, value: unknown): ApiError {

@@ -40,6 +40,7 @@ import type {
   ModelVersion,
   OpenReport,
   Project,
+  ProjectStats,
   Run,
   RunCurves,
   RunListItem,
@@ -176,6 +177,10 @@ export class Store {
   }
   listProjects(): Project[] {
     return this.projects.list();
+  }
+  /** Run counts and the best validation accuracy of every project, in one query. */
+  projectStats(): ProjectStats[] {
+    return this.projects.stats();
   }
   ensureProject(name: string): Project {
     return this.projects.ensure(name);

@@ -15,6 +15,7 @@ export type {
   JsonValue,
   ModelVersion,
   Project,
+  ProjectStats,
   Run,
   RunListItem,
   RunReport,

@@ -148,7 +148,7 @@ describe('EventHub', () => {
     });
     const all: string[] = [];
     const offAll = hub.onAny((name) => all.push(name));
-    const progress = { epoch: 0, batch: 1, batchesPerEpoch: 2, epochs: 1, loss: 1, samplesPerSecond: 1 };
+    const progress = { epoch: 0, batch: 1, batchesPerEpoch: 2, epochs: 1, loss: 1, samplesPerSecond: 1, losses: [1] };
     hub.emit('onRunProgress', { runId: 1, progress }, (e) => errors.push(e));
     off();
     off();

@@ -14,8 +14,8 @@ import VerdictPanel from '../../renderer/src/components/compare/VerdictPanel.vue
 import { makeI18n } from '../../renderer/src/i18n/index.js';
 import { useComparisonStore } from '../../renderer/src/stores/comparison.js';
 import { useLessonsStore } from '../../renderer/src/stores/lessons.js';
-import { useNavStore } from '../../renderer/src/stores/nav.js';
-import { useProjectsStore } from '../../renderer/src/stores/projects.js';
+import { createTestRouter } from '../../renderer/src/router/index.js';
+import { installRouter, useNavStore } from '../../renderer/src/stores/nav.js';
 import { LESSONS as LESSONS_BUILT_IN } from '../../shared/lessons/index.js';
 import { LESSONS_ZH } from '../../renderer/src/i18n/shared-zh.js';
 import { ChartStub, installFakeApi } from './support/fake-api.js';
@@ -60,18 +60,26 @@ describe('lessons', () => {
       'metrics.curves': () => [],
       'spec.check': () => ({ ok: true, errors: [], info: { totalParams: 7 }, expanded: null }),
       'lessons.verdict': () => ({ lessonId: 'dropout', comparisonId: 4, ready: false, appeared: null, text: '2 runs left', arms: [] }),
+      'comparisons.get': () => comparison,
+      'runs.report': () => null,
     } as never);
     const pinia = createPinia();
     setActivePinia(pinia);
-    useNavStore().lessons = true;
+    installRouter(createTestRouter());
+    await useNavStore().openLessons();
+    expect(useNavStore().lessons).toBe(true);
     const wrapper = mount(LessonList, { global: { plugins: [pinia, makeI18n('en')] } });
     await flushPromises();
     await wrapper.find('[data-lesson="dropout"] [data-testid="lesson-run-small"]').trigger('click');
     await flushPromises();
     expect(api.called('lessons.start')[0]!.input).toEqual({ lessonId: 'dropout', budget: 'small' });
-    expect(useProjectsStore().currentId).toBe(7);
+    // The address now names the lesson's project and its comparison; the comparison view opens it from there.
+    expect(useNavStore().projectId).toBe(7);
     expect(useNavStore().lessons).toBe(false);
     expect(useNavStore().tab).toBe('compare');
+    expect(useNavStore().comparisonPlace).toEqual({ comparisonId: 4 });
+    mount(ComparisonView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } } });
+    await flushPromises();
     const store = useComparisonStore();
     expect(store.comparison?.lessonId).toBe('dropout');
     expect(store.verdict?.text).toBe('2 runs left');

@@ -2,6 +2,7 @@
 // from the shared descriptors (English); layer names, summaries and field labels from the layer descriptors
 // (both languages); group names and the UI itself are translated here.
 import { layerTexts } from '../../../shared/index.js';
+import { viewsEn, viewsZh } from './messages-views.js';
 
 // Layer titles, summaries and field labels come from the layer descriptors (shared/layers/defs/), in both languages.
 const enLayers = layerTexts('en');
@@ -110,7 +111,7 @@ export const en = {
     loading: 'Loading the preview…',
     mismatch: 'The model’s input is {model} but this dataset gives {data}: change the input layer or the dataset.',
     importHeading: 'Import your own data…',
-    importHelp: 'A CSV file (one row per sample, one target column) or a folder with one sub-folder of PNG/JPEG images per class, on the machine Layerwise runs on.',
+    importHelp: 'A CSV file (one row per sample, one target column) or a folder with one sub-folder of PNG/JPEG images per class, from this computer.',
     importKind: 'Kind',
     importCsv: 'CSV file',
     importImages: 'Image folder',
@@ -312,6 +313,8 @@ export const en = {
     running: 'Filling {runs} runs to {points} points each, live…',
     result: 'Done: {points} points, {frames} frames, worst frame {worst} ms, {long} long frames; first paint {initial} ms; the idle page’s worst frame was {baseline} ms.',
   },
+  // Views and feedback (issue 17): ./messages-views.ts.
+  ...viewsEn,
 };
 
 export type Messages = typeof en;
@@ -419,7 +422,7 @@ export const zh: Messages = {
     loading: '正在加载预览…',
     mismatch: '模型的输入是 {model}，但此数据集提供 {data}：请修改输入层或数据集。',
     importHeading: '导入你自己的数据…',
-    importHelp: 'CSV 文件（每行一个样本，一列为目标），或每个类别一个子文件夹的 PNG/JPEG 图片文件夹，位于运行 Layerwise 的机器上。',
+    importHelp: 'CSV 文件（每行一个样本，一列为目标），或每个类别一个子文件夹的 PNG/JPEG 图片文件夹，来自这台电脑。',
     importKind: '类型',
     importCsv: 'CSV 文件',
     importImages: '图片文件夹',
@@ -621,4 +624,5 @@ export const zh: Messages = {
     running: '正在实时把 {runs} 个运行各填充到 {points} 个点…',
     result: '完成：{points} 个点，{frames} 帧，最慢一帧 {worst} 毫秒，长帧 {long} 个；首次绘制 {initial} 毫秒；空闲页面最慢一帧为 {baseline} 毫秒。',
   },
+  ...viewsZh,
 };
