@@ -59,7 +59,7 @@ describe('lessons', () => {
       'models.get': () => ({ id: 10, projectId: 7, parentId: null, name: 'MNIST MLP', spec: MLP_SPEC, hash: 'h', createdAt: '' }),
       'metrics.curves': () => [],
       'spec.check': () => ({ ok: true, errors: [], info: { totalParams: 7 }, expanded: null }),
-      'lessons.verdict': () => ({ lessonId: 'dropout', comparisonId: 4, ready: false, appeared: null, text: '2 runs left', arms: [] }),
+      'lessons.verdict': () => ({ lessonId: 'dropout', comparisonId: 4, ready: false, appeared: null, text: '2 runs left', judged: [], arms: [] }),
       'comparisons.get': () => comparison,
       'runs.report': () => null,
     } as never);
@@ -177,18 +177,21 @@ describe('a diverged arm on the lesson chart', () => {
       'spec.check': () => ({ ok: true, errors: [], info: { totalParams: 7 }, expanded: null }),
       'lessons.list': () => [],
       'lessons.verdict': () => ({ lessonId: 'clipping', comparisonId: 9, ready: true, appeared: true, text: 'θ=1 learned.', judged: [], arms: [] }),
+      'comparisons.get': () => ({ id: 9, projectId: 7, name: 'e) clipping', notes: '', runIds: [1, 2, 3, 4], kind: 'lesson', baseRunId: null, lessonId: 'clipping', createdAt: '', updatedAt: '' }),
     } as never);
+    const comparison: Comparison = { id: 9, projectId: 7, name: 'e) clipping', notes: '', runIds: [1, 2, 3, 4], kind: 'lesson', baseRunId: null, lessonId: 'clipping', createdAt: '', updatedAt: '' };
     const pinia = createPinia();
     setActivePinia(pinia);
-    const comparison: Comparison = { id: 9, projectId: 7, name: 'e) clipping', notes: '', runIds: [1, 2, 3, 4], kind: 'lesson', baseRunId: null, lessonId: 'clipping', createdAt: '', updatedAt: '' };
+    // The comparison view shows what the address names: project 7, comparison 9.
+    installRouter(createTestRouter());
+    await useNavStore().openComparison({ comparisonId: 9 }, 7);
+    const wrapper = mount(ComparisonView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } } });
+    await flushPromises();
     const store = useComparisonStore();
-    await store.open(7, comparison.runIds, comparison);
     expect(store.lines.map((l) => [l.runIds, l.diverged])).toEqual([
       [[1, 2], [{ runId: 1, epoch: 1 }, { runId: 2, epoch: 1 }]],
       [[3, 4], []],
     ]);
-    const wrapper = mount(ComparisonView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } } });
-    await flushPromises();
     const chart = wrapper.findComponent(CompareCurves);
     expect(chart.props('lines').map((l: { label: string }) => l.label)).toEqual(['e) no clipping (2 seeds) ✕ 2 of 2 diverged', 'e) clip norm θ=1 (2 seeds)']);
     const option = wrapper.findComponent(ChartStub).props('option') as {
