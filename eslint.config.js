@@ -16,8 +16,8 @@ const rule = (...patterns) => ['error', { patterns: patterns.map(([regex, messag
 
 // Inside core/, the domains are layers, low to high; a folder may import only the folders listed for it (and
 // shared/, and the root helpers core/*.ts). The leaf domains know nothing of runs, services or hosts; the
-// runs domain (queue, recorder, trainer requests) sits below the services and the hosts that drive it; the
-// CLI is on top (`serve` starts the browser host).
+// runs domain (queue, recorder, trainer requests) sits below the services and the hosts that drive it; sweeps
+// drive runs through the queue and sit between the two; the CLI is on top (`serve` starts the browser host).
 const CORE_LAYERS = {
   store: [],
   engine: [],
@@ -25,9 +25,10 @@ const CORE_LAYERS = {
   datasets: ['store', 'engine'],
   export: ['store', 'engine'],
   runs: ['store', 'engine'],
-  services: ['store', 'engine', 'presets', 'datasets', 'export', 'runs'],
-  host: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services'],
-  cli: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services', 'host'],
+  sweeps: ['store', 'engine', 'presets', 'datasets', 'export', 'runs'],
+  services: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps'],
+  host: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps', 'services'],
+  cli: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps', 'services', 'host'],
 };
 const CORE_DOMAINS = Object.keys(CORE_LAYERS);
 // A relative path out of a core/ domain (only `../` steps, then the folder) into another domain.
@@ -40,7 +41,7 @@ const coreRules = [
 const listed = (dirs) => dirs.map((d) => `core/${d}/`).join(', ').replace(/, ([^,]*)$/, ' and $1');
 const layerMessage = (domain, allowed) =>
   `core/${domain}/ may import ${allowed.length ? `only ${listed(allowed)} of core/` : 'no other folder of core/'} ` +
-  '(layers, low to high: store, engine, presets, datasets, export → runs → services → host → cli).';
+  '(layers, low to high: store, engine, presets, datasets, export → runs → sweeps → services → host → cli).';
 // Dynamic import() is not seen by no-restricted-imports: the same table, as syntax.
 const dynamicInto = (regex, message) => ({ selector: `ImportExpression[source.value=/${regex}/]`, message });
 const coreLayering = (domain) => {

@@ -8,6 +8,7 @@ import type { RunStatus } from '../runs/statuses.js';
 
 export type { RunStatus } from '../runs/statuses.js';
 import type { TrainingConfig } from '../tricks/config.js';
+import type { RunSweepMark } from '../sweeps/entities.js';
 
 export const CHECKPOINT_KIND_VALUES = ['best', 'last', 'periodic'] as const;
 export type CheckpointKindDto = (typeof CHECKPOINT_KIND_VALUES)[number];
@@ -78,6 +79,8 @@ export interface Run {
 export interface RunListItem extends Run {
   modelName: string;
   datasetName: string;
+  /** The sweep trial it trains (its state says `pruned` for a run ASHA stopped), if any. */
+  sweep?: RunSweepMark | null;
 }
 
 /**
