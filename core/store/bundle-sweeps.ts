@@ -7,7 +7,7 @@ import { parseSweepSpec, planSweep, TRIAL_STATES, type SweepBase } from '../../s
 import { canonicalJson } from './canonical.js';
 import { StoreError } from './errors.js';
 import { SWEEP_STATUS_VALUES } from './schema.js';
-import { iso, type Store } from './store.js';
+import type { Store } from './store.js';
 import type { JsonValue } from './types.js';
 
 const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
@@ -158,5 +158,3 @@ export function writeSweeps(store: Store, projectId: number, sweeps: readonly Sw
   }
   return sweeps.length;
 }
-
-export const exportedAt = iso;
