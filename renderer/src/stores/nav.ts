@@ -3,8 +3,8 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
-export type Tab = 'model' | 'tricks' | 'data' | 'training' | 'runs' | 'run' | 'compare';
-export const BASE_TABS: Tab[] = ['model', 'tricks', 'data', 'training', 'runs'];
+export type Tab = 'model' | 'tricks' | 'data' | 'training' | 'runs' | 'sweeps' | 'run' | 'compare';
+export const BASE_TABS: Tab[] = ['model', 'tricks', 'data', 'training', 'runs', 'sweeps'];
 
 export const useNavStore = defineStore('nav', () => {
   const tab = ref<Tab>('model');
