@@ -211,7 +211,8 @@ export class SweepRunner {
         valLoss: final.valLoss ?? trial.valLoss,
         valAccuracy: final.valAccuracy ?? trial.valAccuracy,
         objective: final[objectiveName] ?? (objectiveName === 'valLoss' ? trial.valLoss : trial.valAccuracy),
-        error: null,
+        // A trial continued after a crash keeps the note that says so.
+        error: trial.attempts > 1 ? trial.error : null,
       });
     } else if (run.status === 'stopped') {
       if (this.stopping) this.update(trialId, { state: 'interrupted' });

@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ashaPromotes, lossOf, type SweepEvent, type SweepSpecInput } from '../../shared/index.js';
 import { ApiError, type LayerwiseApi } from '../../shared/api/contract.js';
 import { ensureBuilt } from '../support/build.js';
-import { openTestServices, tinyConfig, tinyData, tinySpec, type TestServices } from '../host/support.js';
+import { openTestServices, tinyConfig, tinyData, tinySpec, until, type TestServices } from '../host/support.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -107,6 +107,71 @@ describe('a sweep through the services', () => {
     expect(events[events.length - 1]!.sweep.status).toBe('completed');
     // The queue ran two trainers at once for it.
     expect((await api.queue.get()).concurrency).toBe(2);
+  });
+
+  it('stops resumably and resumes through the API: interrupted trials continue from their checkpoints', async () => {
+    const t = services(2);
+    const { api } = t.services;
+    const p = await project(api);
+    const spec = lrSweep({ method: 'random', budget: { runs: 4 }, parameters: [{ path: 'tricks.adam.learningRate', min: 0.001, max: 0.05, log: true }], pruning: { method: 'none' }, base: { spec: tinySpec, dataset: tinyData, config: tinyConfig(30) } });
+    const started = await api.sweeps.start({ projectId: p.id, sweep: spec });
+    // Stop once a trial has trained a few epochs (so it has a checkpoint to continue from).
+    const trialOf = async () => (await api.sweeps.get({ id: started.id })).trials.find((tr) => tr.epochs >= 3);
+    const training = await until('a trial past epoch 3', trialOf);
+    const stopped = await api.sweeps.stop({ id: started.id });
+    expect(stopped).toMatchObject({ status: 'stopped', stopReason: 'stopped by the user' });
+    const after = (await api.sweeps.get({ id: started.id })).trials;
+    expect(after.every((tr) => tr.state === 'interrupted' || tr.state === 'completed')).toBe(true);
+    const cut = after.find((tr) => tr.id === training.id)!;
+    expect(cut.state).toBe('interrupted');
+    expect((await api.runs.get({ id: cut.runId! })).status).toBe('stopped');
+    expect((await api.queue.get()).pending).toEqual([]);
+    await expect(api.sweeps.stop({ id: started.id })).rejects.toMatchObject({ code: 'conflict' });
+    // A stopped sweep can be deleted; its runs stay in the project.
+    expect(await api.sweeps.delete({ id: started.id })).toBeNull();
+    expect((await api.sweeps.list({ projectId: p.id })).map((s) => s.id)).toEqual([]);
+    expect((await api.runs.get({ id: cut.runId! })).status).toBe('stopped');
+
+    const again = await api.sweeps.start({ projectId: p.id, sweep: spec });
+    const resumedLater = await api.sweeps.stop({ id: again.id });
+    expect(resumedLater.status).toBe('stopped');
+    const resumed = await api.sweeps.resume({ id: again.id });
+    expect(resumed.status).toBe('running');
+    const done = await t.services.sweeps.settled(again.id);
+    expect(done.status).toBe('completed');
+    const trials = (await api.sweeps.get({ id: again.id })).trials;
+    expect(trials.map((tr) => tr.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    // Each trial kept its one run, which trained every epoch once.
+    for (const tr of trials) {
+      const [valLoss] = await api.metrics.series({ runId: tr.runId!, names: ['valLoss'] });
+      expect(valLoss!.epochs).toEqual(Array.from({ length: 30 }, (_, e) => e));
+    }
+    await expect(api.sweeps.resume({ id: again.id })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('continues a trial whose trainer crashed in a fork of its run from the last checkpoint', async () => {
+    const t = services(1);
+    const { api } = t.services;
+    const p = await project(api);
+    const started = await api.sweeps.start({
+      projectId: p.id,
+      sweep: lrSweep({ method: 'grid', parameters: [{ path: 'seed', values: [5] }], pruning: { method: 'none' }, base: { spec: tinySpec, dataset: tinyData, config: tinyConfig(30) } }),
+    });
+    const first = await until('the trial past epoch 3', async () => (await api.sweeps.get({ id: started.id })).trials.find((tr) => tr.epochs >= 3));
+    const pid = t.services.queue.trainerPid(first.runId!);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGKILL');
+    const done = await t.services.sweeps.settled(started.id);
+    expect(done.status).toBe('completed');
+    const [trial] = (await api.sweeps.get({ id: started.id })).trials;
+    expect(trial).toMatchObject({ state: 'completed', attempts: 2, epochs: 30 });
+    expect(trial!.runId).not.toBe(first.runId);
+    expect(trial!.error).toMatch(new RegExp(`^run ${first.runId} failed \\(.*\\); continued in run ${trial!.runId}$`));
+    // The crashed run is kept, failed; the fork copied its epochs up to the checkpoint and trained the rest once.
+    expect((await api.runs.get({ id: first.runId! })).status).toBe('failed');
+    const [valLoss] = await api.metrics.series({ runId: trial!.runId!, names: ['valLoss'] });
+    expect(valLoss!.epochs).toEqual(Array.from({ length: 30 }, (_, e) => e));
+    expect(done.best?.runId).toBe(trial!.runId);
   });
 
   it('refuses a spec that cannot run, naming the field and the value, and stores nothing', async () => {
