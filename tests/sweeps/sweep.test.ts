@@ -174,6 +174,28 @@ describe('a sweep through the services', () => {
     expect(done.best?.runId).toBe(trial!.runId);
   });
 
+  it('continues by itself when the studio starts again after closing mid-sweep', async () => {
+    const first = services(2);
+    const p = await project(first.services.api);
+    const spec = lrSweep({ method: 'random', budget: { runs: 3 }, parameters: [{ path: 'tricks.adam.learningRate', min: 0.001, max: 0.05, log: true }], pruning: { method: 'none' }, base: { spec: tinySpec, dataset: tinyData, config: tinyConfig(20) } });
+    const started = await first.services.api.sweeps.start({ projectId: p.id, sweep: spec });
+    await until('a trial past epoch 2', async () => (await first.services.api.sweeps.get({ id: started.id })).trials.find((tr) => tr.epochs >= 2));
+    // The host closes as the app does when it quits: trainers stop after their batch, their runs interrupted.
+    first.services.sweeps.close();
+    await first.close();
+    const second = openTestServices({ concurrency: 1, dir: first.dir });
+    open.push(second);
+    const interrupted = second.store.sweeps.trials(started.id).filter((tr) => tr.state === 'interrupted' || tr.state === 'running');
+    expect(interrupted.length).toBeGreaterThanOrEqual(1);
+    const done = await second.services.sweeps.settled(started.id);
+    expect(done).toMatchObject({ status: 'completed', total: 3 });
+    const trials = second.store.sweeps.trials(started.id);
+    expect(trials.map((tr) => tr.state)).toEqual(['completed', 'completed', 'completed']);
+    for (const tr of trials) expect(second.store.metricSeries(tr.runId!, ['valLoss'])[0]!.epochs).toEqual(Array.from({ length: 20 }, (_, e) => e));
+    // The sweep asked for 2 trainers at once: the studio's queue grew to 2 again.
+    expect(second.services.queue.concurrency).toBe(2);
+  });
+
   it('refuses a spec that cannot run, naming the field and the value, and stores nothing', async () => {
     const t = services(1);
     const { api } = t.services;
