@@ -1,6 +1,9 @@
 // Planning a sweep, pure: the spec's checks, what a path changes in the base, grid and seeded random points, TPE
 // against known optima, ASHA's decisions on fixed curves, and parameter importance.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadPresets } from '../../core/presets/load.js';
 import {
   applyAssignments,
   ashaPromotes,
@@ -25,6 +28,8 @@ import {
   type TrainingConfig,
   type TrialHistory,
 } from '../../shared/index.js';
+
+const root = new URL('../..', import.meta.url).pathname;
 
 const spec: ModelSpec = {
   version: 1,
@@ -281,5 +286,20 @@ describe('parameter importance', () => {
     expect(units!.eta2).toBeLessThan(0.05);
     expect(lr!.share + units!.share).toBeCloseTo(1, 10);
     expect(parameterImportance([{ key: 'lr', numeric: true }], trials.slice(0, 3))[0]).toEqual({ key: 'lr', eta2: 0, share: 0 });
+  });
+});
+
+describe("the sweep specs the README and examples/ show", () => {
+  it.each([
+    ['README.md', () => JSON.parse(/^```json\n([\s\S]*?"parameters"[\s\S]*?)^```/m.exec(readFileSync(join(root, 'README.md'), 'utf8'))![1]!) as SweepSpecInput],
+    ['examples/sweep-spiral.json', () => JSON.parse(readFileSync(join(root, 'examples/sweep-spiral.json'), 'utf8')) as SweepSpecInput],
+  ])('%s: parses and plans against its preset', (_, read) => {
+    const input = read();
+    const parsed = parseSweepSpec(input);
+    expect(parsed.ok ? [] : parsed.errors.map((e) => e.message)).toEqual([]);
+    if (!parsed.ok) return;
+    const preset = loadPresets().find((p) => p.id === input.base.preset)!;
+    const planned = planSweep(parsed.value, { spec: preset.model, dataset: parsed.value.base.dataset ?? preset.dataset, config: preset.training });
+    expect(planned.ok ? [] : planned.errors.map((e) => e.message)).toEqual([]);
   });
 });
