@@ -196,6 +196,23 @@ describe('a sweep through the services', () => {
     expect(second.services.queue.concurrency).toBe(2);
   });
 
+  it('stops starting trials when its time budget is spent, and lets the running ones finish', async () => {
+    const t = services(1);
+    const { api } = t.services;
+    const p = await project(api);
+    const started = await api.sweeps.start({
+      projectId: p.id,
+      sweep: lrSweep({ method: 'random', budget: { runs: 50, minutes: 0.01 }, parameters: [{ path: 'tricks.adam.learningRate', min: 0.001, max: 0.05, log: true }], pruning: { method: 'none' } }),
+    });
+    const done = await t.services.sweeps.settled(started.id);
+    expect(done.status).toBe('completed');
+    expect(done.stopReason).toBe('budget: 0.01 minutes');
+    expect(done.total).toBeGreaterThanOrEqual(1);
+    expect(done.total).toBeLessThan(50);
+    expect(done.counts.completed).toBe(done.total);
+    expect(done.elapsedSeconds).toBeGreaterThanOrEqual(0.6);
+  });
+
   it('refuses a spec that cannot run, naming the field and the value, and stores nothing', async () => {
     const t = services(1);
     const { api } = t.services;
