@@ -122,3 +122,31 @@ describe('a sweep whose host is killed', () => {
     expect(printed.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });
+
+describe('layerwise sweep, wrong inputs', () => {
+  function capture() {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), isTTY: false }, out, err };
+  }
+
+  it('refuses a spec that cannot run (exit 2, one line per problem, nothing stored) and names a missing sweep', async () => {
+    const { runCli } = await import('../../core/cli/main.js');
+    const dir = tempDir('sweep-cli');
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ ...spec, parameters: [{ path: 'layers[9].units', values: [4] }, { path: 'tricks.adam.learningRate', min: 1, max: 0.1 }] }));
+    const bad = capture();
+    expect(await runCli(['sweep', file, '--data', dir], bad.io)).toBe(2);
+    expect(bad.err.join('\n')).toBe(`layerwise sweep: ${file} cannot run:\n  ✗ parameters[1].max must be greater than min (1) (got 0.1)`);
+    const store = Store.open(dir);
+    expect(store.sweeps.list()).toEqual([]);
+    store.close();
+
+    const missing = capture();
+    expect(await runCli(['sweep', 'show', '9', '--data', dir], missing.io)).toBe(1);
+    expect(missing.err.join('\n')).toBe('layerwise sweep: SweepNotFound: sweep 9 does not exist');
+    const usage = capture();
+    expect(await runCli(['sweep', '--concurrency', '0', file], usage.io)).toBe(2);
+    expect(usage.err.join('\n')).toBe('layerwise sweep: --concurrency must be an integer in [1, 16] (got "0")');
+  });
+});
