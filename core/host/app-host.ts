@@ -72,6 +72,8 @@ export function openAppHost(options: AppHostOptions): AppHost {
       close: () =>
         (closing ??= (async () => {
           try {
+            // Sweeps stop following first, as they are (running ones continue at the next start).
+            services.sweeps.close();
             await queue.shutdown();
           } finally {
             store.close();

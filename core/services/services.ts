@@ -49,6 +49,8 @@ import { DatasetImportError } from '../datasets/errors.js';
 import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
 import { registerDataset } from '../datasets/register.js';
 import { UploadArea, UploadError } from '../datasets/uploads.js';
+import { SweepManager } from '../sweeps/manager.js';
+import { SweepSpecError } from '../sweeps/errors.js';
 
 export interface ServicesOptions {
   store: Store;
@@ -69,6 +71,8 @@ export interface ServicesOptions {
    * `files: dialog`; without it (a browser) the page uploads them.
    */
   chooseDatasetPath?: (kind: 'csv' | 'images') => Promise<string | null>;
+  /** The sweeps; made here over the queue when not given (and the sweeps left running continue). */
+  sweeps?: SweepManager;
 }
 
 export interface Services {
@@ -83,6 +87,7 @@ export interface Services {
   readonly store: Store;
   /** Files uploaded through the browser host, until they are imported (`<data folder>/uploads`). */
   readonly uploads: UploadArea;
+  readonly sweeps: SweepManager;
 }
 
 export function createServices(options: ServicesOptions): Services {
@@ -114,6 +119,16 @@ export function createServices(options: ServicesOptions): Services {
       if (error instanceof UploadError) throw uploadError(method, error);
       throw error;
     }
+  };
+  // A sweep asks for N trainers at once: the studio's queue grows to N (the user chose it in the sweep's form).
+  const sweeps = options.sweeps ?? new SweepManager({ store, queue, presets, raiseQueueConcurrency: true, ...(options.log ? { log: options.log } : {}) });
+  if (!options.sweeps) sweeps.start();
+  const sweepError = (method: string, error: unknown): never => {
+    if (error instanceof SweepSpecError) {
+      const errors = error.errors.map((e) => ({ path: `sweep.${e.path}`.replace(/\.$/, ''), message: `sweep.${e.message}` }));
+      throw new ApiError('invalid_input', `${method}: ${errors.map((e) => e.message).join('; ')}`, { method, errors });
+    }
+    throw error;
   };
 
   const impl: ApiHandlers = {
@@ -246,8 +261,13 @@ export function createServices(options: ServicesOptions): Services {
       queue.enqueue(run);
       return runDto(store.getRun(run.id));
     },
-    'runs.list': async ({ projectId, status }) =>
-      store.listRuns({ ...(projectId !== undefined ? { projectId } : {}), ...(status !== undefined ? { status } : {}) }).map(runListItemDto),
+    'runs.list': async ({ projectId, status }) => {
+      // A sweep's trial says so next to its run: `pruned` for a run its sweep stopped at a rung.
+      const marks = store.sweeps.marks(projectId);
+      return store
+        .listRuns({ ...(projectId !== undefined ? { projectId } : {}), ...(status !== undefined ? { status } : {}) })
+        .map((r) => ({ ...runListItemDto(r), sweep: marks.get(r.id) ?? null }));
+    },
     'runs.get': async ({ id }) => runDto(store.getRun(id)),
     'runs.pause': async ({ id }) => runDto(await queue.pause(id)),
     'runs.resume': async ({ id }) => runDto(await queue.resume(id)),
@@ -297,6 +317,27 @@ export function createServices(options: ServicesOptions): Services {
       store.updateComparison(id, { ...(name !== undefined ? { name } : {}), ...(runIds !== undefined ? { runIds } : {}), ...(notes !== undefined ? { notes } : {}) }),
     'comparisons.delete': async ({ id }) => {
       store.deleteComparison(id);
+      return null;
+    },
+
+    // ---- sweeps ----
+    'sweeps.start': async ({ projectId, sweep }) => {
+      store.getProject(projectId);
+      try {
+        return sweeps.create(projectId, sweep);
+      } catch (error) {
+        return sweepError('sweeps.start', error);
+      }
+    },
+    'sweeps.list': async ({ projectId }) => {
+      store.getProject(projectId);
+      return sweeps.list(projectId);
+    },
+    'sweeps.get': async ({ id }) => sweeps.detail(id),
+    'sweeps.stop': async ({ id }) => sweeps.stop(id),
+    'sweeps.resume': async ({ id }) => sweeps.resume(id),
+    'sweeps.delete': async ({ id }) => {
+      sweeps.delete(id);
       return null;
     },
 
@@ -407,7 +448,7 @@ export function createServices(options: ServicesOptions): Services {
     return result === undefined ? null : result;
   };
 
-  return { handlers, dispatch, api: createApiClient(dispatch), events, queue, store, uploads };
+  return { handlers, dispatch, api: createApiClient(dispatch), events, queue, store, uploads, sweeps };
 }
 
 /** An upload's refusal as the API's error, naming the field. */

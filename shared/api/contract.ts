@@ -51,9 +51,12 @@ import type {
 } from './entities.js';
 import { RUN_STATUSES } from '../runs/statuses.js';
 import { LESSON_BUDGETS } from './entities.js';
+import { SweepSpecSchema } from '../sweeps/spec.js';
+import type { Sweep, SweepDetail, SweepEvent } from '../sweeps/entities.js';
 
 export * from './errors.js';
 export type * from './entities.js';
+export type * from '../sweeps/entities.js';
 export { RUN_STATUSES } from '../runs/statuses.js';
 export { CHECKPOINT_KIND_VALUES, COMPARISON_KIND_VALUES, LESSON_BUDGETS } from './entities.js';
 
@@ -380,6 +383,22 @@ export const API_SCHEMAS = {
       .max(MAX_BUNDLE_BASE64_CHARS, { error: `must be at most ${MAX_BUNDLE_BYTES} bytes (${MAX_BUNDLE_BASE64_CHARS} base64 characters)` })
       .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'must be base64 (A-Z, a-z, 0-9, +, /, = padding)' }),
   }),
+
+  /**
+   * Starts a sweep (shared/sweeps/spec.ts): trials of a base run with other values for trick parameters, layer
+   * fields, depth or seed, picked by grid, seeded random or TPE search, pruned by ASHA; its trials are ordinary
+   * queued runs of the project. The spec is checked against its base before anything is stored.
+   */
+  'sweeps.start': z.strictObject({ projectId: id, sweep: SweepSpecSchema }),
+  'sweeps.list': z.strictObject({ projectId: id }),
+  /** A sweep with all its trials. */
+  'sweeps.get': byId,
+  /** Stops a running sweep resumably: its training trials stop after their batch and continue on resume. */
+  'sweeps.stop': byId,
+  /** Continues a stopped sweep (interrupted trials from their checkpoints). */
+  'sweeps.resume': byId,
+  /** Deletes a sweep that is not running, with its trials; the runs stay in the project. */
+  'sweeps.delete': byId,
 } as const;
 
 export type ApiMethod = keyof typeof API_SCHEMAS;
@@ -453,6 +472,12 @@ export interface ApiOutputs {
   'comparisons.delete': null;
   'bundles.export': BundleExport;
   'bundles.import': BundleImport;
+  'sweeps.start': Sweep;
+  'sweeps.list': Sweep[];
+  'sweeps.get': SweepDetail;
+  'sweeps.stop': Sweep;
+  'sweeps.resume': Sweep;
+  'sweeps.delete': null;
 }
 
 export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];
@@ -508,10 +533,12 @@ export interface ApiEventPayloads {
   onQueueChanged: QueueState;
   /** A dataset import is under way: items (rows or images) read of the total. */
   onDatasetImportProgress: DatasetImportProgress;
+  /** A sweep changed: a trial was planned, reached a rung, was pruned or finished; or the sweep's status. */
+  onSweepChanged: SweepEvent;
 }
 
 export type EventName = keyof ApiEventPayloads;
-export const EVENT_NAMES = Object.freeze(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged', 'onDatasetImportProgress'] as const) satisfies readonly EventName[];
+export const EVENT_NAMES = Object.freeze(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged', 'onDatasetImportProgress', 'onSweepChanged'] as const) satisfies readonly EventName[];
 const _eventsListed: Same<EventName, (typeof EVENT_NAMES)[number]> = true;
 void _eventsListed;
 

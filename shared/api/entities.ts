@@ -10,6 +10,7 @@ import type { RunWarning } from '../runs/warnings.js';
 export type { RunStatus, RunStatusCause } from '../runs/statuses.js';
 export type { RunWarning } from '../runs/warnings.js';
 import type { TrainingConfig } from '../tricks/config.js';
+import type { RunSweepMark } from '../sweeps/entities.js';
 
 export const CHECKPOINT_KIND_VALUES = ['best', 'last', 'periodic'] as const;
 export type CheckpointKindDto = (typeof CHECKPOINT_KIND_VALUES)[number];
@@ -100,6 +101,8 @@ export interface Run {
 export interface RunListItem extends Run {
   modelName: string;
   datasetName: string;
+  /** The sweep trial it trains (its state says `pruned` for a run ASHA stopped), if any. */
+  sweep?: RunSweepMark | null;
 }
 
 /**

@@ -177,9 +177,8 @@ describe('a diverged arm on the lesson chart', () => {
       'spec.check': () => ({ ok: true, errors: [], info: { totalParams: 7 }, expanded: null }),
       'lessons.list': () => [],
       'lessons.verdict': () => ({ lessonId: 'clipping', comparisonId: 9, ready: true, appeared: true, text: 'θ=1 learned.', judged: [], arms: [] }),
-      'comparisons.get': () => ({ id: 9, projectId: 7, name: 'e) clipping', notes: '', runIds: [1, 2, 3, 4], kind: 'lesson', baseRunId: null, lessonId: 'clipping', createdAt: '', updatedAt: '' }),
+      'comparisons.get': (): Comparison => ({ id: 9, projectId: 7, name: 'e) clipping', notes: '', runIds: [1, 2, 3, 4], kind: 'lesson', baseRunId: null, lessonId: 'clipping', createdAt: '', updatedAt: '' }),
     } as never);
-    const comparison: Comparison = { id: 9, projectId: 7, name: 'e) clipping', notes: '', runIds: [1, 2, 3, 4], kind: 'lesson', baseRunId: null, lessonId: 'clipping', createdAt: '', updatedAt: '' };
     const pinia = createPinia();
     setActivePinia(pinia);
     // The comparison view shows what the address names: project 7, comparison 9.

@@ -64,6 +64,7 @@ describe('runs store', () => {
       onRunStatus: (fn: never) => hub.on('onRunStatus', fn),
       onRunCheckpoint: (fn: never) => hub.on('onRunCheckpoint', fn),
       onQueueChanged: (fn: never) => hub.on('onQueueChanged', fn),
+      onSweepChanged: (fn: never) => hub.on('onSweepChanged', fn),
     };
     setApi(api as unknown as LayerwiseBridge);
     const runs = useRunsStore();

@@ -19,8 +19,8 @@ import {
 } from 'vue-router';
 
 /** A project's tabs: its four sections and the run list, then the open run and the open comparison. */
-export type Tab = 'model' | 'tricks' | 'data' | 'training' | 'runs' | 'run' | 'compare';
-export const BASE_TABS: Tab[] = ['model', 'tricks', 'data', 'training', 'runs'];
+export type Tab = 'model' | 'tricks' | 'data' | 'training' | 'runs' | 'sweeps' | 'run' | 'compare';
+export const BASE_TABS: Tab[] = ['model', 'tricks', 'data', 'training', 'runs', 'sweeps'];
 
 /** Route names, one per view. */
 export const ROUTES = {

@@ -148,6 +148,12 @@ export const useRunsStore = defineStore('runs', () => {
       api.onQueueChanged((state) => {
         queue.value = state;
       }),
+      // A sweep's trial state shows beside its run (a run ASHA stopped reads `stopped · pruned`).
+      api.onSweepChanged(({ trial }) => {
+        if (!trial || trial.runId === null || !runs.value.some((r) => r.id === trial.runId)) return;
+        const mark = { sweepId: trial.sweepId, trial: trial.number, state: trial.state };
+        runs.value = runs.value.map((r) => (r.id === trial.runId ? { ...r, sweep: mark } : r));
+      }),
     ];
   }
 
