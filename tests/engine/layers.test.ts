@@ -60,7 +60,8 @@ describe('the engine layer registry', () => {
 
   it('lists what an import accepts in the words the import errors always used', () => {
     expect(importableClasses()).toBe(
-      'Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, ELU, Add (residual) and Concatenate (inception)',
+      'Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, ELU, Add (residual), Concatenate (inception), ' +
+        'Reshape, Conv1D, DepthwiseConv2D, SeparableConv2D, UpSampling2D, MaxPooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalMaxPooling2D, Embedding, LearnedPositionEmbedding, LSTM, GRU, MultiHeadSelfAttention and LayerNormalization',
     );
   });
 });

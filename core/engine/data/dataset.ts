@@ -17,6 +17,10 @@ export interface Dataset {
   inputShape: number[];
   numClasses: number;
   classNames: string[];
+  /** Token datasets: x holds integer ids in [0, vocabulary) (exact in float32), read by an embedding. */
+  vocabulary?: number;
+  /** Token datasets: what each id stands for (index = id), for previews; id 0 pads, id 1 is out-of-vocabulary where imported. */
+  tokens?: string[];
   train: Split;
   validation: Split;
   test: Split;

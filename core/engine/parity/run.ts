@@ -110,7 +110,7 @@ async function runOnce(c: ParityCase, digits: Digits, initial: Float32Array[]): 
   try {
     model.setWeights(model.weights.map((w, i) => tf.tensor(initial[i]!, w.shape as number[])));
     const trainable = model.trainableWeights.map((w) => ({ label: labelOf(w.originalName), v: (w as unknown as { read(): tf.Variable }).read() }));
-    const kernels = trainable.filter((w) => w.label.endsWith('/kernel')).map((w) => w.v);
+    const kernels = trainable.filter((w) => w.label.endsWith('kernel')).map((w) => w.v);
     const exactZero = c.training === false ? new Set<string>() : biasesBeforeBatchNorm(model);
     const xs = tf.tensor(digits.x, [digits.count, 28, 28, 1]);
     const ys = tf.tensor(digits.y, [digits.count, CLASSES]);
