@@ -4,7 +4,8 @@
 //   ours is also 1.4–2.6× faster) and on cpu (bit-identical results, 25–40× faster), Sum and Mean on wasm (the
 //   stock ones accumulate in float32: up to 2.5e-5 relative error on bias and batch-norm gradients; ours add in
 //   float64 as cpu does, see reduce-sum.ts).
-// Depthwise-conv gradients are not provided: the model spec has no depthwise or separable convolution.
+// The gradients the newer layer types need and wasm lacks (UnsortedSegmentSum for the embedding, the depthwise
+// convolution's filter and input gradients) come from ./layer-gaps.ts, with a one-pass UnsortedSegmentSum on cpu.
 //
 // For speed on wasm (bench/step-profile.ts; the small CNN's step at batch 256 fell from ~112 to ~30 ms here):
 //   our WebAssembly SIMD kernels (simd/assembly, AssemblyScript, built by scripts/build-kernels.mjs, run in place on
@@ -47,6 +48,7 @@ import { makeBatchMatMulWasm } from './matmul.js';
 import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { makeConv2DWasm } from './conv2d.js';
 import { makeStockCaller } from './util.js';
+import { LAYER_GAP_KERNELS } from './layer-gaps.js';
 import { makeAddWasm, makeCastWasm, makeIdentityWasm, makeReluWasm, RELU_GRAD, reluGradConfig, reluGradWasm } from './elementwise.js';
 
 export { maxPoolGradInto } from './max-pool-grad.js';
@@ -95,6 +97,7 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
   { kernelName: Conv2D, backendName: 'wasm', kernelFunc: ours(makeConv2DWasm(makeStockCaller(Conv2D, () => stockKernel(Conv2D, 'wasm')))) },
   { kernelName: MaxPool, backendName: 'wasm', kernelFunc: ours(makeMaxPoolWasm(makeStockCaller(MaxPool, () => stockKernel(MaxPool, 'wasm')))) },
   { kernelName: Relu, backendName: 'wasm', kernelFunc: ours(makeReluWasm(makeStockCaller(Relu, () => stockKernel(Relu, 'wasm')))) },
+  ...LAYER_GAP_KERNELS.map((config) => ({ ...config, kernelFunc: ours(config.kernelFunc) })),
 ];
 
 /**

@@ -95,6 +95,12 @@ export interface ImportRule {
 
 export interface TfjsClassRules {
   onnx: OnnxRule;
+  /**
+   * Weights (by name: `key_bias`) whose gradient is zero in exact arithmetic (softmax ignores a shift shared by
+   * all keys): what a backend computes for them is rounding noise, so parity compares them with 0 on the scale of
+   * the same part's kernel gradient, not with cpu's noise.
+   */
+  zeroGradients?: readonly string[];
   /** Without one, an imported model holding this class stops the import naming it. */
   import?: ImportRule;
 }

@@ -56,6 +56,7 @@ export const multiHeadAttention = defineBuilder<'multiHeadAttention'>({
   tfjs: {
     MultiHeadSelfAttention: {
       onnx: attentionOnnx,
+      zeroGradients: ['key_bias'],
       import: {
         toSpec: ({ config: c }) => [{ type: 'multiHeadAttention', numHeads: c.numHeads as number, keyDim: c.keyDim as number, useBias: c.useBias !== false }],
       },
