@@ -25,9 +25,9 @@ export const layerNorm = defineBuilder<'layerNorm'>({
         if ([c.axis].flat().length !== 1 || (axis !== -1 && axis !== x!.rank - 1)) throw ctx.unsupported('only normalising the last axis is supported');
         const w = ctx.weights();
         const width = ctx.inputShape[ctx.inputShape.length - 1]!;
-        let i = 0;
-        const gamma = c.scale !== false ? w[i++]!.data : new Float32Array(width).fill(1);
-        const beta = c.center !== false ? w[i++]!.data : new Float32Array(width);
+        // tfjs keeps gamma (when scaling) before beta (when centring).
+        const gamma = c.scale !== false ? w[0]!.data : new Float32Array(width).fill(1);
+        const beta = c.center !== false ? w[c.scale !== false ? 1 : 0]!.data : new Float32Array(width);
         return layerNormOnnx(ctx, x!, gamma, beta, c.epsilon as number);
       },
       import: {
