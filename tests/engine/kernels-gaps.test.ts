@@ -48,7 +48,7 @@ describe('embedding gradient (UnsortedSegmentSum)', () => {
     // Against a float64 sum written here.
     const expected = new Float64Array(vocabulary * 4);
     ids.forEach((id, r) => {
-      for (let j = 0; j < 4; j++) expected[id * 4 + j] += dy[r * 4 + j]!;
+      for (let j = 0; j < 4; j++) expected[id * 4 + j]! += dy[r * 4 + j]!;
     });
     expect(cpu).toEqual(Array.from(Float32Array.from(expected)));
   });
@@ -56,7 +56,7 @@ describe('embedding gradient (UnsortedSegmentSum)', () => {
   it('gives cpu the same sums as tfjs\'s own (one pass instead of one masked pass per id)', async () => {
     await tf.setBackend('cpu');
     const x = tf.tensor(random(40 * 3, 3), [40, 3]);
-    const ids = tf.tensor(Int32Array.from({ length: 40 }, (_, i) => (i * 7) % 11), [40], 'int32');
+    const ids = tf.tensor1d(Int32Array.from({ length: 40 }, (_, i) => (i * 7) % 11), 'int32');
     const ours = await tf.unsortedSegmentSum(x, ids, 11).data();
     const stock = stockKernel('UnsortedSegmentSum', 'cpu')!;
     const out = stock.kernelFunc({ inputs: { x, segmentIds: ids }, backend: tf.backend(), attrs: { numSegments: 11 } }) as tf.TensorInfo;
@@ -72,11 +72,12 @@ describe('depthwise convolution gradients on wasm', () => {
     ['5×3 valid, stride 2', [3, 9, 8, 2], [5, 3, 2, 1], 2, 'valid'],
     ['2×2 same, stride 2, multiplier 3', [1, 5, 5, 2], [2, 2, 2, 3], 2, 'same'],
   ] as const)('%s: filter and input gradients equal cpu\'s bit for bit', async (_name, xShape, fShape, stride, pad) => {
-    const x = random(xShape.reduce((a, b) => a * b, 1), 4);
-    const filter = random(fShape.reduce((a, b) => a * b, 1), 5);
+    const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+    const x = random(count(xShape), 4);
+    const filter = random(count(fShape), 5);
     // A fixed dy (a linear loss), so both backends' gradient kernels get the same inputs whatever their forward rounding.
     const outShape = tf.depthwiseConv2d(tf.zeros([...xShape]) as tf.Tensor4D, tf.zeros([...fShape]) as tf.Tensor4D, stride, pad).shape;
-    const dy = tf.tensor(random(outShape.reduce((a, b) => a * b, 1), 6), outShape);
+    const dy = tf.tensor(random(count(outShape), 6), outShape);
     const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), dy)) as tf.Scalar;
     const inputs = [
       { values: x, shape: [...xShape] },
@@ -97,7 +98,7 @@ describe('nearest-neighbour up-sampling gradient on cpu', () => {
     for (let b = 0; b < n!; b++)
       for (let y = 0; y < h! * sh!; y++)
         for (let x = 0; x < w! * sw!; x++)
-          for (let d = 0; d < c!; d++) out[((b * h! + Math.floor(y / sh!)) * w! + Math.floor(x / sw!)) * c! + d] += dy[((b * h! * sh! + y) * w! * sw! + x) * c! + d]!;
+          for (let d = 0; d < c!; d++) out[((b * h! + Math.floor(y / sh!)) * w! + Math.floor(x / sw!)) * c! + d]! += dy[((b * h! * sh! + y) * w! * sw! + x) * c! + d]!;
     return Array.from(Float32Array.from(out));
   }
 
@@ -126,5 +127,31 @@ describe('nearest-neighbour up-sampling gradient on cpu', () => {
       tf.unregisterKernel('ResizeNearestNeighborGrad', 'cpu');
       registerEngineKernels();
     }
+  });
+});
+
+describe('Tile gradient', () => {
+  it('sums each tiled axis in one reshape and sum: what tfjs\'s slice-per-repetition gradient gives, in a few kernels', async () => {
+    await tf.setBackend('wasm');
+    const gamma = tf.tensor(random(6, 8), [1, 1, 6]);
+    const dy = tf.tensor(random(16 * 12 * 6, 9), [16, 12, 6]);
+    const f = (g: tf.Tensor) => tf.sum(tf.mul(tf.tile(g, [16, 12, 1]), dy)) as tf.Scalar;
+    const profile = await tf.profile(async () => {
+      const [grad] = tf.grads(f)([gamma]);
+      const values = Array.from(await grad!.data());
+      // Against float64 sums over the 192 positions.
+      const expected = Array.from({ length: 6 }, (_, j) => {
+        let s = 0;
+        for (let p = 0; p < 192; p++) s += (dy.dataSync()[p * 6 + j] as number);
+        return s;
+      });
+      values.forEach((v, j) => expect(Math.abs(v - expected[j]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected[j]!))));
+      grad!.dispose();
+      return [];
+    });
+    // tfjs's own gradient adds one slice per repetition: 192 Slice kernels here.
+    expect(profile.kernels.filter((k) => k.kernelName === 'Slice')).toHaveLength(0);
+    expect(profile.kernels.length).toBeLessThan(20);
+    tf.dispose([gamma, dy]);
   });
 });

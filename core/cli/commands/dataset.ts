@@ -1,7 +1,7 @@
 // `layerwise dataset add csv|images <path>` imports the user's own data (refused, naming the file, row and
 // column, when it is bad; nothing is registered then) and `layerwise dataset list` shows what is registered.
 import { basename, resolve } from 'node:path';
-import { datasetRefName } from '../../../shared/index.js';
+import { datasetRefName, datasetRefShape } from '../../../shared/index.js';
 import type { Dataset as DatasetRow } from '../../../shared/api/entities.js';
 import { DatasetImportError } from '../../datasets/errors.js';
 import { importDatasetFile, type DatasetFileImport } from '../../datasets/import.js';
@@ -135,8 +135,6 @@ export const datasetCommand: Command = {
 };
 
 function shapeOf(d: DatasetRow): string {
-  const s = d.source;
-  if (s.kind === 'mnist') return '28×28×1';
-  if (s.kind === 'synthetic') return '2';
-  return s.inputShape.join('×');
+  const shape = datasetRefShape(d.source);
+  return `${shape.inputShape.join('×')}${shape.vocabulary !== undefined ? ` tokens < ${shape.vocabulary}` : ''}`;
 }

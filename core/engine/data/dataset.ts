@@ -4,6 +4,7 @@ import type { DatasetRef } from '../../../shared/index.js';
 import { loadMnist } from './mnist.js';
 import { loadPrepared } from './prepared.js';
 import { makeSynthetic } from './synthetic.js';
+import { makeSequenceSet } from './sequences.js';
 
 export interface Split {
   x: Float32Array;
@@ -31,6 +32,7 @@ export const SPLIT_SEED = 20_240_601;
 export function loadDataset(ref: DatasetRef): Dataset {
   if (ref.kind === 'mnist') return ref.trainSamples === undefined ? loadMnist() : firstTrainRows(loadMnist(), ref.trainSamples);
   if (ref.kind === 'synthetic') return makeSynthetic(ref);
+  if (ref.kind === 'sequence') return makeSequenceSet(ref);
   return loadPrepared(ref);
 }
 

@@ -26,6 +26,7 @@ import {
   Identity,
   registerGradient,
   Relu,
+  Tile,
   type GradConfig,
   type KernelBackend,
   Conv2DBackpropFilter,
@@ -48,7 +49,7 @@ import { makeBatchMatMulWasm } from './matmul.js';
 import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { makeConv2DWasm } from './conv2d.js';
 import { makeStockCaller } from './util.js';
-import { LAYER_GAP_KERNELS } from './layer-gaps.js';
+import { LAYER_GAP_KERNELS, tileGradConfig } from './layer-gaps.js';
 import { makeAddWasm, makeCastWasm, makeIdentityWasm, makeReluWasm, RELU_GRAD, reluGradConfig, reluGradWasm } from './elementwise.js';
 
 export { maxPoolGradInto } from './max-pool-grad.js';
@@ -144,6 +145,12 @@ export function registerEngineKernels(): void {
     if (!stockGradients.has(Relu)) stockGradients.set(Relu, grad ?? null);
     registerGradient(reluGradConfig);
   }
+  // Tile's gradient as one reshape and sum on every backend (layer-gaps.ts).
+  const tileGrad = getGradient(Tile) as GradConfig | undefined;
+  if (tileGrad !== tileGradConfig) {
+    if (!stockGradients.has(Tile)) stockGradients.set(Tile, tileGrad ?? null);
+    registerGradient(tileGradConfig);
+  }
 }
 
 /** Puts tfjs's own kernels back (tests use it to measure the stock behaviour). */
@@ -162,6 +169,8 @@ export function unregisterEngineKernels(): void {
   }
   const reluGrad = stockGradients.get(Relu);
   if (reluGrad && getGradient(Relu) === reluGradConfig) registerGradient(reluGrad);
+  const tileGrad = stockGradients.get(Tile);
+  if (tileGrad && getGradient(Tile) === tileGradConfig) registerGradient(tileGrad);
 }
 
 /**

@@ -10,6 +10,12 @@
 //   fix in its cpu reference (CPU_FIXES): the wasm and webgpu kernels it is compared with are tfjs's own.
 import {
   backend_util,
+  reshape,
+  sum,
+  Tile,
+  type GradConfig,
+  type Tensor,
+  type TileAttrs,
   ResizeNearestNeighborGrad,
   type ResizeNearestNeighborGradAttrs,
   DepthwiseConv2dNativeBackpropFilter,
@@ -185,6 +191,31 @@ export const resizeNearestGradCpu: KernelFunc = ({ inputs, backend, attrs }) => 
   const dx = new Float32Array(images.shape.reduce((a, b) => a * b, 1));
   resizeNearestGradInto(cpu.data.get(dy.dataId)!.values as TypedArray, dx, dy.shape, images.shape, attrs as unknown as ResizeNearestNeighborGradAttrs);
   return cpu.makeTensorInfo(images.shape, 'float32', dx);
+};
+
+/**
+ * Tile's gradient as a reshape and sum per tiled axis: dy [.., r·d, ..] viewed as [.., r, d, ..] and summed over r. tfjs's own adds one slice of dy per repetition (O(∏ reps) kernels): tfjs-layers' LayerNormalization
+ * tiles its scale and offset over batch × steps, so a layer norm on a [256, 64, D] sequence cost 16,384 slices and
+ * adds per step (a small transformer ran at 450 ms per batch of 32, 40% of it there). Registered by ./index.ts.
+ */
+export const tileGradConfig: GradConfig = {
+  kernelName: Tile,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved as Tensor[];
+    const { reps } = attrs as unknown as TileAttrs;
+    return {
+      // One axis at a time (the view stays within rank + 1: webgpu reduces at most rank 6): [.., r·d, ..] → [.., r, d, ..], summed over r.
+      x: () => {
+        let g = dy as Tensor;
+        x!.shape.forEach((d, axis) => {
+          if (reps[axis]! === 1) return;
+          g = sum(reshape(g, [...g.shape.slice(0, axis), reps[axis]!, d, ...g.shape.slice(axis + 1)]), axis);
+        });
+        return g;
+      },
+    };
+  },
 };
 
 /** cpu kernels whose stock version is wrong: parity's cpu reference keeps the engine's (run.ts withStockCpuKernels). */
