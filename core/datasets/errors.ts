@@ -21,7 +21,11 @@ export type DatasetErrorCode =
   | 'no_images'
   | 'bad_image'
   | 'nested_folder'
-  | 'too_many_categories';
+  | 'too_many_categories'
+  // sequence imports (sequence-csv.ts)
+  | 'bad_column'
+  | 'bad_option'
+  | 'too_many_values';
 
 export class DatasetImportError extends Error {
   constructor(

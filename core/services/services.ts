@@ -22,6 +22,7 @@ import { validateInput } from '../../shared/api/validate.js';
 import {
   checkModelSpec,
   datasetRefShape,
+  tokenInputProblem,
   expandSpec,
   inferModel,
   parseTrainingConfig,
@@ -45,8 +46,9 @@ import { exportCheckpoint } from './model-export.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
 import { DatasetImportError } from '../datasets/errors.js';
-import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
-import { registerDataset } from '../datasets/register.js';
+import { fileKindOf, importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
+import { registerDataset, tokensText } from '../datasets/register.js';
+import { scalingKind } from '../engine/data/scaling.js';
 
 export interface ServicesOptions {
   store: Store;
@@ -156,7 +158,7 @@ export function createServices(options: ServicesOptions): Services {
         }
         throw error;
       }
-      const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
 
@@ -315,10 +317,11 @@ export function createServices(options: ServicesOptions): Services {
     const k = data.numClasses;
     const histogram = new Array<number>(k).fill(0);
     for (let i = 0; i < part.count; i++) histogram[labelOf(part.y, i, k)]! += 1;
-    const samples = Array.from({ length: Math.min(count, part.count) }, (_, i) => ({
-      features: Array.from(part.x.subarray(i * features, (i + 1) * features)),
-      label: labelOf(part.y, i, k),
-    }));
+    const samples = Array.from({ length: Math.min(count, part.count) }, (_, i) => {
+      const row = part.x.subarray(i * features, (i + 1) * features);
+      const text = tokensText(data, row);
+      return { features: Array.from(row), label: labelOf(part.y, i, k), ...(text !== null ? { text } : {}) };
+    });
     return {
       name: data.name,
       inputShape: [...data.inputShape],
@@ -328,6 +331,7 @@ export function createServices(options: ServicesOptions): Services {
       counts: { train: data.train.count, validation: data.validation.count, test: data.test.count },
       samples,
       histogram,
+      ...(data.vocabulary !== undefined ? { vocabulary: data.vocabulary } : {}),
     };
   }
 
@@ -379,7 +383,7 @@ export function checkSpec(spec: unknown, config: unknown): SpecCheckResult {
 }
 
 /** The data's input shape and classes, without loading it. */
-function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number } {
+function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number; vocabulary?: number } {
   return datasetRefShape(ref);
 }
 
@@ -396,6 +400,8 @@ function checkFits(spec: ModelSpec, config: TrainingConfig, dataset: DatasetRef)
   if (errors.length === 0 && (!out || out.length !== 1 || out[0] !== classes)) {
     errors.push({ path: 'spec.layers', message: `spec.layers: the model outputs [${out?.join(', ') ?? '?'}] but ${name} has ${classes} classes: the last layer needs ${classes} units` });
   }
+  const tokens = tokenInputProblem(expandSpec(spec, config), datasetShape(dataset), scalingKind(config));
+  if (tokens) errors.push({ path: 'dataset', message: tokens });
   if (errors.length) throw new ApiError('invalid_input', `runs.start: ${errors.map((e) => e.message).join('; ')}`, { method: 'runs.start', errors });
 }
 

@@ -9,6 +9,7 @@
 // LayerwiseEvents, EVENT_NAMES, ApiEventPayloads, channelOf, eventChannelOf, ApiError, ApiEnvelope.
 import { z } from 'zod';
 import { DatasetRefSchema } from '../data/dataset-ref.js';
+import { SERIES_IMPORT_FIELDS, TEXT_IMPORT_FIELDS } from '../data/sequence-import.js';
 import { IMAGE_LIMITS, NAME_MAX_CHARS, nameProblem, NOTES_MAX_CHARS, notesProblem } from '../limits/inputs.js';
 import type { Preset } from '../presets/preset.js';
 import { BACKEND_NAMES, type BackendChoice } from '../protocol/training.js';
@@ -102,6 +103,7 @@ const notes = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+const importPath = z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' });
 const sideError = { error: `must be an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` };
 const imageSide = z.number(sideError).int(sideError).min(IMAGE_LIMITS.minSide, sideError).max(IMAGE_LIMITS.maxSide, sideError);
 
@@ -191,8 +193,11 @@ export const API_SCHEMAS = {
         size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
         rgb: z.boolean({ error: 'must be true or false' }).optional(),
       }),
+      // CSV columns as sequences (shared/data/sequence-import.ts): a text column as token ids, numeric columns in windows.
+      z.strictObject({ kind: z.literal('text'), projectId: id, path: importPath, name: name.optional(), ...TEXT_IMPORT_FIELDS }),
+      z.strictObject({ kind: z.literal('series'), projectId: id, path: importPath, name: name.optional(), ...SERIES_IMPORT_FIELDS }),
     ],
-    { error: 'kind must be csv or images' },
+    { error: 'kind must be csv, images, text or series' },
   ),
   /** The first `count` samples of a split and its class histogram. */
   'datasets.preview': z.strictObject({

@@ -150,7 +150,7 @@ describe('Tile gradient', () => {
       return [];
     });
     // tfjs's own gradient adds one slice per repetition: 192 Slice kernels here.
-    expect(profile.kernels.filter((k) => k.kernelName === 'Slice')).toHaveLength(0);
+    expect(profile.kernels.filter((k) => k.name === 'Slice')).toHaveLength(0);
     expect(profile.kernels.length).toBeLessThan(20);
     tf.dispose([gamma, dy]);
   });
