@@ -56,7 +56,8 @@ export function sequenceRequest(kind: 'text' | 'series', path: string, values: V
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const flag = issue.path[0] === 'lowercase' ? 'keep-case' : String(issue.path[0]);
-    throw new UsageError(`--${flag} ${issue.message} (got ${JSON.stringify(values[flag] ?? null)})`);
+    const raw = values[flag];
+    throw new UsageError(`--${flag} ${issue.message} (got ${typeof raw === 'string' && /^-?\d+$/.test(raw) ? raw : JSON.stringify(raw ?? null)})`);
   }
   return { kind, path, ...(values.name !== undefined ? { name: values.name as string } : {}), ...parsed.data } as DatasetFileRequest;
 }
