@@ -175,10 +175,10 @@ describe('a CSV text column as token ids', () => {
     const api = openTestServices();
     try {
       await api.services.dispatch('projects.create', { name: 'Text' });
-      const imported = await api.services.dispatch('datasets.import', { kind: 'text', projectId: 1, path, tokens: 'chars', length: 12 });
+      const imported = await api.services.api.datasets.import({ kind: 'text', projectId: 1, path, tokens: 'chars', length: 12 });
       const ref = imported.dataset.source as DatasetRef & { vocabulary: number };
       expect(ref).toMatchObject({ kind: 'csv', inputShape: [12] });
-      const preview = await api.services.dispatch('datasets.preview', { source: ref, count: 2 });
+      const preview = await api.services.api.datasets.preview({ source: ref, count: 2 });
       expect(preview.vocabulary).toBe(ref.vocabulary);
       expect(preview.samples[0]!.text).toMatch(/^(great|dull) film, /);
 
@@ -189,7 +189,7 @@ describe('a CSV text column as token ids', () => {
         layers: [{ type: 'input', shape: [12] }, { type: 'embedding', inputDim: ref.vocabulary, outputDim: 8 }, { type: 'lstm', units: 8 }, { type: 'dense', units: 2, activation: 'softmax' }],
       };
       const config = { epochs: 1, batchSize: 8, seed: 1, tricks: {} };
-      const run = await api.services.dispatch('runs.start', { projectId: 1, spec, dataset: ref, config });
+      const run = await api.services.api.runs.start({ projectId: 1, spec, dataset: ref, config });
       expect(run.status).toBe('queued');
       // Refused before queueing: an embedding too small for the ids, a model without one, input scaling.
       const small = { ...spec, layers: spec.layers.map((l) => (l.type === 'embedding' ? { ...l, inputDim: 3 } : l)) };
