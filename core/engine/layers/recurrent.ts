@@ -59,12 +59,17 @@ export function buildRecurrent(cell: Cell, layer: RecurrentFields, x: Symbolic, 
     recurrentInitializer: tfl.initializers.zeros(),
     ...(kernelRegularizer ? { kernelRegularizer } : {}),
   };
-  const rnn = cell === 'lstm' ? tfl.layers.lstm({ ...args, unitForgetBias: true }) : tfl.layers.gru(args);
+  // tfjs's unitForgetBias leaks four tensors per build (its initializer concatenates outside a tidy): the LSTM's
+  // forget-gate bias of 1 is written below instead, as the orthogonal recurrent kernel is.
+  const rnn = cell === 'lstm' ? tfl.layers.lstm({ ...args, unitForgetBias: false }) : tfl.layers.gru(args);
   const y = ctx.apply(rnn, x);
-  const recurrent = rnn.weights.find((w) => w.originalName.endsWith('recurrent_kernel'))!;
-  const values = tf.tensor2d(orthogonal(units, gates * units, ctx.seed()), [units, gates * units]);
-  recurrent.write(values);
-  values.dispose();
+  const write = (name: string, values: tf.Tensor) => {
+    rnn.weights.find((w) => w.originalName.endsWith(`/${name}`))!.write(values);
+    values.dispose();
+  };
+  write('recurrent_kernel', tf.tensor2d(orthogonal(units, gates * units, ctx.seed()), [units, gates * units]));
+  // Blocks i, f, c, o: the forget gate starts open (Keras's unit_forget_bias).
+  if (cell === 'lstm' && (layer.useBias ?? true)) write('bias', tf.tensor1d(Float32Array.from({ length: 4 * units }, (_, i) => (i >= units && i < 2 * units ? 1 : 0))));
   return y;
 }
 
