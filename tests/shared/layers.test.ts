@@ -10,6 +10,8 @@ import {
   expandSpec,
   inferModel,
   LANGS,
+  LAYER_CATEGORIES,
+  LAYER_CATEGORY_TEXT,
   LAYER_TYPES,
   LAYERS,
   layerDescriptor,
@@ -164,6 +166,15 @@ function sources(dir: string): string[] {
     return /\.(ts|vue)$/.test(name) ? [path] : [];
   });
 }
+
+describe('README lists every layer', () => {
+  it('with the section and the one-line summary its descriptor gives (the palette and `layerwise layers` show the same)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| (\w+) \| `(\w+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2], m[3]!.replace(/\\\|/g, '|')]);
+    const expected = LAYER_CATEGORIES.flatMap((c) => LAYERS.filter((d) => d.category === c).map((d) => [LAYER_CATEGORY_TEXT[c].en, d.type, d.text.summary.en]));
+    expect(rows).toEqual(expected);
+  });
+});
 
 describe('one place per layer type', () => {
   it('leaves no switch over layer types outside the layer files', () => {
