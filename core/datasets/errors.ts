@@ -25,7 +25,9 @@ export type DatasetErrorCode =
   // sequence imports (sequence-csv.ts)
   | 'bad_column'
   | 'bad_option'
-  | 'too_many_values';
+  | 'too_many_values'
+  /** An uploaded .zip that is not a plain, honest zip of an image folder (./uploads.ts). */
+  | 'bad_archive';
 
 export class DatasetImportError extends Error {
   constructor(
