@@ -110,6 +110,16 @@ describe('LayerEditor', () => {
     expect(editor.spec!.layers[2]).toMatchObject({ type: 'lstm', returnSequences: true });
     expect(wrapper.find(byTestId('card-layers[2]-shape')).text()).toBe('→ [20, 32]');
     expect(wrapper.find(byTestId('card-layers[3]')).attributes('data-flagged')).toBe('false');
+    // A boolean's default is left out of the spec: useBias starts checked (true), its other value is written.
+    const bias = wrapper.find(byTestId('card-layers[2]-useBias'));
+    expect((bias.element as HTMLInputElement).checked).toBe(true);
+    expect(editor.spec!.layers[2]).not.toHaveProperty('useBias');
+    await bias.setValue(false);
+    expect(editor.spec!.layers[2]).toMatchObject({ useBias: false });
+    expect(wrapper.find(byTestId('card-layers[2]-params')).text()).toBe(String(4 * (16 * 32 + 32 * 32)).replace(/\B(?=(\d{3})+(?!\d))/g, ','));
+    await bias.setValue(true);
+    expect(editor.spec!.layers[2]).not.toHaveProperty('useBias');
+    expect((wrapper.find(byTestId('card-layers[3]-normFirst')).element as HTMLInputElement).checked).toBe(false);
     // The block's fields and its feed-forward stack, with the projection back to 32 counted in the block.
     expect(wrapper.find(byTestId('card-layers[3]-numHeads')).exists()).toBe(true);
     expect(wrapper.find(byTestId('card-layers[3]-feedForward-head')).text()).toBe('Inner stack · Feed-forward');
