@@ -217,7 +217,7 @@ export function createServices(options: ServicesOptions): Services {
       const imported = await datasetImport('datasets.importUpload', () =>
         uploads.import(uploadId, request, (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
       );
-      const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
     'datasets.cancelUpload': async ({ uploadId }) => {

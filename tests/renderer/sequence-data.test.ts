@@ -1,21 +1,23 @@
 // @vitest-environment happy-dom
-// The data tab's preview of sequence datasets: a token dataset's rows read back as text (not a scatter of two token
+// Sequence data in the data tab: a CSV file imported as a text column of tokens or as numeric windows (the options
+// reach datasets.import as the CLI gives them), a token dataset's rows read back as text (not a scatter of two token
 // ids), a series' first windows as lines over their steps coloured by class, in both languages.
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { setApi } from '../../renderer/src/api/client.js';
+import DataImport from '../../renderer/src/components/DataImport.vue';
 import DatasetPicker from '../../renderer/src/components/DatasetPicker.vue';
 import { makeI18n } from '../../renderer/src/i18n/index.js';
 import { useEditorStore } from '../../renderer/src/stores/editor.js';
 import type { DatasetPreview } from '../../shared/api/index.js';
-import type { DatasetRef } from '../../shared/index.js';
+import type { DatasetRef, FileDatasetRef } from '../../shared/index.js';
 import { ChartStub, installFakeApi } from './support/fake-api.js';
 
 afterEach(() => setApi(null));
 
 const counts = { train: 8, validation: 1, test: 1 };
-const file = (over: Partial<Extract<DatasetRef, { kind: 'csv' }>>): DatasetRef => ({
+const file = (over: Partial<FileDatasetRef>): DatasetRef => ({
   kind: 'csv',
   name: 'reviews',
   fingerprint: 'a'.repeat(64),
@@ -94,5 +96,46 @@ describe('DatasetPicker with sequence datasets', () => {
     expect(wrapper.text()).toContain('The first 12 windows: feature 1 over their 4 steps, coloured by class.');
     const zh = await mountPicker(file({ name: 'sensor', inputShape: [4, 2] }), series, 'zh-CN');
     expect(zh.wrapper.text()).toContain('前 12 个窗口：第 1 个特征在其 4 步上的取值，按类别着色。');
+  });
+});
+
+describe('DataImport with sequences', () => {
+  const info = (files: 'dialog' | 'upload') => ({ version: '1', dataDir: '/d', interruptedRuns: [], movedAside: null, createdDatabase: false, files });
+  const done = { dataset: { id: 4, projectId: 1, name: 'reviews', source: { kind: 'csv', name: 'reviews' }, split: {}, fingerprint: 'f', createdAt: '' }, created: true, notes: ['80 texts'] };
+
+  it('imports a CSV file\'s text column as tokens with the options given, empty ones left to the importer', async () => {
+    setActivePinia(createPinia());
+    const api = installFakeApi({ 'app.info': () => info('dialog'), 'datasets.choosePath': () => ({ path: '/home/me/reviews.csv' }), 'datasets.import': () => done } as never);
+    const wrapper = mount(DataImport, { props: { projectId: 1, imageSize: null, rgb: false }, global: { plugins: [makeI18n('en')] } });
+    await flushPromises();
+    await wrapper.find('[data-testid="import-kind"]').setValue('text');
+    expect(wrapper.find('[data-testid="import-target"]').exists()).toBe(false);
+    await wrapper.find('[data-testid="seq-target"]').setValue('label');
+    await wrapper.find('[data-testid="seq-tokens"]').setValue('chars');
+    await wrapper.find('[data-testid="seq-length"]').setValue('40');
+    await wrapper.find('[data-testid="import-choose"]').trigger('click');
+    await flushPromises();
+    expect(api.called('datasets.choosePath')[0]!.input).toEqual({ kind: 'csv' });
+    expect(api.called('datasets.import')[0]!.input).toEqual({ kind: 'text', projectId: 1, path: '/home/me/reviews.csv', target: 'label', tokens: 'chars', length: 40 });
+    expect(wrapper.emitted('imported')![0]).toEqual([{ kind: 'csv', name: 'reviews' }]);
+  });
+
+  it('imports numeric columns in windows, labelled by a column\'s direction, and offers the CSV picker for them in a browser', async () => {
+    setActivePinia(createPinia());
+    const api = installFakeApi({ 'app.info': () => info('upload'), 'datasets.import': () => done } as never);
+    const wrapper = mount(DataImport, { props: { projectId: 1, imageSize: null, rgb: false }, global: { plugins: [makeI18n('zh-CN')] } });
+    await flushPromises();
+    await wrapper.find('[data-testid="import-kind"]').setValue('series');
+    expect(wrapper.find('[data-testid="upload-csv"]').exists()).toBe(true);
+    expect(wrapper.find('[data-testid="sequence-fields-series"]').text()).toContain('窗口的类别');
+    await wrapper.find('[data-testid="seq-columns"]').setValue('temp, 1');
+    await wrapper.find('[data-testid="seq-label"]').setValue('direction');
+    await wrapper.find('[data-testid="seq-label-column"]').setValue('temp');
+    await wrapper.find('[data-testid="seq-window"]').setValue('16');
+    await wrapper.find('[data-testid="seq-split"]').setValue('random');
+    await wrapper.find('[data-testid="import-path"]').setValue('/data/sensor.csv');
+    await wrapper.find('[data-testid="import-run"]').trigger('click');
+    await flushPromises();
+    expect(api.called('datasets.import')[0]!.input).toEqual({ kind: 'series', projectId: 1, path: '/data/sensor.csv', columns: ['temp', 1], direction: 'temp', window: 16, split: 'random' });
   });
 });
