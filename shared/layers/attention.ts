@@ -9,7 +9,7 @@ export interface AttentionFields {
 }
 
 export const numHeadsParam: IntegerField = positiveInt(text('Heads', '头数'), { max: 64 });
-export const keyDimParam: IntegerField = positiveInt(text('Key size', '键维度'), { max: 4096, sweep: true });
+export const keyDimParam: IntegerField = positiveInt(text('Key size', '键维度'), { max: 4096 });
 
 /** Query, key and value projections D → heads·keyDim and the output projection back to D (Keras's count). */
 export function attentionParams(width: number, a: AttentionFields, useBias = true): number {

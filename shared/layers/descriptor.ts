@@ -39,8 +39,6 @@ interface ParamBase {
   hidden?: boolean;
   /** A zod schema replacing the one the kind generates, where a rule needs more than a range. */
   schema?: ZodType;
-  /** A size or rate worth sweeping: the sweep form suggests it for every layer but the output layer. */
-  sweep?: boolean;
 }
 
 /** A whole number in [min, max]; min 1 reads as "a positive integer" in messages. */

@@ -22,7 +22,7 @@ export interface RecurrentFields {
 }
 
 export const recurrentParams: LayerParamsOf<RecurrentFields> = {
-  units: positiveInt(text('Units', '单元数'), { sweep: true }),
+  units: positiveInt(text('Units', '单元数')),
   returnSequences: { kind: 'boolean', label: text('Return sequences', '返回整个序列'), optional: true, default: false },
   activation: { kind: 'enum', label: text('Activation', '激活函数'), options: RECURRENT_ACTIVATIONS, optional: true, default: 'tanh' },
   useBias: useBiasParam,

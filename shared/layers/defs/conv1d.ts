@@ -23,7 +23,7 @@ export const conv1d = defineLayer<Conv1dLayer>({
     ),
   },
   params: {
-    filters: positiveInt(text('Filters', '卷积核数'), { sweep: true }),
+    filters: positiveInt(text('Filters', '卷积核数')),
     kernelSize: positiveInt(text('Kernel size', '卷积核大小')),
     strides: positiveInt(text('Strides', '步幅'), { optional: true, default: 1 }),
     padding: paddingParam,

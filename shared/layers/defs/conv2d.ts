@@ -19,7 +19,7 @@ export const conv2d = defineLayer<Conv2dLayer>({
     summary: text('Slides small learned filters over an image: detects local patterns (edges, strokes) wherever they appear.', '在图像上滑动可学习的小卷积核：无论局部模式（边缘、笔画）出现在哪里都能检测到。'),
   },
   params: {
-    filters: positiveInt(text('Filters', '卷积核数'), { sweep: true }),
+    filters: positiveInt(text('Filters', '卷积核数')),
     kernelSize: windowParam(text('Kernel size', '卷积核大小')),
     strides: stridesParam(1),
     padding: paddingParam,

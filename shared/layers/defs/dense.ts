@@ -18,7 +18,7 @@ export const dense = defineLayer<DenseLayer>({
       '每个输出单元连接全部输入特征：用作分类头，也是多层感知机的基本层（作用于 [步数, 特征数] 时，每一步共享同一组权重）。',
     ),
   },
-  params: { units: positiveInt(text('Units', '单元数'), { sweep: true }), ...weightedParams },
+  params: { units: positiveInt(text('Units', '单元数')), ...weightedParams },
   create: () => ({ type: 'dense', units: 32, activation: 'relu' }),
   describe: (l) => `dense ${l.units}${activationText(l.activation)}`,
   infer(layer, input, ctx) {

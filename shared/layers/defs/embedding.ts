@@ -23,7 +23,7 @@ export const embedding = defineLayer<EmbeddingLayer>({
   },
   params: {
     inputDim: positiveInt(text('Vocabulary size', '词表大小'), { min: 2 }),
-    outputDim: positiveInt(text('Vector size', '向量维度'), { sweep: true }),
+    outputDim: positiveInt(text('Vector size', '向量维度')),
   },
   create: () => ({ type: 'embedding', inputDim: 32, outputDim: 16 }),
   describe: (l) => `embedding ${l.inputDim}→${l.outputDim}`,

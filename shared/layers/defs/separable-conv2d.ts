@@ -24,7 +24,7 @@ export const separableConv2d = defineLayer<SeparableConv2dLayer>({
     ),
   },
   params: {
-    filters: positiveInt(text('Filters', '卷积核数'), { sweep: true }),
+    filters: positiveInt(text('Filters', '卷积核数')),
     kernelSize: windowParam(text('Kernel size', '卷积核大小')),
     depthMultiplier: depthMultiplierParam,
     strides: stridesParam(1),
