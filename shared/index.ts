@@ -15,3 +15,5 @@ export * from './spec/describe.js';
 export * from './protocol/training.js';
 export * from './protocol/trainer.js';
 export * from './runs/index.js';
+export * from './drafts/draft.js';
+export * from './settings/settings.js';

@@ -27,6 +27,7 @@ import {
   parseTrainingConfig,
   TRICKS,
   type DatasetRef,
+  type DraftInput,
   type ModelSpec,
   type Preset,
   type SpecError,
@@ -42,6 +43,7 @@ import { checkpointDto, curvesDto, reportDto, runDto, runListItemDto, seriesDto 
 import { ablate, fork, repeat, runOr404 } from './groups.js';
 import { lessonVerdict, listLessons, startLesson } from './lessons.js';
 import { exportCheckpoint } from './model-export.js';
+import { getDraft, presetDraft, saveDraft } from './drafts.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
 import { DatasetImportError } from '../datasets/errors.js';
@@ -107,13 +109,18 @@ export function createServices(options: ServicesOptions): Services {
     'projects.create': async ({ name, notes, presetId }) => {
       if (presetId === undefined) {
         if (name === undefined) throw invalidField('projects.create', 'name', 'must be given for a blank project (or give presetId)', undefined);
-        return store.createProject({ name, notes: notes ?? '' });
+        return store.tx(() => {
+          const project = store.createProject({ name, notes: notes ?? '' });
+          store.drafts.save(project.id, presetDraft(null));
+          return project;
+        });
       }
       const preset = findPresetOr404(presetId);
       return store.tx(() => {
         const project = store.createProject({ name: name ?? preset.title, notes: notes ?? '' });
         store.saveModelVersion(project.id, preset.model);
         store.saveDataset(project.id, { source: preset.dataset, split: splitOf(preset.dataset) });
+        store.drafts.save(project.id, presetDraft(preset));
         return project;
       });
     },
@@ -291,6 +298,12 @@ export function createServices(options: ServicesOptions): Services {
       });
       return { ...result, runIds: Object.fromEntries(Object.entries(result.runIds).map(([k, v]) => [String(k), v])) };
     },
+
+    // ---- studio state (issue 17): drafts and preferences ----
+    'drafts.get': async ({ projectId }) => getDraft(store, projectId, presets()),
+    'drafts.save': async ({ projectId, draft }) => saveDraft(store, projectId, draft as DraftInput),
+    'settings.get': async () => store.settings.get(),
+    'settings.update': async (patch) => store.settings.update(patch),
   };
 
   function findPresetOr404(id: string): Preset {

@@ -48,6 +48,8 @@ import type {
 } from './entities.js';
 import { RUN_STATUSES } from '../runs/statuses.js';
 import { LESSON_BUDGETS } from './entities.js';
+import { DraftInputSchema, type ProjectDraft } from '../drafts/draft.js';
+import { SettingsPatchSchema, type AppSettings } from '../settings/settings.js';
 
 export * from './errors.js';
 export type * from './entities.js';
@@ -315,6 +317,15 @@ export const API_SCHEMAS = {
       .max(MAX_BUNDLE_BASE64_CHARS, { error: `must be at most ${MAX_BUNDLE_BYTES} bytes (${MAX_BUNDLE_BASE64_CHARS} base64 characters)` })
       .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'must be base64 (A-Z, a-z, 0-9, +, /, = padding)' }),
   }),
+
+  // ---- studio state (issue 17): drafts and preferences ----
+  /** The project's draft: the saved one, or (once, then saved) one made from the project's model, data and preset. */
+  'drafts.get': z.strictObject({ projectId: id }),
+  /** Replaces the project's draft as the user typed it (values being fixed included; Train checks them). */
+  'drafts.save': z.strictObject({ projectId: id, draft: DraftInputSchema }),
+  /** The user's preferences (theme), kept in the data folder. */
+  'settings.get': empty,
+  'settings.update': SettingsPatchSchema,
 } as const;
 
 export type ApiMethod = keyof typeof API_SCHEMAS;
@@ -382,6 +393,10 @@ export interface ApiOutputs {
   'comparisons.delete': null;
   'bundles.export': BundleExport;
   'bundles.import': BundleImport;
+  'drafts.get': ProjectDraft;
+  'drafts.save': ProjectDraft;
+  'settings.get': AppSettings;
+  'settings.update': AppSettings;
 }
 
 export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];

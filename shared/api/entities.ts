@@ -8,6 +8,9 @@ import type { RunStatus } from '../runs/statuses.js';
 
 export type { RunStatus } from '../runs/statuses.js';
 import type { TrainingConfig } from '../tricks/config.js';
+// Studio state (issue 17): a project's draft and the user's preferences.
+export type { DraftConfig, DraftInput, DraftParamValue, ProjectDraft, SeedPolicy } from '../drafts/draft.js';
+export type { AppSettings, Theme } from '../settings/settings.js';
 
 export const CHECKPOINT_KIND_VALUES = ['best', 'last', 'periodic'] as const;
 export type CheckpointKindDto = (typeof CHECKPOINT_KIND_VALUES)[number];
@@ -54,6 +57,8 @@ export type FinalMetrics = Record<string, number | null>;
 
 export interface Run {
   id: number;
+  /** The run's number in its project (#1, #2, …; never reused): what the studio calls it. */
+  number: number;
   projectId: number;
   modelVersionId: number;
   datasetId: number;

@@ -58,6 +58,7 @@ interface RunRow {
   started_at: number | null;
   finished_at: number | null;
   final_metrics: string | null;
+  number: number;
 }
 
 export class RunRepository {
@@ -270,6 +271,7 @@ function reportJson(report: RunReport): string {
 function runFromRow(row: RunRow): Run {
   return {
     id: row.id,
+    number: row.number,
     projectId: row.project_id,
     modelVersionId: row.model_version_id,
     datasetId: row.dataset_id,
