@@ -41,6 +41,16 @@ function fillAt(db: Database.Database, version: number) {
     db.prepare('INSERT INTO comparison_runs (comparison_id, run_id, position) VALUES (1, 1, 0)').run();
   }
   if (version >= 4) db.prepare('UPDATE runs SET queue_position = 0 WHERE id = 1').run();
+  if (version >= 1) {
+    // A second project whose runs interleave with the first's ids: numbers count per project.
+    db.prepare("INSERT INTO projects (id, name, notes, created_at) VALUES (2, 'Second', '', 1700000000010)").run();
+    db.prepare('INSERT INTO model_versions (id, project_id, parent_id, name, spec, hash, created_at) VALUES (2, 2, NULL, ?, ?, ?, 1700000000011)').run(spiral.model.name, canonicalJson(spiral.model), sha256Hex(canonicalJson(spiral.model)));
+    db.prepare("INSERT INTO datasets (id, project_id, name, source, split, fingerprint, created_at) VALUES (2, 2, 'spiral', ?, '{}', 'fp', 1700000000012)").run(canonicalJson(spiral.dataset));
+    const add = db.prepare("INSERT INTO runs (id, project_id, model_version_id, dataset_id, config, seed, backend, status, created_at) VALUES (?, ?, ?, ?, ?, 1, 'cpu', 'completed', 1700000000013)");
+    add.run(2, 2, 2, 2, canonicalJson(config()));
+    add.run(3, 1, 1, 1, canonicalJson(config()));
+    add.run(4, 2, 2, 2, canonicalJson(config()));
+  }
 }
 
 function freshSchema(): string {
@@ -56,7 +66,7 @@ function freshSchema(): string {
 
 describe('migrations', () => {
   it(`the newest schema is version ${SCHEMA_VERSION}, pinned in fixtures/schema-v${SCHEMA_VERSION}.sql`, async () => {
-    expect(MIGRATIONS).toHaveLength(5);
+    expect(MIGRATIONS).toHaveLength(6);
     await expect(freshSchema()).toMatchFileSnapshot(`./fixtures/schema-v${SCHEMA_VERSION}.sql`);
   });
 
@@ -101,6 +111,13 @@ describe('migrations', () => {
           expect(store.getRunReport(1)).toBeNull();
           store.saveRunReport(1, { classNames: ['a'], inputShape: [2], confusion: [[1]], misclassified: [], misclassifiedCount: 0, bestEpoch: null, weights: 'last', parameters: 3 });
           expect(store.getRunReport(1)).toMatchObject({ runId: 1, parameters: 3 });
+          // Runs made before run numbers existed are numbered per project in id order; new ones follow.
+          expect([1, 2, 3, 4].map((id) => [id, store.getRun(id).number])).toEqual([[1, 1], [2, 1], [3, 2], [4, 2]]);
+          const next = store.createRun({ projectId: 2, modelVersionId: 2, datasetId: 2, config: config(), backend: 'cpu' });
+          expect(next.number).toBe(3);
+          // Drafts and settings start empty and work on the upgraded file.
+          expect(store.drafts.get(1)).toBeNull();
+          expect(store.settings.get()).toEqual({ theme: 'system' });
         }
       } finally {
         store.close();
