@@ -5,6 +5,7 @@ export * from './spec/model-spec.js';
 export * from './spec/errors.js';
 export * from './spec/schema.js';
 export * from './spec/inference.js';
+export * from './spec/fit.js';
 export * from './tricks/descriptor.js';
 export * from './tricks/registry.js';
 export * from './tricks/config.js';

@@ -20,6 +20,7 @@ import { createApiClient } from '../../shared/api/client.js';
 import { EventHub } from '../../shared/api/events.js';
 import { validateInput } from '../../shared/api/validate.js';
 import {
+  checkFit,
   checkModelSpec,
   datasetRefShape,
   expandSpec,
@@ -396,19 +397,9 @@ function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; cl
   return datasetRefShape(ref);
 }
 
-/** Refuses a run whose model cannot take the data (the trainer would fail on it after starting). */
+/** Refuses a run whose model cannot take the data or whose loss cannot read its head (the trainer would fail, or train nonsense). */
 function checkFits(spec: ModelSpec, config: TrainingConfig, dataset: DatasetRef): void {
-  const { name, inputShape, classes } = datasetShape(dataset);
-  const input = spec.layers[0];
-  const errors: SpecError[] = [];
-  if (input?.type === 'input' && input.shape.join() !== inputShape.join()) {
-    errors.push({ path: 'spec.layers[0].shape', message: `spec.layers[0].shape must be [${inputShape.join(', ')}] to take ${name} (got [${input.shape.join(', ')}])` });
-  }
-  const info = inferModel(expandSpec(spec, config));
-  const out = info.outputShape;
-  if (errors.length === 0 && (!out || out.length !== 1 || out[0] !== classes)) {
-    errors.push({ path: 'spec.layers', message: `spec.layers: the model outputs [${out?.join(', ') ?? '?'}] but ${name} has ${classes} classes: the last layer needs ${classes} units` });
-  }
+  const errors = checkFit(spec, config, datasetShape(dataset)).map((e) => ({ path: `spec.${e.path}`, message: `spec.${e.message}` }));
   if (errors.length) throw new ApiError('invalid_input', `runs.start: ${errors.map((e) => e.message).join('; ')}`, { method: 'runs.start', errors });
 }
 

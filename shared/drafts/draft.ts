@@ -73,8 +73,9 @@ export const DraftConfigSchema = z.strictObject({
 /** The draft as `drafts.save` checks it: the model only as far as "an object" (it is saved while broken, too). */
 export const DraftInputSchema = z.strictObject({
   spec: z
-    .record(z.string(), z.unknown(), { error: 'must be a model spec object or null' })
-    .refine((s) => Array.isArray(s.layers), { error: 'must have a layers list' })
+    .custom<ModelSpec>((v) => v !== null && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as { layers?: unknown }).layers), {
+      error: 'must be a model spec (an object with a layers list) or null',
+    })
     .nullable(),
   config: DraftConfigSchema,
   dataset: DatasetRefSchema.nullable(),

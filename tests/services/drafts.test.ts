@@ -76,7 +76,7 @@ describe('drafts', () => {
     await rejects(api.drafts.save({ projectId: id, draft: { ...typed, seedPolicy: { kind: 'fixed', seed: -1 } } }), 'draft.seedPolicy.seed must be an integer in [0, 2147483647] (got -1)');
     await rejects(api.drafts.save({ projectId: id, draft: { ...typed, seedPolicy: { kind: 'lucky' } as never } }), 'draft.seedPolicy');
     await rejects(api.drafts.save({ projectId: id, draft: { ...typed, config: { ...typed.config, epochs: 'ten' as never } } }), 'draft.config.epochs must be a number or null');
-    await rejects(api.drafts.save({ projectId: id, draft: { ...typed, spec: { name: 'no layers' } as never } }), 'draft.spec must have a layers list');
+    await rejects(api.drafts.save({ projectId: id, draft: { ...typed, spec: { name: 'no layers' } as never } }), 'draft.spec must be a model spec (an object with a layers list) or null');
     await rejects(api.drafts.save({ projectId: id, draft: { ...typed, dataset: { kind: 'mnist', trainSamples: 3 } } }), 'draft.dataset.trainSamples');
     await rejects(api.drafts.get({ projectId: 0 }), 'projectId must be a positive integer');
     const missing = await api.drafts.get({ projectId: 9999 }).catch((e: unknown) => e);
