@@ -23,19 +23,16 @@ const HEADS: Partial<Record<LossName, { want: string; allowed: readonly string[]
   binaryCrossentropy: { want: 'sigmoid', allowed: ['sigmoid', 'linear'] },
 };
 
-/** Layers that pass their input's values through unchanged in kind (the activation before them still decides). */
-const PASS_THROUGH = new Set(['dropout', 'flatten']);
-
-/** The top-level layer whose activation the loss reads, with its index. */
+/**
+ * The last layer, when it holds an activation (its descriptor has an `activation` field; absent means linear):
+ * what the loss reads, and what the engine folds into it (core/engine/head.ts looks at the last layer only).
+ */
 function headLayer(spec: ModelSpec): { index: number; activation: string } | null {
-  for (let i = spec.layers.length - 1; i >= 1; i--) {
-    const layer = spec.layers[i]!;
-    if (PASS_THROUGH.has(layer.type)) continue;
-    const activation = (layer as { activation?: unknown }).activation;
-    if (layer.type === 'activation' || layerDescriptor(layer.type).weighted) return { index: i, activation: typeof activation === 'string' ? activation : 'linear' };
-    return null;
-  }
-  return null;
+  const index = spec.layers.length - 1;
+  const layer = spec.layers[index];
+  if (index < 1 || !layer || !('activation' in layerDescriptor(layer.type).params)) return null;
+  const activation = (layer as { activation?: unknown }).activation;
+  return { index, activation: typeof activation === 'string' ? activation : 'linear' };
 }
 
 /** The loss against the last activation: softmax or linear for categorical, sigmoid or linear for binary cross-entropy. */
