@@ -4,7 +4,7 @@
 // model versions, datasets and comparisons, loaded once per project and again when a run needs one not known.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import { differenceText, parentsOf, runDifference, type RunSetup } from '../../../shared/analysis/index.js';
+import { differenceText, parentsOf, runDifference, setupKey, spreadOf, type RunSetup } from '../../../shared/analysis/index.js';
 import type { Comparison, Run } from '../../../shared/api/index.js';
 import type { DatasetRef, ModelSpec } from '../../../shared/index.js';
 import { useApi } from '../api/client.js';
@@ -112,10 +112,30 @@ export const useRunNamesStore = defineStore('run-names', () => {
     return number(id);
   }
 
+  /**
+   * The seed spread (max − min of a final metric) of the runs of the project with the same model, data and
+   * settings as this run but for the seed — what a difference from it must exceed; null with fewer than two.
+   */
+  function seedSpread(id: number, metric: string): { spread: number; n: number } | null {
+    const run = byId.value.get(id);
+    const setup = run && setupOf(run);
+    if (!run || !setup) return null;
+    const key = setupKey(setup);
+    const values = all.value
+      .filter((r) => r.finalMetrics && typeof r.finalMetrics[metric] === 'number')
+      .filter((r) => {
+        const s = setupOf(r);
+        return s !== null && setupKey(s) === key;
+      })
+      .map((r) => r.finalMetrics![metric] as number);
+    const s = spreadOf(values);
+    return s && s.n > 1 ? { spread: s.max - s.min, n: s.n } : null;
+  }
+
   /** The data a run of the project trained on (from the project's dataset records). */
   function datasetOf(run: Run): DatasetRef | null {
     return datasets.value.get(run.datasetId) ?? null;
   }
 
-  return { projectId, load, know, title, number, difference, parentOf, datasetOf };
+  return { projectId, load, know, title, number, difference, parentOf, datasetOf, seedSpread };
 });
