@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFit, checkLossHead, datasetRefShape, paramUnderEpochs, parseTrainingConfig, describeRange, findTrick, type ModelSpec } from '../../shared/index.js';
 
 const mlp = (last: Record<string, unknown>, loss: ModelSpec['loss'] = 'categoricalCrossentropy'): ModelSpec =>
-  ({ version: 1, name: 'm', loss, layers: [{ type: 'input', shape: [28, 28, 1] }, { type: 'flatten' }, { type: 'dense', units: 64, activation: 'relu' }, last] }) as ModelSpec;
+  ({ version: 1, name: 'm', loss, layers: [{ type: 'input', shape: [28, 28, 1] }, { type: 'flatten' }, { type: 'dense', units: 64, activation: 'relu' }, last] }) as unknown as ModelSpec;
 const mnist = datasetRefShape({ kind: 'mnist' });
 
 describe('checkFit', () => {
