@@ -162,3 +162,22 @@ describe('theme switch', () => {
     wrapper.unmount();
   });
 });
+
+describe('the project list (finding 8)', () => {
+  it('puts the lessons’ projects after the user’s own, marked, and points at the presets above', async () => {
+    const { default: ProjectList } = await import('../../renderer/src/components/ProjectList.vue');
+    const { useProjectsStore } = await import('../../renderer/src/stores/projects.js');
+    const project = (id: number, name: string) => ({ id, name, notes: '', createdAt: '2026-01-01T00:00:00Z' });
+    installFakeApi({ 'projects.list': () => [], 'presets.list': () => [] } as never);
+    const store = useProjectsStore();
+    store.loaded = true;
+    const wrapper = mount(ProjectList, { global: { plugins: [makeI18n('en')] } });
+    expect(wrapper.find('[data-testid="projects-empty"]').text()).toContain('Start from a preset above');
+    store.projects = [project(5, 'Lessons'), project(4, 'Mine'), project(3, 'Lesson c: Dropout'), project(2, 'Older')];
+    await flushPromises();
+    const items = wrapper.findAll('[data-testid="project-item"]');
+    expect(items.map((i) => i.find('[data-testid="project-open"]').text())).toEqual(['Mine', 'Older', 'Lessons', 'Lesson c: Dropout']);
+    expect(items.map((i) => i.attributes('data-lessons'))).toEqual(['false', 'false', 'true', 'true']);
+    wrapper.unmount();
+  });
+});

@@ -63,6 +63,10 @@ export const studioEn = {
     defaults: 'off → on (defaults)',
     pickOne: 'Tick at least one trick.',
   },
+  runsMore: {
+    seedsRange: 'Give a number of seeds from 2 to {max}.',
+    nameFirst: 'Give the comparison a name first.',
+  },
   projectsMore: {
     lessonProjects: 'From lessons',
     lessonHint: 'Projects the lessons made: their runs and comparisons stay here.',
@@ -132,6 +136,10 @@ export const studioZh: StudioMessages = {
     choiceOff: '开 → 关（使用默认）',
     defaults: '关 → 开（默认参数）',
     pickOne: '请至少勾选一个技巧。',
+  },
+  runsMore: {
+    seedsRange: '种子数量须在 2 到 {max} 之间。',
+    nameFirst: '请先给对比起个名字。',
   },
   projectsMore: {
     lessonProjects: '来自课程',
