@@ -1,8 +1,8 @@
-// Drafts (shared/drafts): each project's experiment as the user is setting it up. `drafts.get` hands out the
-// saved draft; a project that has none (made before drafts existed, or by the CLI) gets one made once from its
-// records and saved, so that it never changes by itself afterwards. Nothing here reads a run's config unless
-// the project's newest run the user started by hand (an unnamed run: ablations, repeats, lessons and forks
-// name theirs) is all there is to go on.
+// Drafts (shared/drafts): each project's experiment as the user is setting it up. A new project starts with its
+// preset's draft (or a blank one); `drafts.get` hands out the saved draft, and a project that has none (made before
+// drafts existed, or by the CLI) gets one made once from its records and saved, so that it never changes by itself
+// afterwards. Its settings come from the preset the model came from, or from the newest run the user started by
+// hand (an unnamed one: ablations, repeats, lessons and forks name their runs), never from a run made from another.
 import { canonicalJson } from '../../shared/analysis/canonical.js';
 import {
   defaultDraftConfig,

@@ -104,8 +104,3 @@ export function seedFor(policy: SeedPolicy, usedSeeds: readonly number[]): numbe
   const top = usedSeeds.reduce((a, b) => Math.max(a, b), LIMITS.seed.min - 1);
   return top < LIMITS.seed.max ? top + 1 : LIMITS.seed.min;
 }
-
-export function draftDatasetOrNull(value: unknown): DatasetRef | null {
-  const parsed = DatasetRefSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
-}
