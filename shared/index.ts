@@ -18,3 +18,4 @@ export * from './protocol/trainer.js';
 export * from './runs/index.js';
 export * from './drafts/draft.js';
 export * from './settings/settings.js';
+export * from './sweeps/index.js';

@@ -2,6 +2,7 @@
 // `npm run build` (bin/layerwise.js loads the built file). Exit codes: 0 ok, 1 the checked thing is
 // wrong (a spec with errors, a failed run), 2 bad usage.
 import { PresetError } from '../presets/load.js';
+import { StoreError } from '../store/index.js';
 import { bundleCommand } from './commands/bundle.js';
 import { checkCommand } from './commands/check.js';
 import { presetsCommand } from './commands/presets.js';
@@ -12,11 +13,30 @@ import { tricksCommand } from './commands/tricks.js';
 import { layersCommand } from './commands/layers.js';
 import { trainCommand } from './commands/train.js';
 import { resumeCommand } from './commands/resume.js';
+import { forkCommand } from './commands/fork.js';
 import { datasetCommand } from './commands/dataset.js';
 import { exportCommand } from './commands/export.js';
+import { lessonCommand } from './commands/lesson.js';
+import { sweepCommand } from './commands/sweep.js';
 import { escapingIO, processIO, UsageError, type CliIO, type Command } from './io.js';
 
-export const COMMANDS: Command[] = [presetsCommand, tricksCommand, layersCommand, checkCommand, trainCommand, resumeCommand, runsCommand, showCommand, bundleCommand, datasetCommand, exportCommand, serveCommand];
+export const COMMANDS: Command[] = [
+  presetsCommand,
+  tricksCommand,
+  layersCommand,
+  checkCommand,
+  trainCommand,
+  resumeCommand,
+  forkCommand,
+  sweepCommand,
+  runsCommand,
+  showCommand,
+  bundleCommand,
+  datasetCommand,
+  exportCommand,
+  lessonCommand,
+  serveCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -58,6 +78,21 @@ export async function runCli(argv: string[], rawIO: CliIO = processIO): Promise<
       io.err([`layerwise ${name}: ${error.message}`, ...error.details.map((d) => `  ✗ ${d}`)].join('\n'));
       return 2;
     }
-    throw error;
+    // No stack traces from any command on any input: one line naming what failed (LAYERWISE_DEBUG=1 adds the stack).
+    if (error instanceof StoreError) {
+      io.err(`layerwise ${name}: ${error.code}: ${error.message}`);
+      return 1;
+    }
+    io.err(`layerwise ${name}: ${oneLine(error)}`);
+    return 1;
   }
+}
+
+/** An unexpected error as one line; the stack only with LAYERWISE_DEBUG=1. */
+export function oneLine(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const text = error instanceof Error ? error.message : String(error);
+  const line = `${typeof code === 'string' && !text.includes(code) ? `${code}: ` : ''}${text}`.replace(/\s*\n\s*/g, ' ');
+  if (process.env.LAYERWISE_DEBUG && error instanceof Error && error.stack) return `${line}\n${error.stack}`;
+  return `${line} (LAYERWISE_DEBUG=1 shows where)`;
 }

@@ -198,9 +198,9 @@ test('one name per run, layers by editor position, noise in comparisons, the the
   for (const item of await training.runs.all()) await expect(item).toHaveAttribute('data-status', 'completed', { timeout: HANG_MS });
   // The same name in the run cards, the run list and the run view.
   await expect(training.runs.locator('[data-testid="run-card-title"]')).toHaveText(['#2 · dropout on (rate 0.5)', '#1']);
-  await expect(training.runs.first().getByTestId('run-final')).toContainText('train');
-  await expect(training.runs.first().getByTestId('run-final')).toContainText('validation');
-  await expect(training.runs.first().getByTestId('run-final')).toContainText('test');
+  await expect(training.runs.first().getByTestId('figure-final')).toContainText('train');
+  await expect(training.runs.first().getByTestId('figure-final')).toContainText('validation');
+  await expect(training.runs.first().getByTestId('figure-final')).toContainText('test');
   await runs.open();
   await expect(runs.rows.getByTestId('run-row-title')).toHaveText(['#1', '#2 · dropout on (rate 0.5)']);
   await shot(page, testInfo, '02-run-list-names');

@@ -12,7 +12,8 @@ import ProjectView from '../../renderer/src/components/ProjectView.vue';
 import { makeI18n } from '../../renderer/src/i18n/index.js';
 import { DRAFT_SAVE_DELAY_MS, useDraftStore } from '../../renderer/src/stores/draft.js';
 import { useEditorStore } from '../../renderer/src/stores/editor.js';
-import { useNavStore } from '../../renderer/src/stores/nav.js';
+import { createTestRouter } from '../../renderer/src/router/index.js';
+import { installRouter, useNavStore } from '../../renderer/src/stores/nav.js';
 import { useProjectsStore } from '../../renderer/src/stores/projects.js';
 import { useReadinessStore } from '../../renderer/src/stores/readiness.js';
 import { useTricksStore } from '../../renderer/src/stores/tricks.js';
@@ -64,9 +65,12 @@ function host(draft: DraftInput | null, runs: RunListItem[] = []) {
 }
 
 let pinia: Pinia;
-function mountProject() {
+/** The project view at /projects/1/model, as the address opens it. */
+async function mountProject() {
   pinia = createPinia();
   setActivePinia(pinia);
+  installRouter(createTestRouter());
+  await useNavStore().openProject(1);
   useProjectsStore().currentId = 1;
   return mount(ProjectView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } }, attachTo: document.body });
 }
@@ -76,13 +80,16 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeEach(() => {
   document.body.innerHTML = '';
 });
-afterEach(() => setApi(null));
+afterEach(() => {
+  setApi(null);
+  installRouter(null);
+});
 
 describe('the draft is the experiment (finding 1)', () => {
   it('after an ablation the panel keeps the user’s config, not the last arm’s', async () => {
     // #1 the user's run (dropout on); #2 the ablation arm without dropout, newer.
     host(userDraft(), [run(1, { config: config({ dropout: { rate: 0.3 } }) }), run(2, { name: 'run 1: dropout off', config: config() })]);
-    const wrapper = mountProject();
+    const wrapper = await mountProject();
     await flushPromises();
     const tricks = useTricksStore();
     expect(tricks.isOn('dropout')).toBe(true);
@@ -96,7 +103,7 @@ describe('the draft is the experiment (finding 1)', () => {
 
   it('after "Repeat with 3 seeds" a plain Train uses the draft’s seed policy, not seed 3', async () => {
     const { api } = host(userDraft(), [run(1), run(2, { name: 'run 1, seed 2', seed: 2, config: config({}, 2) }), run(3, { name: 'run 1, seed 3', seed: 3, config: config({}, 3) })]);
-    const wrapper = mountProject();
+    const wrapper = await mountProject();
     await flushPromises();
     expect(wrapper.find(byTestId('seed-summary')).text()).toBe('Seed 1 (fixed)');
     await wrapper.find(byTestId('train')).trigger('click');
@@ -115,7 +122,7 @@ describe('the draft is the experiment (finding 1)', () => {
 
   it('tricks ticked in a project that never trained are there on return (saved after the edit and on leaving)', async () => {
     const { api, drafts } = host(null);
-    let wrapper = mountProject();
+    let wrapper = await mountProject();
     await flushPromises();
     useTricksStore().toggle('dropout', true);
     useTricksStore().toggle('batchNorm', true);
@@ -125,7 +132,7 @@ describe('the draft is the experiment (finding 1)', () => {
     expect(api.called('drafts.save')).toHaveLength(1);
     expect(Object.keys(drafts.get(1)!.config.tricks).sort()).toEqual(['adam', 'batchNorm', 'dropout']);
     // A reload: a fresh page (new stores) shows them.
-    wrapper = mountProject();
+    wrapper = await mountProject();
     await flushPromises();
     expect(useTricksStore().isOn('dropout')).toBe(true);
     expect(useTricksStore().isOn('batchNorm')).toBe(true);
@@ -141,7 +148,7 @@ describe('the draft is the experiment (finding 1)', () => {
 
   it('keeps a value being fixed as typed, and "Use these settings" loads a run’s whole setup, seed fixed', async () => {
     const { drafts } = host(userDraft({ config: { epochs: 2, batchSize: null, tricks: { adam: { learningRate: 0.001 }, dropout: { rate: 'abc' } } } }));
-    const wrapper = mountProject();
+    const wrapper = await mountProject();
     await flushPromises();
     const tricks = useTricksStore();
     expect(tricks.param('dropout', 'rate')).toBe('abc');
@@ -161,7 +168,7 @@ describe('the draft is the experiment (finding 1)', () => {
 describe('every disabled Train says why (findings 2 and 4)', () => {
   it('weight averaging over 5 of 2 epochs: the reason beside Train, on the field, and the allowed range follows the epochs', async () => {
     host(userDraft({ config: { epochs: 2, batchSize: 64, tricks: { adam: { learningRate: 0.001 }, weightAveraging: { lastEpochs: 5 } } } }));
-    const wrapper = mountProject();
+    const wrapper = await mountProject();
     await flushPromises();
     expect(wrapper.find(byTestId('train')).attributes('disabled')).toBeDefined();
     const blockers = wrapper.findAll(byTestId('train-blocker'));
@@ -185,7 +192,7 @@ describe('every disabled Train says why (findings 2 and 4)', () => {
 
   it('a blank project with a valid model and no dataset says so, linking to the Data tab', async () => {
     host(userDraft({ dataset: null }));
-    const wrapper = mountProject();
+    const wrapper = await mountProject();
     await flushPromises();
     const blocker = wrapper.find(byTestId('train-blocker'));
     expect(blocker.attributes('data-blocker')).toBe('data');
@@ -199,7 +206,7 @@ describe('every disabled Train says why (findings 2 and 4)', () => {
     const last = spec.layers.length - 1;
     (spec.layers[last] as { units: number }).units = 32;
     host(userDraft({ spec }));
-    const wrapper = mountProject();
+    const wrapper = await mountProject();
     await flushPromises();
     expect(useReadinessStore().blockers.map((b) => b.id)).toEqual([`model:layers[${last}].units`]);
     expect(wrapper.find(byTestId('train-blocker')).text()).toContain('the model outputs [32] but MNIST has 10 classes: the last layer needs 10 units');
@@ -216,7 +223,7 @@ describe('every disabled Train says why (findings 2 and 4)', () => {
 
   it('an error from the host goes away once the draft changes, on every tab', async () => {
     const { failNextStart } = host(userDraft());
-    const wrapper = mountProject();
+    const wrapper = await mountProject();
     await flushPromises();
     failNextStart(new ApiError('invalid_input', 'runs.start: spec.layers[3].units: the model outputs [32] but MNIST has 10 classes'));
     await wrapper.find(byTestId('train')).trigger('click');

@@ -15,11 +15,12 @@ import {
   type TrainRequest,
   type TrainSummary,
 } from '../../../shared/index.js';
-import { startTraining, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
+import { startTraining, type TrainerHandle, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
 import { findPreset } from '../../presets/load.js';
-import { combineListeners, createRunRecord, RunRecorder } from '../../runs/recorder.js';
+import { combineListeners, createRunRecord, RunRecorder, trainerDeath } from '../../runs/recorder.js';
 import { trainRequestFor } from '../../runs/trainer-request.js';
 import type { CheckpointData, Run, Store } from '../../store/index.js';
+import type { RunWarning } from '../../../shared/index.js';
 import { parseCommandArgs, parseIntFlag, parseNameFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
@@ -168,7 +169,16 @@ export function summaryLine(summary: TrainSummary, extra: Record<string, unknown
 }
 
 /** Trains `request` in a trainer process, printing progress (a bar on a terminal) and every epoch. */
-export async function runTraining(request: TrainRequest, name: string, json: boolean, io: CliIO, listeners: TrainerListeners = {}): Promise<TrainerOutcome> {
+export async function runTraining(
+  request: TrainRequest,
+  name: string,
+  json: boolean,
+  io: CliIO,
+  listeners: TrainerListeners = {},
+  onStart?: (handle: TrainerHandle) => void,
+  /** Called after the epoch line is printed (warnings about that epoch). */
+  after: TrainerListeners = {},
+): Promise<TrainerOutcome> {
   const started = Date.now();
   let lastBar = '';
   const clearBar = () => {
@@ -200,8 +210,9 @@ export async function runTraining(request: TrainRequest, name: string, json: boo
           io.out(epochLine(report));
         }
       },
-    }),
+    }, after),
   );
+  onStart?.(handle);
   // Ctrl-C once: stop after the current batch and report; twice: end the trainer now.
   let interrupts = 0;
   const onSigint = () => {
@@ -244,22 +255,64 @@ export const trainCommand: Command = {
 
 /**
  * Trains a stored run (from `checkpoint` when given) as the run queue would, recording it as it goes; prints
- * the outcome (with the run id) and returns the exit code.
+ * the outcome (with the run id) and returns the exit code: 0 for a run that completed or was stopped (a run
+ * that completed with a warning, such as a runaway loss, prints the warning and its hint on stderr and still
+ * exits 0: its numbers exist and are recorded), 1 for one that diverged, failed or was interrupted (its trainer
+ * killed, the disk full: one line says why and how to resume).
  */
 export async function trainAndRecord(store: Store, run: Run, checkpoint: CheckpointData | null, json: boolean, io: CliIO): Promise<number> {
   const runId = run.id;
   const request = trainRequestFor(store, run, checkpoint);
-  const recorder = new RunRecorder(store, runId);
-  const outcome = await runTraining(request, run.name ?? request.spec.name, json, io, recorder.listeners());
-  recorder.finish(outcome);
-  if (!outcome.ok) {
-    if (json) io.out(JSON.stringify({ status: 'failed', runId, error: outcome.error }));
-    else io.err(`training failed (run ${runId}): ${outcome.error.message}`);
+  let handle: TrainerHandle | undefined;
+  const fresh: RunWarning[] = [];
+  const recorder = new RunRecorder(store, runId, {
+    // A write the disk refused: end the trainer now (nothing it reports can be kept); `finish` records why.
+    writeFailed: () => handle?.kill(),
+    warning: (w) => fresh.push(w),
+  });
+  // A warning found in an epoch is printed right after that epoch's line.
+  const printWarnings = () => {
+    for (const w of fresh.splice(0)) if (!json) io.err(`warning: ${w.message} (the run keeps training)`);
+  };
+  const outcome = await runTraining(
+    request,
+    run.name ?? request.spec.name,
+    json,
+    io,
+    recorder.listeners(),
+    (h) => {
+      handle = h;
+      if (recorder.failed) h.kill();
+    },
+    { epoch: printWarnings },
+  );
+  let ended: Run;
+  try {
+    ended = recorder.finish(outcome);
+  } catch (error) {
+    // Even the outcome could not be written (the disk is still full): the store keeps it in the folder's lock file
+    // and the next command that opens the folder records it.
+    const cause = recorder.failed?.cause ?? (outcome.ok ? null : trainerDeath(outcome.error));
+    const why = recorder.failed ? `could not ${recorder.failed.what}: ${recorder.failed.message}` : outcome.ok ? `it ${outcome.summary.status}` : outcome.error.message;
+    const line = `${why}; recording that failed too (${error instanceof Error ? error.message : String(error)}): the next command that opens this data folder records it`;
+    if (json) io.out(JSON.stringify({ status: 'interrupted', runId, cause, error: line }));
+    else io.err(`training interrupted (run ${runId}${cause ? `, ${cause}` : ''}): ${line} (\`layerwise resume ${runId}\` once there is space)`);
     return 1;
   }
+  if (ended.status === 'interrupted' || ended.status === 'failed') {
+    const next =
+      ended.status === 'interrupted'
+        ? ` (\`layerwise resume ${runId}\`)`
+        : forkHint(store, runId);
+    if (json) io.out(JSON.stringify({ status: ended.status, runId, cause: ended.statusCause ?? null, error: ended.error }));
+    else io.err(`${ended.status === 'failed' ? 'training failed' : 'training interrupted'} (run ${runId}${ended.statusCause ? `, ${ended.statusCause}` : ''}): ${ended.error ?? ''}${next}`);
+    return 1;
+  }
+  if (!outcome.ok) return 1;
   const { summary } = outcome;
+  const warnings = ended.warnings ?? [];
   if (json) {
-    io.out(summaryLine(summary, { runId }));
+    io.out(summaryLine(summary, { runId, ...(warnings.length ? { warnings: warnings.map((w) => ({ kind: w.kind, message: w.message, hint: w.hint })) } : {}) }));
   } else {
     const f = summary.final;
     io.out(
@@ -267,6 +320,13 @@ export async function trainAndRecord(store: Store, run: Run, checkpoint: Checkpo
         ? `${summary.status}: test accuracy ${fmt(f.testAccuracy)}, val accuracy ${fmt(f.valAccuracy)} (${summary.weights} weights) after ${summary.epochs} epochs — run ${runId}`
         : `${summary.status} (run ${runId}): ${summary.reason ?? ''}`,
     );
+    for (const w of warnings) io.err(`warning (run ${runId}): ${w.message}. ${w.hint}`);
   }
   return summary.status === 'diverged' ? 1 : 0;
+}
+
+/** `layerwise fork …` for a run that cannot continue itself, when one of its checkpoints verifies. */
+export function forkHint(store: Store, runId: number): string {
+  const check = store.checkResume(runId);
+  return !check.ok && check.forkFrom ? ` — \`layerwise fork ${runId} --checkpoint ${check.forkFrom.id}\` starts a new run from its epoch ${check.forkFrom.epoch + 1}` : '';
 }
