@@ -48,8 +48,9 @@ test('the draft is the experiment: kept as left, never replaced by an ablation, 
   await project.tab('tricks');
   await expect(tricks.toggle('dropout')).toBeChecked();
   await expect(tricks.param('dropout', 'rate')).toHaveValue('0.2');
+  // A reload keeps the place (the project's tricks tab).
   await page.reload();
-  await projects.open('Draft');
+  await project.expectTitle('Draft');
   await project.tab('tricks');
   await expect(tricks.toggle('dropout')).toBeChecked();
   await expect(tricks.param('dropout', 'rate')).toHaveValue('0.2');
