@@ -131,7 +131,7 @@ test('every view keeps its place on reload, back and forward', async ({ page, st
   await lessons.open();
   await expect.poll(() => place(page)).toBe('#/lessons');
   await page.reload();
-  await expect(lessons.lessons).toHaveCount(9);
+  await expect(lessons.lessons).toHaveCount(10);
   const c = lessons.lesson('c');
   const id = await c.getAttribute('data-lesson');
   await c.getByTestId('lesson-link').click();
