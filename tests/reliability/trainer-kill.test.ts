@@ -77,7 +77,7 @@ describe('a trainer killed under the studio', () => {
     queue.enqueue(run);
     const failed = await waitStatus(api, run.id, ['failed', 'interrupted', 'completed']);
     expect([failed.status, failed.statusCause]).toEqual(['failed', 'trainer_error']);
-    expect(failed.error).toContain(`${'0'.repeat(64)}.lwds`);
+    expect(failed.error).toContain(`${'0'.repeat(64)}.lwds: no such file`);
     const refusal = await api.runs.resumeFromCheckpoint({ id: run.id }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(ApiError);
     expect((refusal as ApiError).code).toBe('conflict');
