@@ -27,6 +27,7 @@ export function curvesDto(curves: S.RunCurves): Api.RunCurves {
 export function runDto(run: S.Run): Api.Run {
   return {
     id: run.id,
+    number: run.number,
     projectId: run.projectId,
     modelVersionId: run.modelVersionId,
     datasetId: run.datasetId,

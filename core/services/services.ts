@@ -20,6 +20,7 @@ import { createApiClient } from '../../shared/api/client.js';
 import { EventHub } from '../../shared/api/events.js';
 import { validateInput } from '../../shared/api/validate.js';
 import {
+  checkFit,
   checkModelSpec,
   datasetRefShape,
   tokenInputProblem,
@@ -28,6 +29,7 @@ import {
   parseTrainingConfig,
   TRICKS,
   type DatasetRef,
+  type DraftInput,
   type ModelSpec,
   type Preset,
   type SpecError,
@@ -43,6 +45,7 @@ import { checkpointDto, curvesDto, reportDto, runDto, runListItemDto, seriesDto 
 import { ablate, fork, repeat, runOr404 } from './groups.js';
 import { lessonVerdict, listLessons, startLesson } from './lessons.js';
 import { exportCheckpoint } from './model-export.js';
+import { getDraft, presetDraft, saveDraft } from './drafts.js';
 import { Predictor } from './predict.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
@@ -151,13 +154,18 @@ export function createServices(options: ServicesOptions): Services {
     'projects.create': async ({ name, notes, presetId }) => {
       if (presetId === undefined) {
         if (name === undefined) throw invalidField('projects.create', 'name', 'must be given for a blank project (or give presetId)', undefined);
-        return store.createProject({ name, notes: notes ?? '' });
+        return store.tx(() => {
+          const project = store.createProject({ name, notes: notes ?? '' });
+          store.drafts.save(project.id, presetDraft(null));
+          return project;
+        });
       }
       const preset = findPresetOr404(presetId);
       return store.tx(() => {
         const project = store.createProject({ name: name ?? preset.title, notes: notes ?? '' });
         store.saveModelVersion(project.id, preset.model);
         store.saveDataset(project.id, { source: preset.dataset, split: splitOf(preset.dataset) });
+        store.drafts.save(project.id, presetDraft(preset));
         return project;
       });
     },
@@ -389,6 +397,12 @@ export function createServices(options: ServicesOptions): Services {
       });
       return { ...result, runIds: Object.fromEntries(Object.entries(result.runIds).map(([k, v]) => [String(k), v])) };
     },
+
+    // ---- studio state (issue 17): drafts and preferences ----
+    'drafts.get': async ({ projectId }) => getDraft(store, projectId, presets()),
+    'drafts.save': async ({ projectId, draft }) => saveDraft(store, projectId, draft as DraftInput),
+    'settings.get': async () => store.settings.get(),
+    'settings.update': async (patch) => store.settings.update(patch),
   };
 
   function findPresetOr404(id: string): Preset {
@@ -491,19 +505,13 @@ function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; cl
   return datasetRefShape(ref);
 }
 
-/** Refuses a run whose model cannot take the data (the trainer would fail on it after starting). */
+/** Refuses a run whose model cannot take the data or whose loss cannot read its head (the trainer would fail, or train nonsense). */
 function checkFits(spec: ModelSpec, config: TrainingConfig, dataset: DatasetRef): void {
-  const { name, inputShape, classes } = datasetShape(dataset);
-  const input = spec.layers[0];
-  const errors: SpecError[] = [];
-  if (input?.type === 'input' && input.shape.join() !== inputShape.join()) {
-    errors.push({ path: 'spec.layers[0].shape', message: `spec.layers[0].shape must be [${inputShape.join(', ')}] to take ${name} (got [${input.shape.join(', ')}])` });
-  }
-  const info = inferForTraining(expandSpec(spec, config), config);
-  for (const e of info.errors) errors.push({ path: `spec.${e.path}`, message: `spec.${e.message}` });
-  const out = info.outputShape;
-  if (errors.length === 0 && (!out || out.length !== 1 || out[0] !== classes)) {
-    errors.push({ path: 'spec.layers', message: `spec.layers: the model outputs [${out?.join(', ') ?? '?'}] but ${name} has ${classes} classes: the last layer needs ${classes} units` });
+  const errors = checkFit(spec, config, datasetShape(dataset)).map((e) => ({ path: `spec.${e.path}`, message: `spec.${e.message}` }));
+  // The model as it trains, with its training-memory estimate (shared/limits/spec.ts): refused before it is queued.
+  for (const e of inferForTraining(expandSpec(spec, config), config).errors) {
+    const message = `spec.${e.message}`;
+    if (!errors.some((x) => x.message === message)) errors.push({ path: `spec.${e.path}`, message });
   }
   const tokens = tokenInputProblem(expandSpec(spec, config), datasetShape(dataset), scalingKind(config));
   if (tokens) errors.push({ path: 'dataset', message: tokens });

@@ -10,6 +10,8 @@ export type { MetricRepository } from './repos/metrics.js';
 export type { CheckpointRepository } from './repos/checkpoints.js';
 export type { ComparisonRepository } from './repos/comparisons.js';
 export type { RunContinuations } from './repos/continuations.js';
+export type { DraftRepository, StoredDraft } from './repos/drafts.js';
+export type { SettingsRepository } from './repos/settings.js';
 export type { SweepRepository, SweepRecord, NewTrial, TrialPatch } from './repos/sweeps.js';
 export { MIGRATIONS, SCHEMA_VERSION, CHECKPOINT_KINDS, COMPARISON_KINDS, migrate, schemaVersion, type Migration } from './schema.js';
 export { LOCK_FILE, readLock, type LockInfo } from './lock.js';

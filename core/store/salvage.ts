@@ -14,7 +14,7 @@ import { sha256Hex } from './canonical.js';
 type Row = Record<string, unknown>;
 
 /** Tables in the order their rows can be inserted (each refers only to those before it). */
-const TABLES = ['projects', 'model_versions', 'datasets', 'runs', 'metric_names', 'metrics', 'checkpoints', 'comparisons', 'comparison_runs', 'run_reports', 'run_warnings'] as const;
+const TABLES = ['projects', 'model_versions', 'datasets', 'runs', 'metric_names', 'metrics', 'checkpoints', 'comparisons', 'comparison_runs', 'run_reports', 'run_warnings', 'project_drafts', 'settings'] as const;
 
 export function salvage(damagedPath: string, target: Database.Database, options: { nativeBinding?: string } = {}): SalvageReport {
   const report: SalvageReport = { from: damagedPath, recovered: {}, lost: [], interruptedRuns: [] };
@@ -123,6 +123,8 @@ function copyAll(source: Database.Database, target: Database.Database, tables: S
     ['comparison_runs', (r: Row) => has('comparisons', r.comparison_id) && has('runs', r.run_id)],
     ['run_reports', (r: Row) => has('runs', r.run_id) && json('report')(r) === null],
     ['run_warnings', (r: Row) => has('runs', r.run_id) && json('warning')(r) === null],
+    ['project_drafts', (r: Row) => has('projects', r.project_id) && json('draft')(r) === null],
+    ['settings', (r: Row) => json('value')(r) === null],
   ] as const) {
     if (!tables.has(name)) continue;
     let rows: Row[];
@@ -135,7 +137,7 @@ function copyAll(source: Database.Database, target: Database.Database, tables: S
     const good = rows.filter(check);
     for (const row of good) insert(name, row);
     count(name, good.length);
-    if (good.length < rows.length) report.lost.push(`${name}: ${rows.length - good.length} not recovered (their run or comparison was not, or they are damaged)`);
+    if (good.length < rows.length) report.lost.push(`${name}: ${rows.length - good.length} not recovered (what they belong to was not, or they are damaged)`);
   }
 }
 

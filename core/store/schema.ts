@@ -229,6 +229,32 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (trial_id, rung)
       ) WITHOUT ROWID;
     `),
+  // 8: each project's draft (the experiment being set up, saved on every edit); the user's preferences; a
+  // project-wide run number (#1, #2, … per project, never reused, kept by a trigger so that every way a run
+  // is inserted — the queue, forks, bundles, lessons — numbers it), existing runs numbered in id order.
+  (db) =>
+    db.exec(`
+      CREATE TABLE project_drafts (
+        project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+        draft TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      ALTER TABLE projects ADD COLUMN run_counter INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN number INTEGER;
+      UPDATE runs SET number = (SELECT count(*) FROM runs AS earlier WHERE earlier.project_id = runs.project_id AND earlier.id <= runs.id);
+      UPDATE projects SET run_counter = (SELECT coalesce(max(number), 0) FROM runs WHERE runs.project_id = projects.id);
+      CREATE UNIQUE INDEX runs_project_number ON runs(project_id, number);
+      CREATE TRIGGER runs_number AFTER INSERT ON runs WHEN NEW.number IS NULL
+      BEGIN
+        UPDATE projects SET run_counter = run_counter + 1 WHERE id = NEW.project_id;
+        UPDATE runs SET number = (SELECT run_counter FROM projects WHERE id = NEW.project_id) WHERE id = NEW.id;
+      END;
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

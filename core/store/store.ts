@@ -25,9 +25,11 @@ import { CheckpointRepository } from './repos/checkpoints.js';
 import { ComparisonRepository, type NewComparison } from './repos/comparisons.js';
 import { RunContinuations, type CheckpointChoice, type ResumeCheck, type ResumePoint } from './repos/continuations.js';
 import { DatasetRepository } from './repos/datasets.js';
+import { DraftRepository } from './repos/drafts.js';
 import { MetricRepository } from './repos/metrics.js';
 import { ProjectRepository } from './repos/projects.js';
 import { RunRepository, type FinishRun, type NewRun } from './repos/runs.js';
+import { SettingsRepository } from './repos/settings.js';
 import { SweepRepository } from './repos/sweeps.js';
 import type {
   Checkpoint,
@@ -62,6 +64,9 @@ export class Store {
   readonly checkpoints: CheckpointRepository;
   readonly comparisons: ComparisonRepository;
   readonly continuations: RunContinuations;
+  /** Each project's draft and the user's preferences (studio state, issue 17). */
+  readonly drafts: DraftRepository;
+  readonly settings: SettingsRepository;
   /** Sweeps and their trials (core/sweeps drives them). */
   readonly sweeps: SweepRepository;
 
@@ -77,6 +82,8 @@ export class Store {
     this.checkpoints = new CheckpointRepository(db, this.runs);
     this.comparisons = new ComparisonRepository(db, this.projects, this.runs);
     this.continuations = new RunContinuations(db, this.runs, this.metrics, this.checkpoints);
+    this.drafts = new DraftRepository(db, this.projects);
+    this.settings = new SettingsRepository(db);
     this.sweeps = new SweepRepository(db, this.projects);
   }
 

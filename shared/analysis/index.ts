@@ -4,3 +4,4 @@ export * from './config-diff.js';
 export * from './ablation.js';
 export * from './seeds.js';
 export * from './diagnostics.js';
+export * from './run-names.js';

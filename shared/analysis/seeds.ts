@@ -81,3 +81,29 @@ export function setupKey(setup: RunSetup): string {
   const { seed: _seed, ...config } = normalizedConfig(setup.config);
   return canonicalJson({ spec: setup.spec, config, dataset: setup.dataset });
 }
+
+/** Whether two arms' difference can be told from seed noise (a comparison's summary says only what this allows). */
+export interface DifferenceCall {
+  /** Mean of a minus mean of b. */
+  gap: number;
+  /** The seed spread it is held against: the larger min–max range of the two arms (or a known one); null when unknown. */
+  spread: number | null;
+  /** true: the gap exceeds the spread; false: it does not; null: no spread known (one seed each, none known). */
+  beyond: boolean | null;
+}
+
+/**
+ * Calls a difference between two arms' values over seeds only when it exceeds the seed spread: the larger of the
+ * arms' own min–max ranges and `knownSpread` (the same setups' spread seen in other runs). With one seed per arm
+ * and no known spread, nothing can be called.
+ */
+export function callDifference(a: readonly (number | null)[], b: readonly (number | null)[], knownSpread: number | null = null): DifferenceCall | null {
+  const sa = spreadOf(a);
+  const sb = spreadOf(b);
+  if (!sa || !sb) return null;
+  const ranges = [sa, sb].filter((s) => s.n > 1).map((s) => s.max - s.min);
+  if (knownSpread !== null && Number.isFinite(knownSpread)) ranges.push(knownSpread);
+  const spread = ranges.length ? Math.max(...ranges) : null;
+  const gap = sa.mean - sb.mean;
+  return { gap, spread, beyond: spread === null ? null : Math.abs(gap) > spread };
+}

@@ -52,6 +52,8 @@ import type {
 } from './entities.js';
 import { RUN_STATUSES } from '../runs/statuses.js';
 import { LESSON_BUDGETS } from './entities.js';
+import { DraftInputSchema, type ProjectDraft } from '../drafts/draft.js';
+import { SettingsPatchSchema, type AppSettings } from '../settings/settings.js';
 import { SweepSpecSchema } from '../sweeps/spec.js';
 import type { Sweep, SweepDetail, SweepEvent } from '../sweeps/entities.js';
 
@@ -399,6 +401,14 @@ export const API_SCHEMAS = {
       .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'must be base64 (A-Z, a-z, 0-9, +, /, = padding)' }),
   }),
 
+  // ---- studio state (issue 17): drafts and preferences ----
+  /** The project's draft: the saved one, or (once, then saved) one made from the project's model, data and preset. */
+  'drafts.get': z.strictObject({ projectId: id }),
+  /** Replaces the project's draft as the user typed it (values being fixed included; Train checks them). */
+  'drafts.save': z.strictObject({ projectId: id, draft: DraftInputSchema }),
+  /** The user's preferences (theme), kept in the data folder. */
+  'settings.get': empty,
+  'settings.update': SettingsPatchSchema,
   /**
    * Starts a sweep (shared/sweeps/spec.ts): trials of a base run with other values for trick parameters, layer
    * fields, depth or seed, picked by grid, seeded random or TPE search, pruned by ASHA; its trials are ordinary
@@ -487,6 +497,10 @@ export interface ApiOutputs {
   'comparisons.delete': null;
   'bundles.export': BundleExport;
   'bundles.import': BundleImport;
+  'drafts.get': ProjectDraft;
+  'drafts.save': ProjectDraft;
+  'settings.get': AppSettings;
+  'settings.update': AppSettings;
   'sweeps.start': Sweep;
   'sweeps.list': Sweep[];
   'sweeps.get': SweepDetail;

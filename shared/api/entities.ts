@@ -10,6 +10,9 @@ import type { RunWarning } from '../runs/warnings.js';
 export type { RunStatus, RunStatusCause } from '../runs/statuses.js';
 export type { RunWarning } from '../runs/warnings.js';
 import type { TrainingConfig } from '../tricks/config.js';
+// Studio state (issue 17): a project's draft and the user's preferences.
+export type { DraftConfig, DraftInput, DraftParamValue, ProjectDraft, SeedPolicy } from '../drafts/draft.js';
+export type { AppSettings, Theme } from '../settings/settings.js';
 import type { RunSweepMark } from '../sweeps/entities.js';
 
 export const CHECKPOINT_KIND_VALUES = ['best', 'last', 'periodic'] as const;
@@ -35,6 +38,8 @@ export interface ProjectStats {
   /** The highest validation accuracy of a finished run's final model, and that run; null before one. */
   bestValAccuracy: number | null;
   bestRunId: number | null;
+  /** That run's project-wide number (what the studio calls it: #N). */
+  bestRunNumber: number | null;
 }
 
 export interface ModelVersion {
@@ -70,6 +75,8 @@ export type FinalMetrics = Record<string, number | null>;
 
 export interface Run {
   id: number;
+  /** The run's number in its project (#1, #2, …; never reused): what the studio calls it. */
+  number: number;
   projectId: number;
   modelVersionId: number;
   datasetId: number;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { formatIssues, specError, type SpecError } from '../spec/errors.js';
 import type { ParseResult } from '../spec/schema.js';
-import { checkParam, type ParamsOf, type ParamValue, type TrickChoice, type TrickDescriptor } from './descriptor.js';
+import { checkParam, type ParamDescriptor, type ParamsOf, type ParamValue, type TrickChoice, type TrickDescriptor } from './descriptor.js';
 import { findTrick, TRICKS, type TrickId } from './registry.js';
 
 /** Any trick's parameters, for code that handles every trick alike (diffs, the editor). */
@@ -50,6 +50,24 @@ const OuterSchema = z.strictObject({
   tricks: z.record(z.string(), z.unknown(), { error: 'must be an object of trick ids' }).optional(),
 });
 
+/**
+ * Trick parameters whose largest allowed value is set by the run's epochs, not by their descriptor: averaging
+ * over the last k epochs needs k ≤ epochs; a warm-up must end before the last epoch. parseTrainingConfig
+ * refuses a value above `max(epochs)`; the trick panel shows the range with it (paramUnderEpochs).
+ */
+export const EPOCH_BOUNDS: ReadonlyArray<{ trick: TrickId; param: string; max: (epochs: number) => number; message: (epochs: number) => string }> = [
+  { trick: 'weightAveraging', param: 'lastEpochs', max: (e) => e, message: (e) => `must be at most epochs (${e})` },
+  { trick: 'lrWarmup', param: 'epochs', max: (e) => e - 1, message: (e) => `must be less than epochs (${e})` },
+];
+
+/** A parameter's descriptor with its range narrowed by the run's epochs (EPOCH_BOUNDS), for showing "Allowed: …". */
+export function paramUnderEpochs(trick: string, param: string, descriptor: ParamDescriptor, epochs: number | null): ParamDescriptor {
+  const bound = EPOCH_BOUNDS.find((b) => b.trick === trick && b.param === param);
+  if (!bound || descriptor.kind !== 'integer' || epochs === null || !Number.isInteger(epochs) || epochs < LIMITS.epochs.min) return descriptor;
+  const max = Math.min(descriptor.max ?? Infinity, bound.max(epochs));
+  return { ...descriptor, max };
+}
+
 export function defaultParams(trick: TrickDescriptor): TrickParams {
   return Object.fromEntries(Object.entries(trick.params).map(([key, p]) => [key, p.default]));
 }
@@ -95,13 +113,9 @@ export function parseTrainingConfig(input: unknown): ParseResult<TrainingConfig>
   const typed = tricks as TrickSettings;
 
   const { epochs } = outer.data;
-  const averaged = typed.weightAveraging?.lastEpochs;
-  if (averaged !== undefined && averaged > epochs) {
-    errors.push(specError(['tricks', 'weightAveraging', 'lastEpochs'], `must be at most epochs (${epochs})`, averaged));
-  }
-  const warmup = typed.lrWarmup?.epochs;
-  if (warmup !== undefined && warmup >= epochs) {
-    errors.push(specError(['tricks', 'lrWarmup', 'epochs'], `must be less than epochs (${epochs})`, warmup));
+  for (const bound of EPOCH_BOUNDS) {
+    const value = paramsOf({ epochs, batchSize: 0, seed: 0, tricks: typed }, bound.trick)?.[bound.param];
+    if (typeof value === 'number' && value > bound.max(epochs)) errors.push(specError(['tricks', bound.trick, bound.param], bound.message(epochs), value));
   }
 
   if (errors.length > 0) return { ok: false, errors };

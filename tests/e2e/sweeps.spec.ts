@@ -61,7 +61,7 @@ test('start a tiny sweep from the form and watch the table fill, with a pruned t
   await shot(page, testInfo, '02-sweep-done');
 
   // The pruned trial's run says so in the runs list.
-  const prunedRun = await pruned.first().getByTestId('trial-open-run').innerText();
+  const prunedRun = await pruned.first().getByTestId('trial-open-run').getAttribute('data-run-id');
   await project.tab('runs');
   const row = page.locator(`[data-testid="run-row"][data-run-id="${prunedRun}"]`);
   await expect(row).toHaveAttribute('data-status', 'stopped');
@@ -77,9 +77,12 @@ test('start a tiny sweep from the form and watch the table fill, with a pruned t
   const bestRunId = await bestButton.getAttribute('data-run-id');
   await expect(page.locator(`[data-testid="summary-row"][data-run-id="${prunedRun}"] [data-col="status"]`)).toHaveText('stopped · pruned');
   await shot(page, testInfo, '03-compare-best');
+  // Called by its number there as in the comparison's button (`#N`).
+  const bestNumber = /#\d+/.exec(await bestButton.innerText())![0];
   await bestButton.click();
   await expect(run.root).toBeVisible();
-  await expect(page.getByTestId(`tab-run`)).toContainText(String(bestRunId));
+  await expect(page).toHaveURL(new RegExp(`/runs/${bestRunId}$`));
+  await expect(page.getByTestId(`tab-run`)).toContainText(bestNumber);
   await run.expectStatus('completed');
   expect(problems).toEqual([]);
 });

@@ -52,6 +52,8 @@ describe('a database with a damaged page', () => {
     store.saveRunReport(runs[1]!.id, { classNames: ['a', 'b', 'c'], inputShape: [2], confusion: [[1]], misclassified: [], misclassifiedCount: 0, bestEpoch: 3, weights: 'last', parameters: 8 });
     store.saveRunWarning(runs[1]!.id, { kind: 'runaway_loss', epoch: 2, value: 900, threshold: 110, peak: 900, peakEpoch: 2, message: 'm', hint: 'h', lessonId: 'clipping' });
     const comparison = store.saveComparison({ projectId: project.id, name: 'kept', runIds: runs.map((r) => r.id), notes: 'n' });
+    const draft = store.drafts.save(project.id, { spec: null, config: { epochs: 2, batchSize: 8, tricks: { dropout: { rate: 0.3 } } }, dataset: null, seedPolicy: { kind: 'fresh' } });
+    store.settings.update({ theme: 'dark' });
     const before = { projects: store.listProjects(), runs: store.listRuns(), comparison: store.getComparison(comparison.id) };
     store.close();
 
@@ -65,7 +67,7 @@ describe('a database with a damaged page', () => {
       const { movedAside, salvage } = reopened.report;
       expect(movedAside?.reason).toMatch(/^(quick_check: |SQLITE_CORRUPT)/);
       expect(salvage).toMatchObject({ from: movedAside!.path, interruptedRuns: [runs[0]!.id] });
-      expect(salvage!.recovered).toMatchObject({ projects: 1, model_versions: 1, datasets: 1, runs: 3, metric_names: 2, checkpoints: 3, comparisons: 1, comparison_runs: 3, run_reports: 1, run_warnings: 1 });
+      expect(salvage!.recovered).toMatchObject({ projects: 1, model_versions: 1, datasets: 1, runs: 3, metric_names: 2, checkpoints: 3, comparisons: 1, comparison_runs: 3, run_reports: 1, run_warnings: 1, project_drafts: 1, settings: 1 });
       // Exactly the points of the damaged page are missing, and the report says which.
       expect(salvage!.recovered.metrics).toBe(3 * points - leaf.ncell);
       expect(salvage!.lost).toHaveLength(1);
@@ -84,6 +86,10 @@ describe('a database with a damaged page', () => {
       expect(reopened.metricCount(runs[1]!.id)).toBe(points);
       checkpoints.forEach((c) => expect(reopened.loadCheckpoint(c.id).checkpoint).toEqual(c));
       expect(reopened.getRunReport(runs[1]!.id)?.parameters).toBe(8);
+      // The draft, the settings and the run numbers too (a new run takes the next number).
+      expect(reopened.drafts.get(project.id)).toEqual(draft);
+      expect(reopened.settings.get()).toEqual({ theme: 'dark' });
+      expect(reopened.createRun({ projectId: project.id, modelVersionId: runs[0]!.modelVersionId, datasetId: runs[0]!.datasetId, config: runs[0]!.config, backend: 'cpu' }).number).toBe(4);
       expect(reopened.integrityCheck()).toEqual(['ok']);
       // The damaged file is kept as it was.
       expect(existsSync(movedAside!.path)).toBe(true);

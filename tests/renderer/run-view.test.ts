@@ -178,7 +178,17 @@ describe('RunView', () => {
     await wrapper.find('[data-testid="ablate-open"]').trigger('click');
     const dialog = wrapper.find('[data-testid="ablate-dialog"]');
     expect(dialog.text()).toContain('Dropout');
+    // Preselected: the tricks this run turned on (its optimizer aside, which an ablation can only switch).
+    expect((dialog.find('[data-testid="ablate-dropout"]').element as HTMLInputElement).checked).toBe(true);
+    expect(dialog.find('[data-testid="ablate-change-dropout"]').text()).toBe('(on → off)');
+    expect(dialog.find('[data-testid="ablate-adam"]').attributes('disabled')).toBeDefined();
+    expect(dialog.find('[data-testid="ablate-change-adam"]').text()).toContain('this run’s optimizer');
+    // Another optimizer says what it replaces.
+    expect(dialog.find('[data-testid="ablate-change-sgd"]').text()).toBe('(replaces Adam)');
+    expect(dialog.text()).toContain('Queues 1 runs');
+    await dialog.find('[data-testid="ablate-dropout"]').setValue(false);
     expect(dialog.find('[data-testid="ablate-start"]').attributes('disabled')).toBeDefined();
+    expect(dialog.find('[data-testid="ablate-count"]').text()).toBe('Tick at least one trick.');
     await dialog.find('[data-testid="ablate-dropout"]').setValue(true);
     await dialog.find('[data-testid="ablate-batchNorm"]').setValue(true);
     expect(dialog.text()).toContain('Queues 2 runs');

@@ -72,8 +72,8 @@ describe('the project list', () => {
   it('shows each project’s runs, what trains now and its best validation accuracy, and opens that run', async () => {
     const api = installFakeApi({
       'projects.stats': () => [
-        { projectId: 1, runs: 3, training: 1, queued: 1, bestValAccuracy: 0.9731, bestRunId: 2 },
-        { projectId: 2, runs: 0, training: 0, queued: 0, bestValAccuracy: null, bestRunId: null },
+        { projectId: 1, runs: 3, training: 1, queued: 1, bestValAccuracy: 0.9731, bestRunId: 2, bestRunNumber: 5 },
+        { projectId: 2, runs: 0, training: 0, queued: 0, bestValAccuracy: null, bestRunId: null, bestRunNumber: null },
       ],
     } as never);
     const projects = useProjectsStore();
@@ -87,7 +87,7 @@ describe('the project list', () => {
     expect(items[1]!.find('[data-testid="project-runs"]').text()).toBe('3 runs');
     expect(items[1]!.find('[data-testid="project-training"]').text()).toContain('1 training');
     expect(items[1]!.find('[data-testid="project-queued"]').text()).toBe('1 queued');
-    expect(items[1]!.find('[data-testid="project-best"]').text()).toBe('best validation accuracy 97.3% (run #2)');
+    expect(items[1]!.find('[data-testid="project-best"]').text()).toBe('best validation accuracy 97.3% (run #5)');
     expect(items[0]!.find('[data-testid="project-runs"]').text()).toBe('no runs');
     expect(items[0]!.find('[data-testid="project-best"]').exists()).toBe(false);
     // One call for every project's numbers.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateCurves, groupBySetup, setupKey, spreadOf, type RunSetup } from '../../shared/analysis/index.js';
+import { aggregateCurves, callDifference, groupBySetup, setupKey, spreadOf, type RunSetup } from '../../shared/analysis/index.js';
 
 describe('spreadOf', () => {
   it('computes mean, sample std, min and max', () => {
@@ -66,6 +66,22 @@ describe('groupBySetup', () => {
     const reordered = setup(9, 0.5);
     reordered.config = { tricks: reordered.config.tricks, seed: 9, batchSize: 8, epochs: 2 };
     expect(setupKey(reordered)).toBe(setupKey(setup(1, 0.5)));
+  });
+});
+
+describe('callDifference', () => {
+  it('calls a gap only beyond the larger seed spread, and nothing with one seed each and no spread known', () => {
+    // 0.1 points apart, 2 points of seed spread: not a difference.
+    expect(callDifference([0.959, 0.95, 0.97], [0.958, 0.96, 0.949])).toMatchObject({ beyond: false });
+    const wide = callDifference([0.97, 0.972, 0.971], [0.95, 0.952, 0.951]);
+    expect(wide?.beyond).toBe(true);
+    expect(wide?.gap).toBeCloseTo(0.02, 10);
+    expect(wide?.spread).toBeCloseTo(0.002, 10);
+    expect(callDifference([0.959], [0.958])).toEqual({ gap: expect.closeTo(0.001, 10), spread: null, beyond: null });
+    // A spread seen elsewhere for the same setups decides for single runs.
+    expect(callDifference([0.959], [0.958], 0.02)?.beyond).toBe(false);
+    expect(callDifference([0.99], [0.95], 0.02)?.beyond).toBe(true);
+    expect(callDifference([null], [0.9])).toBeNull();
   });
 });
 

@@ -54,12 +54,30 @@ function fillAt(db: Database.Database, version: number) {
     db.prepare("INSERT INTO sweep_trials (id, sweep_id, number, params, state, run_id, created_at) VALUES (1, 1, 1, '{\"seed\":1}', 'pruned', 1, 1700000000009)").run();
     db.prepare('INSERT INTO sweep_rungs (trial_id, rung, epoch, value, promoted, seq) VALUES (1, 0, 1, 0.5, 0, 1)').run();
   }
+  if (version >= 1) {
+    // A second project whose runs interleave with the first's ids: numbers count per project.
+    db.prepare("INSERT INTO projects (id, name, notes, created_at) VALUES (2, 'Second', '', 1700000000010)").run();
+    db.prepare('INSERT INTO model_versions (id, project_id, parent_id, name, spec, hash, created_at) VALUES (2, 2, NULL, ?, ?, ?, 1700000000011)').run(spiral.model.name, canonicalJson(spiral.model), sha256Hex(canonicalJson(spiral.model)));
+    db.prepare("INSERT INTO datasets (id, project_id, name, source, split, fingerprint, created_at) VALUES (2, 2, 'spiral', ?, '{}', 'fp', 1700000000012)").run(canonicalJson(spiral.dataset));
+    const add = db.prepare("INSERT INTO runs (id, project_id, model_version_id, dataset_id, config, seed, backend, status, created_at) VALUES (?, ?, ?, ?, ?, 1, 'cpu', 'completed', 1700000000013)");
+    add.run(6, 2, 2, 2, canonicalJson(config()));
+    add.run(7, 1, 1, 1, canonicalJson(config()));
+    add.run(8, 2, 2, 2, canonicalJson(config()));
+  }
+  if (version >= TRUST_VERSION) {
+    db.prepare('INSERT INTO project_drafts (project_id, draft, updated_at) VALUES (1, ?, 1700000000014)').run(
+      canonicalJson({ spec: spiral.model, config: { epochs: 3, batchSize: 16, tricks: {} }, dataset: spiral.dataset, seedPolicy: { kind: 'fixed', seed: 4 } }),
+    );
+    db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('theme', '"dark"', 1700000000015)`).run();
+  }
 }
 
 /** The migration that read run causes out of old error texts (reliability work). */
 const RELIABILITY_VERSION = 6;
 /** The migration that added the sweep tables (the sixth on this branch; renumbered after the reliability work's at merge). */
 const SWEEPS_VERSION = 7;
+/** The migration that added project drafts, user settings and project-wide run numbers (studio trust). */
+const TRUST_VERSION = 8;
 
 function freshSchema(): string {
   const dir = tempDir('mig-fresh');
@@ -140,6 +158,21 @@ describe('migrations', () => {
           const trial = store.sweeps.addTrial(sweep.id, { number: 1, params: { 'tricks.adam.learningRate': 0.01 }, state: 'queued', runId: 1 });
           expect(store.sweeps.marks(1).get(1)).toMatchObject({ sweepId: sweep.id, trial: 1, state: 'queued' });
           expect(store.sweeps.recordRung(trial.id, { rung: 0, epoch: 1, value: 0.7, promoted: true })).toEqual({ rung: 0, epoch: 1, value: 0.7, promoted: true });
+          // Runs made before run numbers existed are numbered per project in id order; new ones follow.
+          expect([1, 2, 3, 4, 5, 6, 7, 8].map((id) => [id, store.getRun(id).number])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 1], [7, 6], [8, 2]]);
+          const next = store.createRun({ projectId: 2, modelVersionId: 2, datasetId: 2, config: config(), backend: 'cpu' });
+          expect(next.number).toBe(3);
+          if (version < TRUST_VERSION) {
+            // Drafts and settings start empty and work on the upgraded file.
+            expect(store.drafts.get(1)).toBeNull();
+            expect(store.settings.get()).toEqual({ theme: 'system' });
+          } else {
+            expect(store.drafts.get(1)).toMatchObject({ projectId: 1, dataset: spiral.dataset, seedPolicy: { kind: 'fixed', seed: 4 } });
+            expect(store.settings.get()).toEqual({ theme: 'dark' });
+          }
+          store.drafts.save(2, { spec: spiral.model, config: { epochs: 2, batchSize: 8, tricks: {} }, dataset: spiral.dataset, seedPolicy: { kind: 'fresh' } });
+          expect(store.drafts.get(2)).toMatchObject({ projectId: 2, seedPolicy: { kind: 'fresh' } });
+          expect(store.settings.update({ theme: 'light' })).toEqual({ theme: 'light' });
         }
       } finally {
         store.close();

@@ -34,9 +34,9 @@ describe('projectStats', () => {
       expect(statements.filter((s) => /\bSELECT\b/i.test(s))).toHaveLength(1);
 
       expect(stats).toEqual([
-        { projectId: a.project.id, runs: 7, training: 2, queued: 1, bestValAccuracy: 0.93, bestRunId: best.id },
-        { projectId: b.project.id, runs: 1, training: 0, queued: 0, bestValAccuracy: null, bestRunId: null },
-        { projectId: empty.id, runs: 0, training: 0, queued: 0, bestValAccuracy: null, bestRunId: null },
+        { projectId: a.project.id, runs: 7, training: 2, queued: 1, bestValAccuracy: 0.93, bestRunId: best.id, bestRunNumber: best.number },
+        { projectId: b.project.id, runs: 1, training: 0, queued: 0, bestValAccuracy: null, bestRunId: null, bestRunNumber: null },
+        { projectId: empty.id, runs: 0, training: 0, queued: 0, bestValAccuracy: null, bestRunId: null, bestRunNumber: null },
       ]);
     } finally {
       store.close();

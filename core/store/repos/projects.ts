@@ -33,8 +33,8 @@ export class ProjectRepository {
     const live = LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(', ');
     const acc = "json_extract(r.final_metrics, '$.valAccuracy')";
     return this.db
-      .all<{ id: number; runs: number; training: number | null; queued: number | null; best: number | null; best_run: number | null }>(
-        `SELECT p.id,
+      .all<{ id: number; runs: number; training: number | null; queued: number | null; best: number | null; best_run: number | null; best_number: number | null }>(
+        `SELECT s.*, (SELECT number FROM runs WHERE id = s.best_run) AS best_number FROM (SELECT p.id,
                 COUNT(r.id) AS runs,
                 SUM(r.status IN (${live})) AS training,
                 SUM(r.status = 'queued') AS queued,
@@ -42,7 +42,7 @@ export class ProjectRepository {
                 (SELECT r2.id FROM runs r2 WHERE r2.project_id = p.id AND json_type(r2.final_metrics, '$.valAccuracy') IN ('real', 'integer')
                   ORDER BY json_extract(r2.final_metrics, '$.valAccuracy') DESC, r2.id LIMIT 1) AS best_run
            FROM projects p LEFT JOIN runs r ON r.project_id = p.id
-          GROUP BY p.id ORDER BY p.id`,
+          GROUP BY p.id) s ORDER BY s.id`,
       )
       .map((row) => ({
         projectId: row.id,
@@ -51,6 +51,7 @@ export class ProjectRepository {
         queued: row.queued ?? 0,
         bestValAccuracy: typeof row.best === 'number' ? row.best : null,
         bestRunId: typeof row.best === 'number' ? row.best_run : null,
+        bestRunNumber: typeof row.best === 'number' ? row.best_number : null,
       }));
   }
 

@@ -66,6 +66,7 @@ interface RunRow {
   started_at: number | null;
   finished_at: number | null;
   final_metrics: string | null;
+  number: number;
 }
 
 export class RunRepository {
@@ -335,6 +336,7 @@ function checkCause(status: RunStatus, cause: RunStatusCause | null): RunStatusC
 function runFromRow(row: RunRow, warnings: RunWarning[]): Run {
   return {
     id: row.id,
+    number: row.number,
     projectId: row.project_id,
     modelVersionId: row.model_version_id,
     datasetId: row.dataset_id,

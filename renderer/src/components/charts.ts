@@ -4,17 +4,22 @@ import { use } from 'echarts';
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
+import type { Theme } from '../../../shared/settings/settings.js';
 
 use([LineChart, ScatterChart, BarChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer, CanvasRenderer]);
 
 /** Whether the OS asks for dark colours (followed live). */
-export const prefersDark = ref(false);
+export const systemDark = ref(false);
 if (typeof window !== 'undefined' && window.matchMedia) {
   const query = window.matchMedia('(prefers-color-scheme: dark)');
-  prefersDark.value = query.matches;
-  query.addEventListener?.('change', (e) => (prefersDark.value = e.matches));
+  systemDark.value = query.matches;
+  query.addEventListener?.('change', (e) => (systemDark.value = e.matches));
 }
+/** The theme the user picked (stores/settings.ts sets it): `system` follows the OS. */
+export const themeChoice = ref<Theme>('system');
+/** Whether the page is dark: the user's pick, or the OS's when it is `system`. Charts colour their axes by it. */
+export const prefersDark = computed(() => (themeChoice.value === 'system' ? systemDark.value : themeChoice.value === 'dark'));
 
 export const PALETTE_COLORS = ['#4f7cff', '#ff8a3d', '#2bb673', '#d64fd6', '#e0b400', '#00a5c8', '#e5484d', '#8a63d2', '#7c8b3a', '#8f8f8f'];
 
@@ -69,4 +74,27 @@ export function smooth(points: readonly (readonly [number, number])[], weight: n
 /** Points a log axis can show (positive values only). */
 export function positive(points: readonly (readonly [number, number])[]): [number, number][] {
   return points.filter(([, y]) => y > 0) as [number, number][];
+}
+
+/**
+ * Axis bounds that never zoom in below `span` (a known seed spread): a gap smaller than the noise must not fill
+ * the chart. Kept within [lo, hi] (accuracy stays in [0, 1]); `pinHi` keeps the top at `hi` as accuracy charts
+ * do. Where the data already spans more, ECharts picks its own (null: not fixed).
+ */
+export function spanBounds(span: number, options: { lo?: number; hi?: number; pinHi?: boolean } = {}) {
+  const lo = options.lo ?? -Infinity;
+  const hi = options.hi ?? Infinity;
+  type Extent = { min: number; max: number };
+  const widen = (extent: Extent): { min: number | null; max: number | null } => {
+    const width = extent.max - extent.min;
+    const pinned = options.pinHi && Number.isFinite(hi) ? hi : null;
+    if (!(span > 0) || !Number.isFinite(width) || Math.max(width, pinned === null ? 0 : pinned - extent.min) >= span) return { min: null, max: pinned };
+    const mid = (extent.max + extent.min) / 2;
+    let min = mid - span / 2;
+    let max = mid + span / 2;
+    if (min < lo) [min, max] = [lo, lo + span];
+    if (max > hi) [min, max] = [hi - span, hi];
+    return { min: Math.max(lo, min), max: Math.min(hi, max) };
+  };
+  return { min: (e: Extent) => widen(e).min, max: (e: Extent) => widen(e).max };
 }

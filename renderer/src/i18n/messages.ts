@@ -2,6 +2,7 @@
 // from the shared descriptors (English); layer names, summaries and field labels from the layer descriptors
 // (both languages); group names and the UI itself are translated here.
 import { layerTexts } from '../../../shared/index.js';
+import { studioEn, studioZh } from './messages-studio.js';
 import { viewsEn, viewsZh } from './messages-views.js';
 
 // Layer titles, summaries and field labels come from the layer descriptors (shared/layers/defs/), in both languages.
@@ -9,6 +10,7 @@ const enLayers = layerTexts('en');
 const zhLayers = layerTexts('zh');
 
 export const en = {
+  ...studioEn,
   app: {
     title: 'Layerwise',
     tagline: 'Build a network as a stack of layers, train it, and see what each training trick does.',
@@ -24,7 +26,7 @@ export const en = {
   },
   projects: {
     heading: 'Projects',
-    empty: 'No projects yet. Start from a preset below — “MNIST · small convolutional network” is a good first one — or create a blank project and add layers yourself.',
+    empty: 'No projects yet. Start from a preset above — “MNIST · small convolutional network” is a good first one — or create a blank project and add layers yourself.',
     name: 'Project name',
     namePlaceholder: 'My network',
     createBlank: 'Create blank project',
@@ -191,7 +193,6 @@ export const en = {
     step: 'Step',
     epochAxis: 'Epoch',
     noPoints: 'The curves appear here as the run trains.',
-    final: 'Final: accuracy {acc} · validation accuracy {val}',
     run: 'Run #{id}',
   },
   runs: {
@@ -408,6 +409,7 @@ export const en = {
 export type Messages = typeof en;
 
 export const zh: Messages = {
+  ...studioZh,
   app: {
     title: 'Layerwise',
     tagline: '把网络搭成一层层的堆栈，训练它，看清每个训练技巧的作用。',
@@ -423,7 +425,7 @@ export const zh: Messages = {
   },
   projects: {
     heading: '项目',
-    empty: '还没有项目。可以从下面的预设开始——“MNIST · 小型卷积网络”很适合入门——或者创建空白项目，自己添加层。',
+    empty: '还没有项目。可以从上面的预设开始——“MNIST · 小型卷积网络”很适合入门——或者创建空白项目，自己添加层。',
     name: '项目名称',
     namePlaceholder: '我的网络',
     createBlank: '创建空白项目',
@@ -590,7 +592,6 @@ export const zh: Messages = {
     step: '步',
     epochAxis: '轮',
     noPoints: '训练开始后曲线会显示在这里。',
-    final: '最终：准确率 {acc} · 验证准确率 {val}',
     run: '运行 #{id}',
   },
   runs: {

@@ -6,12 +6,13 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef } from 'vue';
 import { isFinishedRunStatus, isSettledRunStatus, type DatasetRef, type EpochMetricName } from '../../../shared/index.js';
 import type { Comparison, LessonVerdict, MetricSeries, Run, RunListItem } from '../../../shared/api/index.js';
-import { aggregateCurves, diffRuns, groupBySetup, type Band, type DiffRow, type RunSetup } from '../../../shared/analysis/index.js';
+import { aggregateCurves, callDifference, diffRuns, groupBySetup, type Band, type DifferenceCall, type DiffRow, type RunSetup } from '../../../shared/analysis/index.js';
 import { toApiError, useApi } from '../api/client.js';
 import { runColor } from '../components/charts.js';
 import { frameBatcher } from '../live.js';
 import { canonicalJson } from '../../../shared/analysis/canonical.js';
 import { appendPoint, pointsOf, type Point } from '../series.js';
+import { useRunNamesStore } from './run-names.js';
 
 /** The epoch metrics a comparison loads and can plot. */
 export const COMPARE_METRICS = ['valAccuracy', 'accuracy', 'valLoss', 'loss', 'learningRate', 'seconds', 'ensembleValAccuracy'] as const satisfies readonly EpochMetricName[];
@@ -54,6 +55,18 @@ export interface SummaryRow {
   /** ASHA stopped it at a rung (its sweep says so; its status is `stopped`). */
   pruned?: boolean;
 }
+
+/** The summary's one call: the best arm against the runner-up, held against the seed spread (shared callDifference). */
+export interface NoiseCall extends DifferenceCall {
+  /** The arms' first runs (their names label them). */
+  best: number;
+  next: number;
+  /** How many seeds each arm had. */
+  seeds: [number, number];
+}
+
+/** Axes never zoom in below this span on an accuracy metric when no seed spread is known (1 point). */
+export const UNKNOWN_SPREAD_FLOOR = 0.01;
 
 /** Points pushed for one run: metric → new points. */
 export interface LivePoints {
@@ -222,6 +235,82 @@ export const useComparisonStore = defineStore('comparison', () => {
 
   // Finished means ended: an interrupted run has not finished (it waits to be resumed or stopped).
   const finished = computed(() => runIds.value.filter((id) => isFinishedRunStatus(runs.value[id]?.status ?? '')).length);
+
+  // ---- noise (issue 17): one seed per arm is said, spreads bound the axes, a difference is called only beyond them ----
+
+  /** Every arm has one run: nothing here shows how much a run moves with its seed. */
+  const singleSeed = computed(() => runIds.value.length >= 2 && groups.value.every((g) => g.length === 1));
+
+  /** The same setups' seed spread seen in the project's other runs (final metric), per run; null when none is known. */
+  function knownSpread(ids: readonly number[], metricName: string): number | null {
+    const names = useRunNamesStore();
+    const spreads = ids.map((id) => names.seedSpread(id, metricName)?.spread ?? null).filter((v): v is number => v !== null);
+    return spreads.length ? Math.max(...spreads) : null;
+  }
+
+  /** Best validation accuracy of each run so far (the summary's figure). */
+  function bestVal(id: number): number | null {
+    return bestOf(slowSeries.value[id]?.valAccuracy ?? [])?.[1] ?? null;
+  }
+
+  /** The smallest span the plotted metric's axis may show: the widest seed spread known for these arms. */
+  const minSpan = computed<number>(() => {
+    const name = metric.value;
+    let span = 0;
+    for (const line of lines.value) {
+      if (line.band) {
+        const last = line.band.x.length - 1;
+        const width = (line.band.max[last] ?? NaN) - (line.band.min[last] ?? NaN);
+        if (Number.isFinite(width)) span = Math.max(span, width);
+      }
+      span = Math.max(span, knownSpread(line.runIds, name) ?? 0);
+    }
+    if (span === 0 && /accuracy/i.test(name)) span = UNKNOWN_SPREAD_FLOOR;
+    return span;
+  });
+
+  /** The span the cost-and-gain charts' accuracy axis may not zoom below (best validation accuracy). */
+  const gainSpan = computed<number>(() => {
+    let span = 0;
+    for (const g of groups.value) {
+      const values = g.map(bestVal).filter((v): v is number => v !== null);
+      if (values.length > 1) span = Math.max(span, Math.max(...values) - Math.min(...values));
+      span = Math.max(span, knownSpread(g, 'valAccuracy') ?? 0);
+    }
+    return span || UNKNOWN_SPREAD_FLOOR;
+  });
+
+  /** The best arm against the runner-up by mean best validation accuracy, called only beyond the seed spread. */
+  const call = computed<NoiseCall | null>(() => {
+    const arms = groups.value
+      .map((g) => ({ g, values: g.map(bestVal) }))
+      .filter((a) => a.values.some((v) => v !== null))
+      .map((a) => ({ ...a, mean: a.values.filter((v): v is number => v !== null).reduce((x, y) => x + y, 0) / a.values.filter((v) => v !== null).length }))
+      .sort((a, b) => b.mean - a.mean);
+    if (arms.length < 2) return null;
+    const [a, b] = [arms[0]!, arms[1]!];
+    const known = Math.max(knownSpread(a.g, 'valAccuracy') ?? -1, knownSpread(b.g, 'valAccuracy') ?? -1);
+    const result = callDifference(a.values, b.values, known >= 0 ? known : null);
+    return result ? { ...result, best: a.g[0]!, next: b.g[0]!, seeds: [a.g.length, b.g.length] } : null;
+  });
+
+  /** "Repeat with N seeds" for every arm in place: each run gets its seed siblings, and this comparison holds them all. */
+  async function repeatArms(n: number): Promise<boolean> {
+    const project = projectId.value;
+    if (project === null) return false;
+    const added = await guard(async () => {
+      const api = useApi();
+      const made: number[] = [];
+      for (const id of [...runIds.value]) made.push(...(await api.runs.repeat({ runId: id, seeds: n })).runs.map((r) => r.id));
+      return made;
+    });
+    if (!added) return false;
+    const ids = [...runIds.value, ...added];
+    const current = comparison.value;
+    const saved = current ? await guard(() => useApi().comparisons.update({ id: current.id, runIds: ids })) : null;
+    await open(project, ids, saved ?? current);
+    return true;
+  }
 
   // ---- live ----
 
@@ -459,5 +548,10 @@ export const useComparisonStore = defineStore('comparison', () => {
     push,
     flush: () => live.flush(),
     loadSynthetic,
+    singleSeed,
+    minSpan,
+    gainSpan,
+    call,
+    repeatArms,
   };
 });

@@ -3,6 +3,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import {
+  checkFit,
+  checkLossHead,
   checkModelSpec,
   expandSpec,
   inferForTraining,
@@ -11,6 +13,7 @@ import {
   type LayerSpec,
   type LayerType,
   type ModelInfo,
+  type DataShape,
   type ModelSpec,
   type SpecError,
   type TrainingConfig,
@@ -60,11 +63,24 @@ export const useEditorStore = defineStore('editor', () => {
   });
   const errors = computed<SpecError[]>(() => check.value?.errors ?? []);
   const hasErrors = computed(() => errors.value.length > 0);
+  /** What the model is checked against beyond itself: the draft's data and run settings (set by the draft store). */
+  const context = shallowRef<{ data: DataShape | null; config: TrainingConfig | null }>({ data: null, config: null });
+  /**
+   * Why the model cannot train on the data with its loss (shared/spec/fit.ts): the last activation against the
+   * loss, the input against the data, the output against the classes. Checked once the spec itself is valid.
+   */
+  const fitErrors = computed<SpecError[]>(() => {
+    const s = check.value?.spec;
+    if (!s || hasErrors.value) return [];
+    return context.value.data ? checkFit(s, context.value.config, context.value.data) : checkLossHead(s);
+  });
+  /** Everything that keeps this model from training, on its card and field. */
+  const problems = computed<SpecError[]>(() => [...errors.value, ...fitErrors.value]);
   const infoByPath = computed(() => indexInfos(info.value?.layers ?? []));
   /** Errors by card path; those that belong to no card are under ''. */
   const errorsByCard = computed(() => {
     const map = new Map<string, FieldError[]>();
-    for (const e of errors.value) {
+    for (const e of problems.value) {
       const t = errorTarget(e.path);
       const key = t.card ?? '';
       map.set(key, [...(map.get(key) ?? []), { field: t.field, message: e.message }]);
@@ -103,6 +119,22 @@ export const useEditorStore = defineStore('editor', () => {
     future.value = [];
     selected.value = null;
     revision.value++;
+  }
+
+  /** Replaces the whole model as one undoable edit ("Use these settings" of a run). */
+  function replace(next: ModelSpec): boolean {
+    if (!spec.value) {
+      load(next);
+      return true;
+    }
+    return edit((draft) => {
+      for (const key of Object.keys(draft)) delete (draft as unknown as Record<string, unknown>)[key];
+      Object.assign(draft, clone(next));
+    });
+  }
+
+  function setContext(next: { data: DataShape | null; config: TrainingConfig | null }): void {
+    context.value = next;
   }
 
   /** Applies one edit to a copy of the spec and records the previous state for undo. */
@@ -282,6 +314,11 @@ export const useEditorStore = defineStore('editor', () => {
     info,
     errors,
     hasErrors,
+    fitErrors,
+    problems,
+    context,
+    setContext,
+    replace,
     globalErrors,
     totalParams,
     paths,

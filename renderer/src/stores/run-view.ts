@@ -8,6 +8,7 @@ import type { Checkpoint, MetricSeries, ModelVersion, Run, RunGroupResult, RunRe
 import { layerWarnings, type LayerWarning } from '../../../shared/analysis/index.js';
 import { toApiError, useApi } from '../api/client.js';
 import { frameBatcher } from '../live.js';
+import { layerNames as namesOfLayers } from '../layer-names.js';
 import { appendPoint, downloadBase64, LAYER_STATS, parseLayerMetric, pointsOf, type LayerStatName, type Point } from '../series.js';
 
 /** Layer statistics of a run: path → stat → points by epoch. */
@@ -42,6 +43,9 @@ export const useRunViewStore = defineStore('run-view', () => {
     }
     return out;
   });
+
+  /** Trained-model path → the editor's name for it (`3 · conv2d 16 3×3 relu`), from the run's model and tricks. */
+  const layerNames = computed<Record<string, string>>(() => (model.value && run.value ? namesOfLayers(model.value.spec, run.value.config) : {}));
 
   const warnings = computed<LayerWarning[]>(() => {
     if (!layerRaw.value.length) return [];
@@ -274,6 +278,7 @@ export const useRunViewStore = defineStore('run-view', () => {
     curves,
     layerRaw,
     layers,
+    layerNames,
     warnings,
     secondsPerEpoch,
     loading,

@@ -1,17 +1,23 @@
-// The training config being edited: run settings and the tricks that are on. Defaults, ranges and
-// validation come from the trick descriptors (shared/tricks); the panel only renders them.
+// The training config being edited: run settings, the seed policy and the tricks that are on. Defaults, ranges
+// and validation come from the trick descriptors (shared/tricks); the panel only renders them. It is part of
+// the project's draft (stores/draft.ts), which loads and saves it; nothing else replaces it.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import {
   checkParam,
   defaultParams,
+  describeRange,
+  paramUnderEpochs,
   DEFAULT_OPTIMIZER,
   findTrick,
+  FIRST_RUN_EPOCHS,
   LIMITS,
   parseTrainingConfig,
   TRICK_GROUPS,
   TRICKS,
+  type DraftConfig,
   type ParamValue,
+  type SeedPolicy,
   type TrainingConfig,
   type TrickDescriptor,
   type TrickId,
@@ -19,11 +25,16 @@ import {
 } from '../../../shared/index.js';
 
 export type SettingKey = 'epochs' | 'batchSize' | 'seed';
+export type SeedMode = SeedPolicy['kind'];
 
 export const useTricksStore = defineStore('tricks', () => {
-  const epochs = ref(10);
+  const epochs = ref(FIRST_RUN_EPOCHS);
   const batchSize = ref(64);
+  /** The fixed seed (used when seedMode is `fixed`). */
   const seed = ref(1);
+  /** `fixed`: every run uses `seed`; `fresh`: each run gets a seed no run of the project used. */
+  const seedMode = ref<SeedMode>('fixed');
+  const seedPolicy = computed<SeedPolicy>(() => (seedMode.value === 'fixed' ? { kind: 'fixed', seed: seed.value } : { kind: 'fresh' }));
   /** Trick id → its parameters as typed (may be invalid until fixed). */
   const tricks = ref<Partial<Record<TrickId, Record<string, unknown>>>>({ [DEFAULT_OPTIMIZER]: defaultParams(findTrick(DEFAULT_OPTIMIZER)!) });
 
@@ -31,8 +42,8 @@ export const useTricksStore = defineStore('tricks', () => {
     TRICK_GROUPS.map((group) => ({ group, tricks: TRICKS.filter((t) => t.group === group) as readonly TrickDescriptor[] })),
   );
 
-  /** The config as typed (parameters possibly invalid). */
-  const raw = computed(() => ({ epochs: epochs.value, batchSize: batchSize.value, seed: seed.value, tricks: tricks.value }));
+  /** The config as typed (parameters possibly invalid); with a fresh seed each run, seed 0 stands in until Train picks one. */
+  const raw = computed(() => ({ epochs: epochs.value, batchSize: batchSize.value, seed: seedMode.value === 'fixed' ? seed.value : LIMITS.seed.min, tricks: tricks.value }));
   const parsed = computed(() => parseTrainingConfig(raw.value));
   /** The validated config with every default filled in, or null while something is wrong. */
   const config = computed<TrainingConfig | null>(() => (parsed.value.ok ? parsed.value.value : null));
@@ -71,19 +82,63 @@ export const useTricksStore = defineStore('tricks', () => {
     tricks.value = { ...tricks.value, [id]: { ...current, [key]: value } };
   }
 
-  /** The reason a parameter's value is refused (from its descriptor), or null. */
+  /**
+   * The reason a parameter's value is refused, or null: its descriptor's range, then what the rest of the config
+   * allows (weight averaging's last k epochs at most the run's epochs), as parseTrainingConfig says it.
+   */
   function paramError(id: TrickId, key: string): string | null {
     const p = findTrick(id)?.params[key];
     if (!p || !isOn(id)) return null;
-    return checkParam(p, param(id, key));
+    const own = checkParam(p, param(id, key));
+    if (own) return own;
+    const path = `tricks.${id}.${key}`;
+    const other = errors.value.find((e) => e.path === path);
+    return other ? other.message.slice(path.length).trim() : null;
   }
 
+  /** "Allowed: …" for a parameter, narrowed by the run's epochs where they bound it. */
+  function paramRange(id: TrickId, key: string): string {
+    const p = findTrick(id)?.params[key];
+    if (!p) return '';
+    return describeRange(paramUnderEpochs(id, key, p, Number.isFinite(epochs.value) ? epochs.value : null));
+  }
+
+  /** The validated config with this seed (Train picks it from the seed policy), or null while something is wrong. */
+  function configWithSeed(runSeed: number): TrainingConfig | null {
+    const parsed = parseTrainingConfig({ ...raw.value, seed: runSeed });
+    return parsed.ok ? parsed.value : null;
+  }
+
+  /** The settings as the draft keeps them: fields as typed (a cleared or non-numeric one as null). */
+  const draftConfig = computed<DraftConfig>(() => ({
+    epochs: Number.isFinite(epochs.value) ? epochs.value : null,
+    batchSize: Number.isFinite(batchSize.value) ? batchSize.value : null,
+    tricks: JSON.parse(JSON.stringify(tricks.value)) as DraftConfig['tricks'],
+  }));
+
   function settingError(key: SettingKey): string | null {
+    if (key === 'seed' && seedMode.value === 'fresh') return null;
     const value = { epochs: epochs.value, batchSize: batchSize.value, seed: seed.value }[key];
     const { min, max } = LIMITS[key];
     return Number.isInteger(value) && value >= min && value <= max ? null : `must be an integer in [${min}, ${max}]`;
   }
 
+  /** Shows a draft's settings as they were typed (values being fixed included). */
+  function loadDraft(config: DraftConfig, policy: SeedPolicy): void {
+    epochs.value = config.epochs ?? NaN;
+    batchSize.value = config.batchSize ?? NaN;
+    seedMode.value = policy.kind;
+    if (policy.kind === 'fixed') seed.value = policy.seed;
+    const t: Partial<Record<TrickId, Record<string, unknown>>> = {};
+    for (const [id, params] of Object.entries(config.tricks)) {
+      const trick = findTrick(id);
+      if (trick) t[trick.id as TrickId] = { ...params };
+    }
+    if (!Object.keys(t).some((id) => findTrick(id)?.choice === 'optimizer')) t[DEFAULT_OPTIMIZER] = defaultParams(findTrick(DEFAULT_OPTIMIZER)!);
+    tricks.value = t;
+  }
+
+  /** A run's settings, as "Use these settings" asks: its epochs, batch size, tricks, and its seed, fixed. */
   function load(stored: TrainingConfig): void {
     // A stored config reads as the engine reads it (a parameter stored in an older form shows in its current one).
     const normalised = parseTrainingConfig(stored);
@@ -91,6 +146,7 @@ export const useTricksStore = defineStore('tricks', () => {
     epochs.value = next.epochs;
     batchSize.value = next.batchSize;
     seed.value = next.seed;
+    seedMode.value = 'fixed';
     const t: Partial<Record<TrickId, TrickParams>> = {};
     for (const [id, params] of Object.entries(next.tricks)) {
       const trick = findTrick(id);
@@ -100,5 +156,29 @@ export const useTricksStore = defineStore('tricks', () => {
     tricks.value = t;
   }
 
-  return { epochs, batchSize, seed, tricks, groups, raw, config, errors, hasErrors, enabledCount, isOn, toggle, param, setParam, paramError, settingError, load };
+  return {
+    epochs,
+    batchSize,
+    seed,
+    seedMode,
+    seedPolicy,
+    tricks,
+    groups,
+    raw,
+    config,
+    draftConfig,
+    errors,
+    hasErrors,
+    enabledCount,
+    isOn,
+    toggle,
+    param,
+    setParam,
+    paramError,
+    paramRange,
+    settingError,
+    configWithSeed,
+    load,
+    loadDraft,
+  };
 });

@@ -28,4 +28,27 @@ export class ProjectPage {
   async setLocale(code: 'en' | 'zh-CN'): Promise<void> {
     await this.page.getByTestId('locale').selectOption(code);
   }
+
+  async setTheme(theme: 'system' | 'light' | 'dark'): Promise<void> {
+    await this.page.getByTestId('theme').selectOption(theme);
+  }
+
+  /** Why Train is off: one line per reason, beside Train. */
+  get blockers(): Locator {
+    return this.page.getByTestId('train-blocker');
+  }
+
+  blocker(id: string): Locator {
+    return this.page.locator(`[data-testid="train-blocker"][data-blocker="${id}"]`);
+  }
+
+  /** "Show me" on a reason: opens its tab and focuses its field. */
+  async showBlocker(id: string): Promise<void> {
+    await this.blocker(id).getByTestId('blocker-show').click();
+  }
+
+  /** The seed the next Train uses, beside Train: `Seed 1 (fixed)`, `New seed each run (next: 4)`. */
+  get seedSummary(): Locator {
+    return this.page.getByTestId('seed-summary');
+  }
 }

@@ -18,7 +18,7 @@ export class RunPage {
     this.layerChart = page.getByTestId('layer-chart');
   }
 
-  fact(name: 'backend' | 'device' | 'seconds' | 'parameters' | 'seed' | 'test-accuracy'): Locator {
+  fact(name: 'backend' | 'device' | 'seconds' | 'parameters' | 'seed' | 'test-accuracy' | 'train-accuracy' | 'val-accuracy' | 'weights'): Locator {
     return this.page.getByTestId(`fact-${name}`);
   }
 
@@ -30,11 +30,13 @@ export class RunPage {
     await expect(this.status).toHaveAttribute('data-status', status, { timeout });
   }
 
-  /** Ablate… → ticks the tricks → queues the ablation. */
+  /** Ablate… → ticks exactly these tricks (the dialog preselects the run's own) → queues the ablation. */
   async ablate(tricks: string[], seeds = 1): Promise<void> {
     await this.root.getByTestId('ablate-open').click();
     const dialog = this.page.getByTestId('ablate-dialog');
     await expect(dialog).toBeVisible();
+    const ticked = dialog.locator('input[type="checkbox"]:checked');
+    while ((await ticked.count()) > 0) await ticked.first().uncheck();
     for (const id of tricks) await dialog.getByTestId(`ablate-${id}`).check();
     if (seeds > 1) await dialog.getByTestId('ablate-seeds').fill(String(seeds));
     await dialog.getByTestId('ablate-start').click();

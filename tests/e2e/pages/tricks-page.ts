@@ -17,6 +17,20 @@ export class TricksPage {
     else await expect(this.toggle(id)).not.toBeChecked();
   }
 
+  param(trick: string, key: string): Locator {
+    return this.page.getByTestId(`param-${trick}-${key}`);
+  }
+
+  /** "Allowed: …" under a parameter. */
+  range(trick: string, key: string): Locator {
+    return this.page.getByTestId(`range-${trick}-${key}`);
+  }
+
+  async seedPolicy(mode: 'fixed' | 'fresh', seed?: number): Promise<void> {
+    await this.page.getByTestId(`seed-mode-${mode}`).check();
+    if (seed !== undefined) await this.page.getByTestId('setting-seed').fill(String(seed));
+  }
+
   async showSummary(id: string): Promise<Locator> {
     await this.page.getByTestId(`trick-info-${id}`).click();
     return this.page.getByTestId(`trick-summary-${id}`);

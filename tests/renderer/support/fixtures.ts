@@ -14,6 +14,7 @@ export function run(id: number, overrides: Partial<RunListItem> = {}): RunListIt
   const cfg = overrides.config ?? config();
   return {
     id,
+    number: id,
     projectId: 1,
     modelVersionId: 10,
     datasetId: 20,

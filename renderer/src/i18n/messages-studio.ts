@@ -1,0 +1,148 @@
+// The studio-trust strings (issue 17: drafts, why Train is off, run names, noise, theme), in English and
+// Simplified Chinese. Kept apart from messages.ts so that parallel work on other screens merges cleanly;
+// messages.ts spreads both into its trees (the completeness test reads the merged trees).
+export const studioEn = {
+  blockers: {
+    heading: 'Train is off — {n} thing(s) to fix:',
+    show: 'Show me',
+    more: '…and {n} more, each marked on its field.',
+    noModel: 'This project has no model yet: start one on the Model tab.',
+    noData: 'No dataset is picked: choose one on the Data tab.',
+  },
+  draft: {
+    seedFixed: 'Seed {seed} (fixed)',
+    seedFresh: 'New seed each run (next: {seed})',
+    seedHint: 'The seed the next run uses. Set the seed policy under Tricks → Run settings.',
+    seedPolicy: 'Seed policy',
+    modeFixed: 'The same seed every run',
+    modeFresh: 'A new seed each run',
+    nextSeed: 'The next run uses seed {seed}.',
+    savedAt: 'Draft saved',
+    saving: 'Saving the draft…',
+    useSettings: 'Use these settings',
+    useSettingsHint: 'Make this run’s model, data, tricks, epochs, batch size and seed the project’s draft (Undo in the editor brings your model back).',
+    loadedFrom: 'The draft now holds the settings of {run}. Train runs them again with seed {seed}.',
+    runSeed: 'seed {seed}',
+  },
+  names: {
+    vs: 'vs {parent}',
+    differs: 'What differs',
+    dataset: 'Data',
+  },
+  final: {
+    weights: { last: 'last epoch', best: 'best epoch {epoch}', averaged: 'averaged', unknown: 'as kept' },
+    heading: 'Final weights, evaluated after training',
+    train: 'Train accuracy',
+    validation: 'Validation accuracy',
+    test: 'Test accuracy',
+    which: 'Weights',
+  },
+  noise: {
+    oneSeed: 'One seed per arm: runs of the same settings with other seeds typically differ by 0.5–2 points, so a smaller gap here may be noise.',
+    repeat: 'Repeat each arm with {n} seeds',
+    repeating: 'Queuing the repeats…',
+    spread: 'seed spread {spread} points (min–max)',
+    within: 'Within the seed spread: not a difference these runs can tell apart.',
+    beyond: 'Beyond the seed spread.',
+    call: 'Verdict',
+    best: 'Best validation accuracy: {run} ({value})',
+    gap: '{a} vs {b}: {gap} points — {verdict}',
+    noSpread: 'no seed spread known: repeat with seeds to tell',
+  },
+  theme: {
+    label: 'Theme',
+    system: 'System',
+    light: 'Light',
+    dark: 'Dark',
+  },
+  ablateMore: {
+    replaces: 'replaces {current}',
+    noneToOn: 'none → {id}',
+    optimizerInUse: 'this run’s optimizer: tick another optimizer to switch to it',
+    choiceOff: 'on → off (the default applies)',
+    defaults: 'off → on (defaults)',
+    pickOne: 'Tick at least one trick.',
+  },
+  runsMore: {
+    seedsRange: 'Give a number of seeds from 2 to {max}.',
+    nameFirst: 'Give the comparison a name first.',
+  },
+  projectsMore: {
+    lessonProjects: 'From lessons',
+    lessonHint: 'Projects the lessons made: their runs and comparisons stay here.',
+  },
+};
+
+export type StudioMessages = typeof studioEn;
+
+export const studioZh: StudioMessages = {
+  blockers: {
+    heading: '“训练”不可用——有 {n} 处需要修正：',
+    show: '带我去',
+    more: '……还有 {n} 处，每处都标在对应字段上。',
+    noModel: '此项目还没有模型：请在“模型”页创建一个。',
+    noData: '还没有选择数据集：请在“数据”页选择。',
+  },
+  draft: {
+    seedFixed: '种子 {seed}（固定）',
+    seedFresh: '每次运行用新种子（下一个：{seed}）',
+    seedHint: '下一次运行使用的种子。可在“技巧 → 运行设置”里设置种子策略。',
+    seedPolicy: '种子策略',
+    modeFixed: '每次运行用同一个种子',
+    modeFresh: '每次运行用一个新种子',
+    nextSeed: '下一次运行使用种子 {seed}。',
+    savedAt: '草稿已保存',
+    saving: '正在保存草稿……',
+    useSettings: '使用这些设置',
+    useSettingsHint: '把这次运行的模型、数据、技巧、轮数、批大小和种子设为项目草稿（在编辑器中撤销可恢复你的模型）。',
+    loadedFrom: '草稿现在是 {run} 的设置。点击“训练”将用种子 {seed} 再跑一次。',
+    runSeed: '种子 {seed}',
+  },
+  names: {
+    vs: '对比 {parent}',
+    differs: '不同之处',
+    dataset: '数据',
+  },
+  final: {
+    weights: { last: '最后一轮', best: '最佳轮次 {epoch}', averaged: '平均', unknown: '保留的权重' },
+    heading: '最终权重（训练后评估）',
+    train: '训练准确率',
+    validation: '验证准确率',
+    test: '测试准确率',
+    which: '权重',
+  },
+  noise: {
+    oneSeed: '每组只有一个种子：同样设置换个种子，结果通常相差 0.5–2 个百分点，这里更小的差距可能只是噪声。',
+    repeat: '每组用 {n} 个种子重复',
+    repeating: '正在排队重复运行……',
+    spread: '种子波动 {spread} 个百分点（最小–最大）',
+    within: '在种子波动范围内：这些运行无法区分出差异。',
+    beyond: '超出种子波动范围。',
+    call: '结论',
+    best: '最佳验证准确率：{run}（{value}）',
+    gap: '{a} 对比 {b}：{gap} 个百分点——{verdict}',
+    noSpread: '未知种子波动：用多个种子重复后才能判断',
+  },
+  theme: {
+    label: '主题',
+    system: '跟随系统',
+    light: '浅色',
+    dark: '深色',
+  },
+  ablateMore: {
+    replaces: '替换 {current}',
+    noneToOn: '无 → {id}',
+    optimizerInUse: '这是此次运行的优化器：勾选另一个优化器以切换',
+    choiceOff: '开 → 关（使用默认）',
+    defaults: '关 → 开（默认参数）',
+    pickOne: '请至少勾选一个技巧。',
+  },
+  runsMore: {
+    seedsRange: '种子数量须在 2 到 {max} 之间。',
+    nameFirst: '请先给对比起个名字。',
+  },
+  projectsMore: {
+    lessonProjects: '来自课程',
+    lessonHint: '课程创建的项目：它们的运行和对比都保存在这里。',
+  },
+};
