@@ -34,7 +34,7 @@ import { ensembleMetrics, evaluate, finalMetrics, layerStats, type Evaluation } 
 import { createMember, disposeMember, isStopped, type Member } from './training/members.js';
 import { localGradients, trainStep, type Batch, type GradientSource } from './training/step.js';
 import { ThreadPool } from './threads/pool.js';
-import { trainingThreads } from './threads/settings.js';
+import { deviceOnThreads, trainingThreads } from './threads/settings.js';
 
 export { TrainError };
 
@@ -254,7 +254,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       if (status === 'stopped') break;
     }
 
-    const common = { epochs: epochsRun, backend: backend.name, device: backend.device, samplesPerSecond: run.samplesPerSecond, classNames: dataset.classNames };
+    const common = { epochs: epochsRun, backend: backend.name, device: deviceOnThreads(backend.device, threads), samplesPerSecond: run.samplesPerSecond, classNames: dataset.classNames };
     await pool?.close();
     if (status === 'diverged') {
       const d = divergence!;

@@ -44,6 +44,8 @@ import { lessonVerdict, listLessons, startLesson } from './lessons.js';
 import { exportCheckpoint } from './model-export.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
+import { withThreadCount } from '../runs/threads.js';
+import { ThreadsError } from '../engine/threads/settings.js';
 import { DatasetImportError } from '../datasets/errors.js';
 import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
 import { registerDataset } from '../datasets/register.js';
@@ -176,6 +178,7 @@ export function createServices(options: ServicesOptions): Services {
         spec = input.spec as ModelSpec;
       }
       checkFits(spec, config, input.dataset);
+      checkThreads('runs.start', config, input.backend ?? 'auto');
       store.getProject(input.projectId);
       // Model version, dataset record and run: all three or none.
       const run = store.tx(() =>
@@ -355,6 +358,17 @@ export function createServices(options: ServicesOptions): Services {
   };
 
   return { handlers, dispatch, api: createApiClient(dispatch), events, queue, store };
+}
+
+/** A thread count this machine cannot run (config.threads above twice its physical cores) is refused, naming it. */
+function checkThreads(method: string, config: TrainingConfig, backend: string): void {
+  try {
+    withThreadCount(config, backend);
+  } catch (error) {
+    if (!(error instanceof ThreadsError)) throw error;
+    const spec: SpecError = { path: 'config.threads', message: error.message };
+    throw new ApiError('invalid_input', `${method}: ${error.message}`, { method, errors: [spec] });
+  }
 }
 
 function invalidField(method: string, field: string, text: string, value: unknown): ApiError {

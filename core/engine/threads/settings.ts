@@ -74,3 +74,10 @@ export function resolveThreads(opts: {
 export function trainingThreads(config: Pick<TrainingConfig, 'threads'>, backend: BackendName): number {
   return backend === 'wasm' ? Math.max(1, config.threads ?? 1) : 1;
 }
+
+/** The device line with the threads a run trains on ("…, 1 thread)" → "…, 2 threads)"): what the run card shows. */
+export function deviceOnThreads(device: string, threads: number): string {
+  const count = `${threads} thread${threads === 1 ? '' : 's'}`;
+  if (/, \d+ threads?\)$/.test(device)) return device.replace(/, \d+ threads?\)$/, `, ${count})`);
+  return threads <= 1 ? device : `${device} (${count})`;
+}
