@@ -21,7 +21,9 @@ export type DatasetErrorCode =
   | 'no_images'
   | 'bad_image'
   | 'nested_folder'
-  | 'too_many_categories';
+  | 'too_many_categories'
+  /** An uploaded .zip that is not a plain, honest zip of an image folder (./uploads.ts). */
+  | 'bad_archive';
 
 export class DatasetImportError extends Error {
   constructor(
