@@ -17,10 +17,10 @@ import { hasFashionMnist, loadFashionMnist, repeatTrainRows } from './idx.js';
 
 export type WorkerJob =
   | { mode: 'probe' }
-  | { mode: 'matrix'; backend: BackendName; model: BenchModel; batchSize: number; samples: number; repeats: number; warmup: boolean; evalRows: number }
+  | { mode: 'matrix'; backend: BackendName; model: BenchModel; batchSize: number; samples: number; repeats: number; warmup: boolean; evalRows: number; threads?: number }
   | { mode: 'headless'; backend: BackendName; model: BenchModel; batchSize: number; epochs: number }
-  | { mode: 'epochs'; backend: BackendName; preset: string; tricks: Record<string, Record<string, unknown>>; batchSize: number; samples: number; evalRows: number; epochs: number }
-  | { mode: 'realsize'; backend: BackendName; model: BenchModel; batchSize: number; idxDir: string; count: number };
+  | { mode: 'epochs'; backend: BackendName; preset: string; tricks: Record<string, Record<string, unknown>>; batchSize: number; samples: number; evalRows: number; epochs: number; threads?: number }
+  | { mode: 'realsize'; backend: BackendName; model: BenchModel; batchSize: number; idxDir: string; count: number; threads?: number };
 
 export interface EpochsResult {
   device: string;
@@ -113,7 +113,7 @@ async function matrix(job: Extract<WorkerJob, { mode: 'matrix' }>): Promise<Matr
     await train({
       spec: spec(job.model),
       dataset,
-      config: benchConfig(job.batchSize),
+      config: benchConfig(job.batchSize, 1, {}, job.threads),
       backend,
       events: {
         onBatch: (p) => {
@@ -188,7 +188,7 @@ async function epochs(job: Extract<WorkerJob, { mode: 'epochs' }>): Promise<Epoc
   await train({
     spec: findPreset(job.preset).model,
     dataset: benchData(job.samples, job.evalRows),
-    config: benchConfig(job.batchSize, job.epochs, job.tricks),
+    config: benchConfig(job.batchSize, job.epochs, job.tricks, job.threads),
     backend,
     events: {
       onEpoch: (r) => {
@@ -216,7 +216,7 @@ async function realSize(job: Extract<WorkerJob, { mode: 'realsize' }>): Promise<
   await train({
     spec: spec(job.model),
     dataset: data,
-    config: benchConfig(job.batchSize),
+    config: benchConfig(job.batchSize, 1, {}, job.threads),
     backend,
     events: {
       onBatch: (p) => {
