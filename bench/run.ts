@@ -206,8 +206,8 @@ async function main(): Promise<number> {
   let tricks: TrickReport[] = [];
   let realSize: RealSizeReport[] = [];
   let overhead: OverheadReport | null = null;
-  let results: ResultRow[] = [];
-  let pytorch: PytorchRow[] = [];
+  let results: ResultRow[];
+  let pytorch: PytorchRow[];
   try {
     const prefix = torch.version ? exportDigits(dir, opts.samples) : null;
     const matrix = await measureMatrix(backends, slow, flops, { env, prefix }, skipped);
