@@ -49,6 +49,8 @@ export interface TrainEvents {
    */
   onInit?(layers: LayerStat[]): void;
   onCheckpoint?(checkpoint: CheckpointPayload): void;
+  /** At each epoch's end of a run on several threads: the live tensors in each training thread (leak checks). */
+  onThreadTensors?(counts: readonly number[]): void;
 }
 
 /** Cooperative control, checked between batches: stop and pause take effect within one batch. */
@@ -257,6 +259,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       const layers = await layerStats(active[0]!, head, probe, probeY);
       const boundary = extent ? await decisionBoundary(members.map((m) => m.model), head, scaling, extent) : undefined;
       options.events?.onEpoch?.({ epoch, epochs: config.epochs, metrics, steps, layers, best, ...(boundary ? { boundary } : {}) });
+      if (pool) options.events?.onThreadTensors?.([...pool.threadTensors]);
       if (options.events?.onCheckpoint) options.events.onCheckpoint(await makeCheckpoint(members, epoch, best ? 'best' : 'last', run));
       if (status === 'stopped') break;
     }
