@@ -207,6 +207,9 @@ export class UploadArea {
         if (done) return;
         close();
         upload.failed = reason;
+        // The stream opens its file asynchronously: destroyed before that, it still creates the file, so the
+        // file is removed again once the stream has closed.
+        stream.once('close', () => rmSync(file, { force: true }));
         stream.destroy();
         rmSync(file, { force: true });
       },

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../core/host/browser-host.js';
 import type { ImportedDataset, UploadTicket } from '../../shared/api/contract.js';
 import { UPLOAD_LIMITS } from '../../shared/limits/inputs.js';
+import { HANG_MS } from '../support/patience.js';
 import { openTestServices, raw, type TestServices } from './support.js';
 
 let test: TestServices;
@@ -171,7 +172,8 @@ describe('uploads through the browser host', () => {
     expect(after.status).toBe(409);
     expect(after.body.message).toContain('failed');
     // Nothing of the refused file stays on disk.
-    expect(existsSync(join(uploadsDir(), ticket.uploadId, 'files', 'big.csv'))).toBe(false);
+    // (The file is removed once its stream has closed, which may come a moment after the answer.)
+    await expect.poll(() => existsSync(join(uploadsDir(), ticket.uploadId, 'files', 'big.csv')), { timeout: HANG_MS, interval: 20 }).toBe(false);
   });
 
   it('refuses at once a Content-Length over the caps, and a declared upload over its kind’s cap', async () => {
