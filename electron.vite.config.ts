@@ -1,5 +1,5 @@
-// One build for every process: Electron main (plus the CLI and the trainer entry, which also run under
-// plain Node), the preload, and the renderer.
+// One build for every process: Electron main (plus the CLI, the trainer entry and its training threads, which also
+// run under plain Node), the preload, and the renderer.
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
@@ -15,6 +15,8 @@ export default defineConfig({
           index: resolve(root, 'electron/main/index.ts'),
           trainer: resolve(root, 'electron/trainer/index.ts'),
           cli: resolve(root, 'core/cli/index.ts'),
+          // A training thread (worker_threads) of the trainer: core/engine/threads/pool.ts starts N of them.
+          'train-thread': resolve(root, 'core/engine/threads/worker.ts'),
         },
       },
     },

@@ -11,8 +11,10 @@
 //   --samples N            training digits per epoch (default 8000, all of the engine's training split)
 //   --slow-samples N       digits per epoch on the slow backends: cpu and software WebGPU adapters (default 2048)
 //   --no-pytorch           do not look for PyTorch (otherwise /usr/bin/python3 with torch, or $LAYERWISE_BENCH_PYTHON)
-//   --torch-threads 1,2    torch.set_num_threads for PyTorch, one run set each (default 1,2), each with its ratios;
-//                          1 thread matches the engine's single-threaded backends and suffers least from other load
+//   --threads 1,2          thread counts (default 1 and this machine's physical cores): our wasm backend trains on each
+//                          (config.threads) and PyTorch runs with torch.set_num_threads of the same count, each ratio
+//                          against PyTorch on as many threads; the other backends train on one thread only.
+//                          (--torch-threads is the same flag.) 1 thread suffers least from other load
 //   --torch-blas DIR       put DIR first on PyTorch's LD_LIBRARY_PATH (also $LAYERWISE_BENCH_TORCH_BLAS): Debian's torch
 //                          calls whatever libblas.so.3 it finds; with the reference BLAS (libblas3) its dense layers are
 //                          ~30x slower and the bench prints no ratios. A libopenblas0-pthread .deb unpacked with
@@ -28,6 +30,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../core/engine/backends/index.js';
+import { physicalCores } from '../core/engine/threads/cores.js';
 import { DEFAULT_MODELS, parseModels, type BenchModel } from './models.js';
 import { FASHION_MNIST_DIR } from './idx.js';
 
@@ -45,6 +48,7 @@ export interface Options {
   slowSamples: number;
   pytorch: boolean;
   torchBlas?: string;
+  /** Thread counts: ours (wasm, config.threads) and PyTorch's (torch.set_num_threads) alike. */
   torchThreads: number[];
   tricks: boolean;
   trickSamples: number;
@@ -65,7 +69,7 @@ export function parseArgs(argv: string[]): Options {
     samples: 8000,
     slowSamples: 2048,
     pytorch: true,
-    torchThreads: [1, 2],
+    torchThreads: [...new Set([1, physicalCores()])],
     tricks: true,
     trickSamples: 4096,
     realSize: true,
@@ -101,7 +105,8 @@ export function parseArgs(argv: string[]): Options {
       case '--slow-samples': o.slowSamples = positive('--slow-samples', next()); break;
       case '--no-pytorch': o.pytorch = false; break;
       case '--torch-blas': o.torchBlas = next(); break;
-      case '--torch-threads': o.torchThreads = (next() ?? '').split(',').map((t) => positive('--torch-threads', t)); break;
+      case '--threads':
+      case '--torch-threads': o.torchThreads = [...new Set((next() ?? '').split(',').map((t) => positive(a, t)))].sort((x, y) => x - y); break;
       case '--no-tricks': o.tricks = false; break;
       case '--trick-samples': o.trickSamples = positive('--trick-samples', next()); break;
       case '--no-real-size': o.realSize = false; break;

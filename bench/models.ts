@@ -55,10 +55,11 @@ export function benchSpec(model: BenchModel, preset?: ModelSpec): ModelSpec {
 
 /**
  * One epoch, Adam (lr 0.001), pixels scaled to [0, 1] (scaleUnit), seed 1: the same for every backend, and what
- * pytorch_bench.py does. Nothing else is on: no clipping, no schedule, no regularisation.
+ * pytorch_bench.py does. Nothing else is on: no clipping, no schedule, no regularisation. `threads`: the threads the
+ * wasm backend trains on (config.threads; the other backends train on one whatever it says).
  */
-export function benchConfig(batchSize: number, epochs = 1, tricks: Record<string, Record<string, unknown>> = {}): TrainingConfig {
-  const parsed = parseTrainingConfig({ epochs, batchSize, seed: 1, tricks: { scaleUnit: {}, adam: { learningRate: 0.001 }, ...tricks } });
+export function benchConfig(batchSize: number, epochs = 1, tricks: Record<string, Record<string, unknown>> = {}, threads = 1): TrainingConfig {
+  const parsed = parseTrainingConfig({ epochs, batchSize, seed: 1, threads, tricks: { scaleUnit: {}, adam: { learningRate: 0.001 }, ...tricks } });
   if (!parsed.ok) throw new Error(`bench config: ${parsed.errors.map((e) => e.message).join('; ')}`);
   return parsed.value;
 }

@@ -12,59 +12,69 @@ import type { RealSizeResult } from './worker.js';
 const COUNT = 60_000;
 const BATCH = 256;
 
+/** One report per thread count: ours on that many threads (wasm), PyTorch on as many; sides alternate run by run. */
 export async function measureRealSize(o: {
   backend: BackendName;
   idxDir: string;
   repeats: number;
-  torchThreads: number[];
+  threads: number[];
   /** Exported digits for PyTorch when Fashion-MNIST is absent; null without PyTorch. */
   torchPrefix: string | null;
   torch: boolean;
   torchEnv: NodeJS.ProcessEnv;
   progress: (line: string) => void;
-}): Promise<RealSizeReport> {
+}): Promise<RealSizeReport[]> {
   const fashion = hasFashionMnist(o.idxDir);
-  const ours: RealSizeResult[] = [];
+  const ours = new Map<number, RealSizeResult[]>();
   const theirs = new Map<number, Array<{ samplesPerSecond: number; cpuSamplesPerSecond: number; peakRssMb: number }>>();
   for (let rep = 0; rep < o.repeats; rep++) {
-    const r = await runWorker<RealSizeResult>({ mode: 'realsize', backend: o.backend, model: 'bn-dropout', batchSize: BATCH, idxDir: o.idxDir, count: COUNT });
-    ours.push(r);
-    let line = `real size ${rep + 1}/${o.repeats}: ours ${r.samplesPerSecond.toFixed(0)} samples/s, ${r.peakRssMb.toFixed(0)} MB`;
-    if (o.torch) {
-      for (const threads of o.torchThreads) {
+    for (const threads of o.threads) {
+      const r = await runWorker<RealSizeResult>({ mode: 'realsize', backend: o.backend, model: 'bn-dropout', batchSize: BATCH, idxDir: o.idxDir, count: COUNT, threads });
+      ours.set(threads, [...(ours.get(threads) ?? []), r]);
+      let line = `real size ${rep + 1}/${o.repeats} ${threads} thr.: ours ${r.samplesPerSecond.toFixed(0)} samples/s, ${r.peakRssMb.toFixed(0)} MB`;
+      if (o.torch) {
         const t = runPytorchRealSize(o.torchEnv, { idxDir: fashion ? o.idxDir : null, prefix: o.torchPrefix, count: COUNT, batchSize: BATCH, threads });
         theirs.set(threads, [...(theirs.get(threads) ?? []), t]);
-        line += `; PyTorch ${threads} thr. ${t.samplesPerSecond.toFixed(0)} samples/s, ${t.peakRssMb.toFixed(0)} MB`;
+        line += `; PyTorch ${t.samplesPerSecond.toFixed(0)} samples/s, ${t.peakRssMb.toFixed(0)} MB`;
       }
+      o.progress(line);
     }
-    o.progress(line);
   }
-  const first = ours[0]!;
-  return {
-    data: first.data,
-    model: 'bn-dropout',
-    batchSize: BATCH,
-    samples: first.samples,
-    backend: o.backend,
-    device: first.device,
-    ours: {
-      samplesPerSecond: round(median(ours.map((r) => r.samplesPerSecond))),
-      cpuSamplesPerSecond: round(median(ours.map((r) => r.cpuSamplesPerSecond))),
-      runs: ours.map((r) => round(r.samplesPerSecond)),
-      peakRssMb: round(median(ours.map((r) => r.peakRssMb))),
-      peakRssRuns: ours.map((r) => round(r.peakRssMb)),
-    },
-    torch: [...theirs.entries()].map(([threads, runs]) => ({
+  return o.threads.map((threads) => {
+    const mine = ours.get(threads)!;
+    const runs = theirs.get(threads);
+    const first = mine[0]!;
+    return {
+      data: first.data,
+      model: 'bn-dropout',
+      batchSize: BATCH,
+      samples: first.samples,
+      backend: o.backend,
+      device: first.device,
       threads,
-      samplesPerSecond: round(median(runs.map((r) => r.samplesPerSecond))),
-      cpuSamplesPerSecond: round(median(runs.map((r) => r.cpuSamplesPerSecond))),
-      runs: runs.map((r) => round(r.samplesPerSecond)),
-      peakRssMb: round(median(runs.map((r) => r.peakRssMb))),
-      data: fashion ? 'the same IDX files, kept as bytes and converted per batch (as torchvision does)' : 'the same digits repeated, as float32',
-    })),
-    note:
-      (fashion ? 'Real Fashion-MNIST. ' : `Fashion-MNIST was not found in ${o.idxDir}: the bundled digits repeated to ${COUNT.toLocaleString('en-US')}. `) +
-      'samples/s: wall clock over the epoch\'s batches, the first excluded; peak RSS: the process\'s maximum resident set, loading and ' +
-      'evaluation included. Ours holds the images as float32 (the engine\'s dataset format) plus its scaled copy; PyTorch keeps bytes.',
-  };
+      ours: {
+        samplesPerSecond: round(median(mine.map((r) => r.samplesPerSecond))),
+        cpuSamplesPerSecond: round(median(mine.map((r) => r.cpuSamplesPerSecond))),
+        runs: mine.map((r) => round(r.samplesPerSecond)),
+        peakRssMb: round(median(mine.map((r) => r.peakRssMb))),
+        peakRssRuns: mine.map((r) => round(r.peakRssMb)),
+      },
+      torch: runs
+        ? [
+            {
+              threads,
+              samplesPerSecond: round(median(runs.map((r) => r.samplesPerSecond))),
+              cpuSamplesPerSecond: round(median(runs.map((r) => r.cpuSamplesPerSecond))),
+              runs: runs.map((r) => round(r.samplesPerSecond)),
+              peakRssMb: round(median(runs.map((r) => r.peakRssMb))),
+              data: fashion ? 'the same IDX files, kept as bytes and converted per batch (as torchvision does)' : 'the same digits repeated, as float32',
+            },
+          ]
+        : [],
+      note:
+        (fashion ? 'Real Fashion-MNIST. ' : `Fashion-MNIST was not found in ${o.idxDir}: the bundled digits repeated to ${COUNT.toLocaleString('en-US')}. `) +
+        "samples/s: wall clock over the epoch's batches, the first excluded; peak RSS: the process's maximum resident set, loading and " +
+        "evaluation included. Ours holds the images as float32 (the engine's dataset format) plus its scaled copy; PyTorch keeps bytes.",
+    };
+  });
 }

@@ -16,15 +16,21 @@ function table(head: string[], rows: Array<Array<string | number>>, markdown: bo
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
+/** A report's tables: one per thread count (a report from before threads holds one object, or null). */
+function listOf<T>(x: T | T[] | null | undefined): T[] {
+  return Array.isArray(x) ? x : x ? [x] : [];
+}
+
+const onThreads = (n: number | undefined) => `${n ?? 1} thread${(n ?? 1) === 1 ? '' : 's'}`;
+
 function sections(r: BenchReport, markdown: boolean): string[] {
   const out: string[] = [];
   const refused = r.machine.ratiosRefused === true;
-  if (r.tricks) {
-    const t = r.tricks;
+  for (const t of listOf(r.tricks)) {
     const threads = [...new Set(t.rows.flatMap((x) => x.torch.map((q) => q.threads)))].sort();
     out.push('');
     out.push(
-      `trick cost: the ${t.preset} preset on ${t.backend}, batch ${t.batchSize}, ${fmt(t.samples)} digits per epoch, ${t.evalRows} validation rows; ` +
+      `trick cost: the ${t.preset} preset on ${t.backend}, ours on ${onThreads(t.threads)}, batch ${t.batchSize}, ${fmt(t.samples)} digits per epoch, ${t.evalRows} validation rows; ` +
         'epoch time with the trick ÷ without it (median of runs; ours and PyTorch alternating)',
     );
     out.push(
@@ -52,10 +58,9 @@ function sections(r: BenchReport, markdown: boolean): string[] {
     );
     out.push(t.note);
   }
-  if (r.realSize) {
-    const s = r.realSize;
+  for (const s of listOf(r.realSize)) {
     out.push('');
-    out.push(`real-size workload: one epoch of ${fmt(s.samples)} images of ${s.data}, ${s.model}, batch ${s.batchSize}, ${s.backend} (${s.device})`);
+    out.push(`real-size workload: one epoch of ${fmt(s.samples)} images of ${s.data}, ${s.model}, batch ${s.batchSize}, ${s.backend} on ${onThreads(s.threads)} (${s.device})`);
     out.push(
       table(
         ['who', 'samples/s', 'CPU-time samples/s', 'ours ÷ theirs', 'same, CPU time', 'peak RSS MB', 'RSS ours ÷ theirs', 'runs (samples/s)'],

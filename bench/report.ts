@@ -17,7 +17,7 @@ export interface MachineInfo {
   ratiosRefused?: boolean;
   /** The widest x86 vector extension the CPU reports (these machines vary between AVX2 and AVX-512). */
   vectorIsa?: string;
-  /** torch.set_num_threads of each PyTorch run set (each has its ratios). */
+  /** The thread counts measured: ours (wasm, config.threads) and PyTorch's (torch.set_num_threads), each ratio at one count. */
   torchThreads: number[];
   /** The 1-minute load average when the bench started and when it ended: above the core count, figures are unreliable. */
   loadAverage: number[];
@@ -30,6 +30,8 @@ export interface MachineInfo {
 
 export interface ResultRow {
   backend: string;
+  /** Threads it trained on (config.threads; wasm only, the others 1). Absent in reports from before threads: 1. */
+  threads?: number;
   device: string;
   model: BenchModel;
   batchSize: number;
@@ -71,9 +73,9 @@ export interface RatioRow {
   backend: string;
   /** ours / PyTorch, samples per second. */
   vsPytorch: number;
-  /** The same on CPU-time rates (1 PyTorch thread only: a 2-thread process's CPU time counts both threads). */
+  /** The same on CPU-time rates (both sides on 1 thread only: a 2-thread process's CPU time counts both threads). */
   vsPytorchCpu?: number;
-  /** The PyTorch run set it compares with (torch.set_num_threads). */
+  /** The thread count of both sides: ours (config.threads) and PyTorch's (torch.set_num_threads). */
   torchThreads?: number;
 }
 
@@ -144,6 +146,8 @@ export interface TrickReport {
   preset: string;
   backend: string;
   device: string;
+  /** Threads ours trained on and PyTorch ran with (absent in reports from before threads: 1). */
+  threads?: number;
   batchSize: number;
   samples: number;
   evalRows: number;
@@ -158,6 +162,8 @@ export interface RealSizeReport {
   samples: number;
   backend: string;
   device: string;
+  /** Threads ours trained on and PyTorch ran with (absent in reports from before threads: 1). */
+  threads?: number;
   ours: { samplesPerSecond: number; cpuSamplesPerSecond?: number; runs: number[]; peakRssMb: number; peakRssRuns: number[] };
   torch: Array<{ threads: number; samplesPerSecond: number; cpuSamplesPerSecond?: number; runs: number[]; peakRssMb: number; data: string }>;
   note: string;
@@ -170,8 +176,9 @@ export interface BenchReport {
   results: ResultRow[];
   ratios: RatioRow[];
   pytorch: PytorchRow[];
-  tricks: TrickReport | null;
-  realSize: RealSizeReport | null;
+  /** One table per thread count (a report from before threads holds one object). */
+  tricks: TrickReport[];
+  realSize: RealSizeReport[];
   overhead: OverheadReport | null;
   store: StoreReport | null;
   skipped: string[];
@@ -191,14 +198,53 @@ export const round = (x: number, digits = 1) => {
   return Math.round(x * f) / f;
 };
 
-/** ours / PyTorch for every result that has a PyTorch row of the same model and batch size (and `threads`, if given). */
-export function ratios(results: readonly ResultRow[], pytorch: readonly PytorchRow[], threads?: number): RatioRow[] {
+/**
+ * ours / PyTorch for every result that has a PyTorch row of the same model, batch size and thread count (ours on N
+ * threads against torch.set_num_threads(N): never a multi-threaded side against a single-threaded one).
+ */
+export function ratios(results: readonly ResultRow[], pytorch: readonly PytorchRow[]): RatioRow[] {
   const out: RatioRow[] = [];
   for (const r of results) {
-    const p = pytorch.find((q) => q.model === r.model && q.batchSize === r.batchSize && (threads === undefined || q.threads === threads));
+    const threads = r.threads ?? 1;
+    const p = pytorch.find((q) => q.model === r.model && q.batchSize === r.batchSize && (q.threads ?? 1) === threads);
     if (!p || !(p.samplesPerSecond > 0)) continue;
-    const cpu = p.threads === 1 && r.cpuSamplesPerSecond && p.cpuSamplesPerSecond ? { vsPytorchCpu: round(r.cpuSamplesPerSecond / p.cpuSamplesPerSecond, 3) } : {};
-    out.push({ model: r.model, batchSize: r.batchSize, backend: r.backend, vsPytorch: round(r.samplesPerSecond / p.samplesPerSecond, 3), ...cpu });
+    const cpu = threads === 1 && r.cpuSamplesPerSecond && p.cpuSamplesPerSecond ? { vsPytorchCpu: round(r.cpuSamplesPerSecond / p.cpuSamplesPerSecond, 3) } : {};
+    out.push({ model: r.model, batchSize: r.batchSize, backend: r.backend, vsPytorch: round(r.samplesPerSecond / p.samplesPerSecond, 3), ...cpu, torchThreads: threads });
+  }
+  return out;
+}
+
+/** Speed-up of each multi-threaded result over the same backend, model and batch on 1 thread, PyTorch's beside it. */
+export interface ScalingRow {
+  backend: string;
+  model: BenchModel;
+  batchSize: number;
+  threads: number;
+  samplesPerSecond: number;
+  /** samples/s ÷ the 1-thread row's. */
+  speedup: number;
+  /** PyTorch's own speed-up from 1 to `threads` threads, when both were run. */
+  torchSpeedup?: number;
+}
+
+export function scaling(results: readonly ResultRow[], pytorch: readonly PytorchRow[]): ScalingRow[] {
+  const out: ScalingRow[] = [];
+  for (const r of results) {
+    const threads = r.threads ?? 1;
+    if (threads === 1) continue;
+    const one = results.find((q) => q.backend === r.backend && q.model === r.model && q.batchSize === r.batchSize && (q.threads ?? 1) === 1);
+    if (!one || !(one.samplesPerSecond > 0)) continue;
+    const torchAt = (n: number) => pytorch.find((p) => p.model === r.model && p.batchSize === r.batchSize && (p.threads ?? 1) === n)?.samplesPerSecond;
+    const [t1, tn] = [torchAt(1), torchAt(threads)];
+    out.push({
+      backend: r.backend,
+      model: r.model,
+      batchSize: r.batchSize,
+      threads,
+      samplesPerSecond: r.samplesPerSecond,
+      speedup: round(r.samplesPerSecond / one.samplesPerSecond, 3),
+      ...(t1 && tn ? { torchSpeedup: round(tn / t1, 3) } : {}),
+    });
   }
   return out;
 }
@@ -273,23 +319,33 @@ export function formatReport(r: BenchReport): string {
   );
   if (m.peakGflops !== null) out.push(`peak: ${m.peakGflops} GFLOP/s fp32 (${m.peakBasis})`);
   out.push('');
-  const threads = r.pytorch.length ? r.machine.torchThreads : [];
-  const ratioOf = (x: ResultRow, t: number) =>
-    r.ratios.find((v) => v.backend === x.backend && v.model === x.model && v.batchSize === x.batchSize && (v.torchThreads ?? t) === t);
-  const ratioCells = (x: ResultRow) =>
-    threads.flatMap((t) => {
-      const q = ratioOf(x, t);
-      const wall = q ? `${q.vsPytorch.toFixed(3)}×` : refused(x) ? 'refused' : '—';
-      if (t !== 1) return [wall];
-      return [wall, q?.vsPytorchCpu !== undefined ? `${q.vsPytorchCpu.toFixed(3)}×` : refused(x) ? 'refused' : '—'];
-    });
-  const refused = (_x: ResultRow) => m.ratiosRefused === true && r.pytorch.length > 0;
+  const ratioOf = (x: ResultRow) =>
+    r.ratios.find((v) => v.backend === x.backend && v.model === x.model && v.batchSize === x.batchSize && (v.torchThreads ?? 1) === (x.threads ?? 1));
+  const refused = m.ratiosRefused === true && r.pytorch.length > 0;
+  const ratioCells = (x: ResultRow) => {
+    const q = ratioOf(x);
+    return [
+      q ? `${q.vsPytorch.toFixed(3)}×` : refused ? 'refused' : '—',
+      q?.vsPytorchCpu !== undefined ? `${q.vsPytorchCpu.toFixed(3)}×` : refused && (x.threads ?? 1) === 1 ? 'refused' : '—',
+    ];
+  };
   out.push(
     table(
-      ['backend', 'model', 'batch', 'samples', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s', ...threads.flatMap((t) => (t === 1 ? ['vs PyTorch 1 thr.', 'vs 1 thr., CPU time'] : [`vs PyTorch ${t} thr.`])), 'peak RSS MB'],
-      r.results.map((x) => [x.backend, x.model, x.batchSize, x.samples, fmt(x.samplesPerSecond), x.cpuSamplesPerSecond ? fmt(x.cpuSamplesPerSecond) : '—', x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...ratioCells(x), fmt(x.peakRssMb)]),
+      ['backend', 'threads', 'model', 'batch', 'samples', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s', 'vs PyTorch, same threads', 'same, CPU time (1 thr.)', 'peak RSS MB'],
+      r.results.map((x) => [x.backend, x.threads ?? 1, x.model, x.batchSize, x.samples, fmt(x.samplesPerSecond), x.cpuSamplesPerSecond ? fmt(x.cpuSamplesPerSecond) : '—', x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...ratioCells(x), fmt(x.peakRssMb)]),
     ),
   );
+  const scaled = scaling(r.results, r.pytorch);
+  if (scaled.length) {
+    out.push('');
+    out.push('scaling: samples/s on N threads ÷ on 1 thread (same backend, model, batch; medians), PyTorch\'s own beside it');
+    out.push(
+      table(
+        ['backend', 'threads', 'model', 'batch', 'samples/s', 'speed-up', 'PyTorch speed-up'],
+        scaled.map((s) => [s.backend, s.threads, s.model, s.batchSize, fmt(s.samplesPerSecond), `${s.speedup.toFixed(2)}×`, s.torchSpeedup !== undefined ? `${s.torchSpeedup.toFixed(2)}×` : '—']),
+      ),
+    );
+  }
   if (r.pytorch.length) {
     out.push('');
     out.push(
@@ -336,28 +392,35 @@ const md = (head: string[], rows: Array<Array<string | number>>) =>
 /** The report's tables as Markdown (for docs/PERFORMANCE.md): `node --import … bench/markdown.ts report.json`. */
 export function formatMarkdown(r: BenchReport): string {
   const out: string[] = [];
-  const threads = r.pytorch.length ? r.machine.torchThreads : [];
-  const torchBy = (x: ResultRow, t: number) => r.pytorch.find((p) => p.model === x.model && p.batchSize === x.batchSize && (p.threads ?? t) === t);
+  const torchBy = (x: ResultRow) => r.pytorch.find((p) => p.model === x.model && p.batchSize === x.batchSize && (p.threads ?? 1) === (x.threads ?? 1));
   out.push(
     md(
-      [
-        'backend', 'model', 'batch', 'digits timed', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s',
-        ...threads.flatMap((t) => (t === 1 ? ['ours / PyTorch 1 thr.', 'same, CPU time'] : [`ours / PyTorch ${t} thr.`])),
-        'peak RSS MB', 'runs (samples/s)',
-      ],
+      ['backend', 'threads', 'model', 'batch', 'digits timed', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s', 'ours / PyTorch, same threads', 'same, CPU time (1 thr.)', 'peak RSS MB', 'runs (samples/s)'],
       r.results.map((x) => {
-        const ratio = (t: number) => {
-          const p = torchBy(x, t);
-          if (p && r.machine.ratiosRefused) return t === 1 ? ['refused', 'refused'] : ['refused'];
-          const wall = p ? `${(x.samplesPerSecond / p.samplesPerSecond).toFixed(3)}×` : '—';
-          if (t !== 1) return [wall];
-          return [wall, p?.cpuSamplesPerSecond && x.cpuSamplesPerSecond ? `${(x.cpuSamplesPerSecond / p.cpuSamplesPerSecond).toFixed(3)}×` : '—'];
-        };
+        const p = torchBy(x);
+        const one = (x.threads ?? 1) === 1;
+        const ratio =
+          p && r.machine.ratiosRefused
+            ? ['refused', one ? 'refused' : '—']
+            : [
+                p ? `${(x.samplesPerSecond / p.samplesPerSecond).toFixed(3)}×` : '—',
+                one && p?.cpuSamplesPerSecond && x.cpuSamplesPerSecond ? `${(x.cpuSamplesPerSecond / p.cpuSamplesPerSecond).toFixed(3)}×` : '—',
+              ];
         const cpu = x.cpuSamplesPerSecond ? fmt(x.cpuSamplesPerSecond) : '—';
-        return [x.backend, x.model, x.batchSize, fmt(x.samples), fmt(x.samplesPerSecond), cpu, x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...threads.flatMap(ratio), fmt(x.peakRssMb), x.runs.map(fmt).join(', ')];
+        return [x.backend, x.threads ?? 1, x.model, x.batchSize, fmt(x.samples), fmt(x.samplesPerSecond), cpu, x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...ratio, fmt(x.peakRssMb), x.runs.map(fmt).join(', ')];
       }),
     ),
   );
+  const scaled = scaling(r.results, r.pytorch);
+  if (scaled.length) {
+    out.push('');
+    out.push(
+      md(
+        ['backend', 'threads', 'model', 'batch', 'samples/s', 'speed-up over 1 thread', 'PyTorch speed-up'],
+        scaled.map((s) => [s.backend, s.threads, s.model, s.batchSize, fmt(s.samplesPerSecond), `${s.speedup.toFixed(2)}×`, s.torchSpeedup !== undefined ? `${s.torchSpeedup.toFixed(2)}×` : '—']),
+      ),
+    );
+  }
   if (r.pytorch.length) {
     out.push('');
     out.push(

@@ -89,8 +89,9 @@ function measureStore(): StoreReport {
 }
 
 /**
- * Training throughput: each model × batch size, `repeats` rounds of [ours on each backend, then PyTorch at each
- * thread count], every run a fresh process with its warm-up; medians over the rounds.
+ * Training throughput: each model × batch size, `repeats` rounds of [for each thread count: ours on each backend (wasm
+ * on that many threads, the others on one), then PyTorch on as many threads], every run a fresh process with its
+ * warm-up; medians over the rounds.
  */
 async function measureMatrix(
   backends: BackendName[],
@@ -104,26 +105,27 @@ async function measureMatrix(
   let failed = false;
   for (const model of opts.models) {
     for (const batchSize of opts.batchSizes) {
-      const ours = new Map<BackendName, MatrixResult[]>();
+      // Keyed `backend/threads`.
+      const ours = new Map<string, MatrixResult[]>();
       const theirs = new Map<number, PytorchRow[]>();
       const broken = new Set<string>();
       for (let round = 0; round < opts.repeats; round++) {
-        for (const backend of backends) {
-          if (broken.has(backend)) continue;
-          const samples = slow(backend) ? Math.min(opts.samples, opts.slowSamples) : opts.samples;
-          try {
-            const r = await runWorker<MatrixResult>({ mode: 'matrix', backend, model, batchSize, samples, repeats: 1, warmup: opts.warmup, evalRows: 256 });
-            ours.set(backend, [...(ours.get(backend) ?? []), r]);
-            progress(`${backend} ${model} b${batchSize} run ${round + 1}/${opts.repeats}: ${r.runs[0]!.toFixed(0)} samples/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
-          } catch (e) {
-            broken.add(backend);
-            skipped.push(`${backend} ${model} b${batchSize}: failed: ${(e as Error).message.split('\n')[0]}`);
-            progress(skipped.at(-1)!);
-            failed = true;
-          }
-        }
-        if (!torch.prefix || broken.has('pytorch')) continue;
         for (const threads of opts.torchThreads) {
+          for (const backend of backends) {
+            if (broken.has(backend) || (threads > 1 && backend !== 'wasm')) continue;
+            const samples = slow(backend) ? Math.min(opts.samples, opts.slowSamples) : opts.samples;
+            try {
+              const r = await runWorker<MatrixResult>({ mode: 'matrix', backend, model, batchSize, samples, repeats: 1, warmup: opts.warmup, evalRows: 256, threads });
+              ours.set(`${backend}/${threads}`, [...(ours.get(`${backend}/${threads}`) ?? []), r]);
+              progress(`${backend} ${model} b${batchSize} ${threads} thr. run ${round + 1}/${opts.repeats}: ${r.runs[0]!.toFixed(0)} samples/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+            } catch (e) {
+              broken.add(backend);
+              skipped.push(`${backend} ${model} b${batchSize} ${threads} thr.: failed: ${(e as Error).message.split('\n')[0]}`);
+              progress(skipped.at(-1)!);
+              failed = true;
+            }
+          }
+          if (!torch.prefix || broken.has('pytorch')) continue;
           try {
             const p = runPytorch(torch.env, { prefix: torch.prefix, model, batchSize, threads, flops: flops.get(model)!, repeats: 1, warmup: opts.warmup });
             theirs.set(threads, [...(theirs.get(threads) ?? []), p]);
@@ -135,10 +137,12 @@ async function measureMatrix(
           }
         }
       }
-      for (const [backend, runs] of ours) {
+      for (const [key, runs] of ours) {
+        const [backend, threads] = key.split('/') as [BackendName, string];
         const sps = median(runs.map((r) => r.runs[0]!));
         results.push({
           backend,
+          threads: Number(threads),
           device: runs[0]!.device,
           model,
           batchSize,
@@ -199,11 +203,11 @@ async function main(): Promise<number> {
   const flops = new Map(opts.models.map((m) => [m, countFlops(benchSpec(m, PRESET_OF[m] ? findPreset(PRESET_OF[m]!).model : undefined)).total]));
   const slow = (b: BackendName) => b === 'cpu' || software(b);
   const dir = mkdtempSync(join(tmpdir(), 'layerwise-bench-'));
-  let tricks: TrickReport | null = null;
-  let realSize: RealSizeReport | null = null;
+  let tricks: TrickReport[] = [];
+  let realSize: RealSizeReport[] = [];
   let overhead: OverheadReport | null = null;
-  let results: ResultRow[] = [];
-  let pytorch: PytorchRow[] = [];
+  let results: ResultRow[];
+  let pytorch: PytorchRow[];
   try {
     const prefix = torch.version ? exportDigits(dir, opts.samples) : null;
     const matrix = await measureMatrix(backends, slow, flops, { env, prefix }, skipped);
@@ -218,7 +222,7 @@ async function main(): Promise<number> {
       else {
         try {
           const trickPrefix = torch.version ? exportDigits(dir, opts.trickSamples + 256) : null;
-          tricks = await measureTricks({ backend: fast, samples: opts.trickSamples, repeats: opts.repeats, torchThreads: opts.torchThreads, torchPrefix: trickPrefix, torchEnv: env, progress });
+          tricks = await measureTricks({ backend: fast, samples: opts.trickSamples, repeats: opts.repeats, threads: opts.torchThreads, torchPrefix: trickPrefix, torchEnv: env, progress });
         } catch (e) {
           skipped.push(`tricks: ${(e as Error).message.split('\n')[0]}`);
           exitCode = 1;
@@ -229,7 +233,7 @@ async function main(): Promise<number> {
       if (!fast) skipped.push('real size: needs wasm (or a hardware backend)');
       else {
         try {
-          realSize = await measureRealSize({ backend: fast, idxDir: opts.realSizeData, repeats: opts.repeats, torchThreads: opts.torchThreads, torchPrefix: prefix, torch: Boolean(torch.version), torchEnv: env, progress });
+          realSize = await measureRealSize({ backend: fast, idxDir: opts.realSizeData, repeats: opts.repeats, threads: opts.torchThreads, torchPrefix: prefix, torch: Boolean(torch.version), torchEnv: env, progress });
         } catch (e) {
           skipped.push(`real size: ${(e as Error).message.split('\n')[0]}`);
           exitCode = 1;
@@ -269,7 +273,7 @@ async function main(): Promise<number> {
     settings: { repeats: opts.repeats, warmup: opts.warmup, backends, models: opts.models, batchSizes: opts.batchSizes, samples: opts.samples, slowSamples: opts.slowSamples },
     results,
     // No ratio against a PyTorch that runs on the reference BLAS (machine.ratiosRefused says why).
-    ratios: torch.refused ? [] : opts.torchThreads.flatMap((threads) => ratios(results, pytorch, threads).map((r) => ({ ...r, torchThreads: threads }))),
+    ratios: torch.refused ? [] : ratios(results, pytorch),
     pytorch,
     tricks,
     realSize,

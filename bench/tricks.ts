@@ -35,81 +35,87 @@ const EPOCHS = 2;
 const EVAL_ROWS = 256;
 const BATCH = 256;
 
+/** One trick-cost table per thread count: ours on that many threads (wasm), PyTorch on as many; sides alternate run by run. */
 export async function measureTricks(o: {
   backend: BackendName;
   samples: number;
   repeats: number;
-  torchThreads: number[];
+  threads: number[];
   torchPrefix: string | null;
   torchEnv: NodeJS.ProcessEnv;
   progress: (line: string) => void;
-}): Promise<TrickReport> {
+}): Promise<TrickReport[]> {
+  // Keyed `trick/threads`.
   const ours = new Map<string, number[]>();
   const oursCpu = new Map<string, number[]>();
   const theirs = new Map<string, number[]>();
   const theirsCpu = new Map<string, number[]>();
   const push = (m: Map<string, number[]>, k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
-  let device = '';
+  const devices = new Map<number, string>();
   for (let rep = 0; rep < o.repeats; rep++) {
-    for (const c of TRICK_CASES) {
-      const r = await runWorker<EpochsResult>({ mode: 'epochs', backend: o.backend, preset: TRICK_PRESET, tricks: c.tricks, batchSize: BATCH, samples: o.samples, evalRows: EVAL_ROWS, epochs: EPOCHS });
-      device = r.device;
-      push(ours, c.trick, r.epochMs.at(-1)!);
-      push(oursCpu, c.trick, r.epochCpuMs.at(-1)!);
-      let line = `tricks ${rep + 1}/${o.repeats} ${c.trick}: ours ${r.epochMs.at(-1)!.toFixed(0)} ms/epoch`;
-      if (o.torchPrefix) {
-        const params = benchConfig(BATCH, EPOCHS, c.tricks).tricks[c.trick as never] as Record<string, number> | undefined;
-        for (const threads of o.torchThreads) {
+    for (const threads of o.threads) {
+      for (const c of TRICK_CASES) {
+        const key = `${c.trick}/${threads}`;
+        const r = await runWorker<EpochsResult>({ mode: 'epochs', backend: o.backend, preset: TRICK_PRESET, tricks: c.tricks, batchSize: BATCH, samples: o.samples, evalRows: EVAL_ROWS, epochs: EPOCHS, threads });
+        devices.set(threads, r.device);
+        push(ours, key, r.epochMs.at(-1)!);
+        push(oursCpu, key, r.epochCpuMs.at(-1)!);
+        let line = `tricks ${rep + 1}/${o.repeats} ${threads} thr. ${c.trick}: ours ${r.epochMs.at(-1)!.toFixed(0)} ms/epoch`;
+        if (o.torchPrefix) {
+          const params = benchConfig(BATCH, EPOCHS, c.tricks).tricks[c.trick as never] as Record<string, number> | undefined;
           const t = runPytorchEpochs(o.torchEnv, { prefix: o.torchPrefix, flags: c.torch(params ?? {}), samples: o.samples, evalRows: EVAL_ROWS, batchSize: BATCH, epochs: EPOCHS, threads });
-          const key = `${c.trick}/${threads}`;
           push(theirs, key, t.epochMs.at(-1)!);
           push(theirsCpu, key, t.epochCpuMs.at(-1)!);
-          line += `, PyTorch ${threads} thr. ${t.epochMs.at(-1)!.toFixed(0)} ms`;
+          line += `, PyTorch ${t.epochMs.at(-1)!.toFixed(0)} ms`;
         }
+        o.progress(line);
       }
-      o.progress(line);
     }
   }
-  const plainOurs = median(ours.get('none')!);
-  const plainOursCpu = median(oursCpu.get('none')!);
-  const rows: TrickRow[] = TRICK_CASES.map((c) => {
-    const oursMs = median(ours.get(c.trick)!);
+  return o.threads.map((threads) => {
+    const at = (m: Map<string, number[]>, trick: string) => m.get(`${trick}/${threads}`)!;
+    const plainOurs = median(at(ours, 'none'));
+    const plainOursCpu = median(at(oursCpu, 'none'));
+    const rows: TrickRow[] = TRICK_CASES.map((c) => {
+      const oursMs = median(at(ours, c.trick));
+      const runs = o.torchPrefix ? at(theirs, c.trick) : [];
+      const cpu = o.torchPrefix ? at(theirsCpu, c.trick) : [];
+      return {
+        trick: c.trick,
+        label: c.label,
+        oursMs: round(oursMs),
+        oursRuns: at(ours, c.trick).map((x) => round(x)),
+        oursRatio: round(oursMs / plainOurs, 3),
+        oursCpuMs: round(median(at(oursCpu, c.trick))),
+        oursCpuRatio: round(median(at(oursCpu, c.trick)) / plainOursCpu, 3),
+        torch: o.torchPrefix
+          ? [
+              {
+                threads,
+                ms: round(median(runs)),
+                runs: runs.map((x) => round(x)),
+                ratio: round(median(runs) / median(at(theirs, 'none')), 3),
+                cpuMs: round(median(cpu)),
+                cpuRatio: round(median(cpu) / median(at(theirsCpu, 'none')), 3),
+              },
+            ]
+          : [],
+      };
+    });
     return {
-      trick: c.trick,
-      label: c.label,
-      oursMs: round(oursMs),
-      oursRuns: ours.get(c.trick)!.map((x) => round(x)),
-      oursRatio: round(oursMs / plainOurs, 3),
-      oursCpuMs: round(median(oursCpu.get(c.trick)!)),
-      oursCpuRatio: round(median(oursCpu.get(c.trick)!) / plainOursCpu, 3),
-      torch: o.torchPrefix
-        ? o.torchThreads.map((threads) => {
-            const runs = theirs.get(`${c.trick}/${threads}`)!;
-            const cpu = theirsCpu.get(`${c.trick}/${threads}`)!;
-            return {
-              threads,
-              ms: round(median(runs)),
-              runs: runs.map((x) => round(x)),
-              ratio: round(median(runs) / median(theirs.get(`none/${threads}`)!), 3),
-              cpuMs: round(median(cpu)),
-              cpuRatio: round(median(cpu) / median(theirsCpu.get(`none/${threads}`)!), 3),
-            };
-          })
-        : [],
+      preset: TRICK_PRESET,
+      backend: o.backend,
+      device: devices.get(threads) ?? '',
+      threads,
+      batchSize: BATCH,
+      samples: o.samples,
+      evalRows: EVAL_ROWS,
+      rows,
+      note:
+        `Epoch ${EPOCHS} of ${EPOCHS} timed (epoch 1 warms up), each run a fresh process: all members' training steps, the validation pass, ` +
+        'the epoch-end work (weight averaging). Our epochs also compute the per-layer statistics of the run view on 256 probe rows ' +
+        '(the same in every row). Defaults: dropout p 0.5 after the hidden dense layer, L2 λ 1e-4 on every kernel, clipping θ 1, ' +
+        'batch norm after each hidden conv/dense before its ReLU (momentum 0.99, ε 1e-3).',
     };
   });
-  return {
-    preset: TRICK_PRESET,
-    backend: o.backend,
-    device,
-    batchSize: BATCH,
-    samples: o.samples,
-    evalRows: EVAL_ROWS,
-    rows,
-    note:
-      `Epoch ${EPOCHS} of ${EPOCHS} timed (epoch 1 warms up), each run a fresh process: all members' training steps, the validation pass, ` +
-      'the epoch-end work (weight averaging). Our epochs also compute the per-layer statistics of the run view on 256 probe rows ' +
-      '(the same in every row). Defaults: dropout p 0.5 after the hidden dense layer, L2 λ 1e-4 on every kernel, clipping θ 1, ' +
-      'batch norm after each hidden conv/dense before its ReLU (momentum 0.99, ε 1e-3).',
-  };
 }

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { initBackend, probeBackends, releaseBackends, type BackendName } from '../core/engine/backends/index.js';
 import type { Dataset, Split } from '../core/engine/data/dataset.js';
 import { loadMnist } from '../core/engine/data/mnist.js';
+import { deviceOnThreads, trainingThreads } from '../core/engine/threads/settings.js';
 import { train } from '../core/engine/train.js';
 import { findPreset } from '../core/presets/load.js';
 import { benchConfig, benchSpec, PRESET_OF, type BenchModel } from './models.js';
@@ -17,10 +18,10 @@ import { hasFashionMnist, loadFashionMnist, repeatTrainRows } from './idx.js';
 
 export type WorkerJob =
   | { mode: 'probe' }
-  | { mode: 'matrix'; backend: BackendName; model: BenchModel; batchSize: number; samples: number; repeats: number; warmup: boolean; evalRows: number }
+  | { mode: 'matrix'; backend: BackendName; model: BenchModel; batchSize: number; samples: number; repeats: number; warmup: boolean; evalRows: number; threads?: number }
   | { mode: 'headless'; backend: BackendName; model: BenchModel; batchSize: number; epochs: number }
-  | { mode: 'epochs'; backend: BackendName; preset: string; tricks: Record<string, Record<string, unknown>>; batchSize: number; samples: number; evalRows: number; epochs: number }
-  | { mode: 'realsize'; backend: BackendName; model: BenchModel; batchSize: number; idxDir: string; count: number };
+  | { mode: 'epochs'; backend: BackendName; preset: string; tricks: Record<string, Record<string, unknown>>; batchSize: number; samples: number; evalRows: number; epochs: number; threads?: number }
+  | { mode: 'realsize'; backend: BackendName; model: BenchModel; batchSize: number; idxDir: string; count: number; threads?: number };
 
 export interface EpochsResult {
   device: string;
@@ -91,6 +92,11 @@ function spec(model: BenchModel) {
   return benchSpec(model, preset ? findPreset(preset).model : undefined);
 }
 
+/** The device line with the threads the run trained on (the backend's own line says 1). */
+function onThreads(backend: { name: BackendName; device: string }, threads = 1): string {
+  return deviceOnThreads(backend.device, trainingThreads({ threads }, backend.name));
+}
+
 /** This process's CPU time so far (user + system, all threads), ms. */
 function cpuMs(): number {
   const u = process.cpuUsage();
@@ -113,7 +119,7 @@ async function matrix(job: Extract<WorkerJob, { mode: 'matrix' }>): Promise<Matr
     await train({
       spec: spec(job.model),
       dataset,
-      config: benchConfig(job.batchSize),
+      config: benchConfig(job.batchSize, 1, {}, job.threads),
       backend,
       events: {
         onBatch: (p) => {
@@ -149,7 +155,7 @@ async function matrix(job: Extract<WorkerJob, { mode: 'matrix' }>): Promise<Matr
     cpuRuns.push(r.cpu);
     engineRuns.push(r.engine);
   }
-  return { device: backend.device, samples: full.train.count, runs, cpuRuns, engineRuns, peakRssMb: peakRssMb() };
+  return { device: onThreads(backend, job.threads), samples: full.train.count, runs, cpuRuns, engineRuns, peakRssMb: peakRssMb() };
 }
 
 async function headless(job: Extract<WorkerJob, { mode: 'headless' }>): Promise<HeadlessResult> {
@@ -188,7 +194,7 @@ async function epochs(job: Extract<WorkerJob, { mode: 'epochs' }>): Promise<Epoc
   await train({
     spec: findPreset(job.preset).model,
     dataset: benchData(job.samples, job.evalRows),
-    config: benchConfig(job.batchSize, job.epochs, job.tricks),
+    config: benchConfig(job.batchSize, job.epochs, job.tricks, job.threads),
     backend,
     events: {
       onEpoch: (r) => {
@@ -201,7 +207,7 @@ async function epochs(job: Extract<WorkerJob, { mode: 'epochs' }>): Promise<Epoc
       },
     },
   });
-  return { device: backend.device, epochMs, epochCpuMs, engineSamplesPerSecond, peakRssMb: peakRssMb() };
+  return { device: onThreads(backend, job.threads), epochMs, epochCpuMs, engineSamplesPerSecond, peakRssMb: peakRssMb() };
 }
 
 async function realSize(job: Extract<WorkerJob, { mode: 'realsize' }>): Promise<RealSizeResult> {
@@ -216,7 +222,7 @@ async function realSize(job: Extract<WorkerJob, { mode: 'realsize' }>): Promise<
   await train({
     spec: spec(job.model),
     dataset: data,
-    config: benchConfig(job.batchSize),
+    config: benchConfig(job.batchSize, 1, {}, job.threads),
     backend,
     events: {
       onBatch: (p) => {
@@ -232,7 +238,7 @@ async function realSize(job: Extract<WorkerJob, { mode: 'realsize' }>): Promise<
   });
   const timed = data.train.count - Math.min(job.batchSize, data.train.count);
   return {
-    device: backend.device,
+    device: onThreads(backend, job.threads),
     data: fashion ? `Fashion-MNIST (${job.idxDir}: 60,000 training images, 5,000 validation)` : data.name,
     samples: data.train.count,
     samplesPerSecond: (timed * 1000) / (last - first),

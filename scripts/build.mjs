@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build`: the engine's SIMD kernels (scripts/build-kernels.mjs), then `electron-vite build` (main, trainer,
+// `npm run build`: the engine's SIMD kernels (scripts/build-kernels.mjs), then `electron-vite build` (main, trainer and its threads,
 // CLI, preload, renderer), then a stamp with a hash of every source the build reads. `npm start`, `npx layerwise` and
 // the tests call `ensureBuilt()`, which rebuilds only when that hash changed, so a launch after no edit costs ~20 ms
 // instead of a full build, and an edit is never run stale.
@@ -32,7 +32,7 @@ const SOURCE_FILES = [
   'scripts/build-kernels.mjs',
 ];
 /** Outputs that must exist for the build to count as present. */
-const OUTPUTS = ['out/main/cli.js', 'out/main/trainer.js', 'out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const OUTPUTS = ['out/main/cli.js', 'out/main/trainer.js', 'out/main/train-thread.js', 'out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 const GENERATED = 'core/engine/kernels/simd/generated';
 
 function listFiles(dir, out) {

@@ -1,11 +1,13 @@
 // The training loop (our own, not model.fit): seeded shuffling and batching, the step in phases
 // (training/step.ts), evaluation, divergence detection, per-layer statistics and resumable checkpoints.
 // Training tricks act through their hooks (tricks/): this file knows none by name. Backend-agnostic: the
-// caller initialises the backend first.
+// caller initialises the backend first. With `config.threads` > 1 on wasm, each step's gradients come from a pool
+// of training threads (threads/pool.ts); everything else stays on this thread.
 import * as tf from '@tensorflow/tfjs-core';
 import {
   expandSpec,
   inferForTraining,
+  networkOptions,
   STATS_PROBE_SAMPLES,
   tokenInputProblem,
   type BackendName,
@@ -21,8 +23,9 @@ import {
   type TrainSummary,
 } from '../../shared/index.js';
 import { featureSize, loadDataset, type Dataset, type Split } from './data/dataset.js';
-import { applyScaling, fitScaling, scalingKind } from './data/scaling.js';
+import { applyScaling, fitScaling, scaleRowInto, scalingKind, type Scaling } from './data/scaling.js';
 import { createRng, mixSeed, permutation, withSeededMathRandom } from './data/rng.js';
+import { withDropoutStream } from './kernels/dropout.js';
 import { prepareHead } from './head.js';
 import type { FinalWeights } from './tricks/hook.js';
 import { LoopTricks } from './tricks/registry.js';
@@ -31,7 +34,9 @@ import { makeCheckpoint, restoreCheckpoint, type RunState } from './training/che
 import { TrainError } from './training/errors.js';
 import { ensembleMetrics, evaluate, finalMetrics, layerStats, type Evaluation } from './training/evaluation.js';
 import { createMember, disposeMember, isStopped, type Member } from './training/members.js';
-import { localGradients, trainStep, type Batch } from './training/step.js';
+import { localGradients, trainStep, type Batch, type GradientSource } from './training/step.js';
+import { ThreadPool } from './threads/pool.js';
+import { deviceOnThreads, trainingThreads } from './threads/settings.js';
 
 export { TrainError };
 
@@ -45,6 +50,8 @@ export interface TrainEvents {
    */
   onInit?(layers: LayerStat[]): void;
   onCheckpoint?(checkpoint: CheckpointPayload): void;
+  /** At each epoch's end of a run on several threads: the live tensors in each training thread (leak checks). */
+  onThreadTensors?(counts: readonly number[]): void;
 }
 
 /** Cooperative control, checked between batches: stop and pause take effect within one batch. */
@@ -84,15 +91,18 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
 
   const features = featureSize(dataset);
   const scaling = fitScaling(scalingKind(config), dataset);
+  // The training split stays raw: each batch is scaled as it is filled (a scaled copy would hold it twice).
   const splits = {
-    train: applyScaling(dataset.train, features, scaling),
+    train: dataset.train,
     validation: applyScaling(dataset.validation, features, scaling),
     test: applyScaling(dataset.test, features, scaling),
   };
   const trainSplit = splits.train;
   const head = prepareHead(expanded);
   const tricks = new LoopTricks(config);
-  const gradients = localGradients(head);
+  const threads = trainingThreads(config, backend.name);
+  let gradients: GradientSource = localGradients(head);
+  let pool: ThreadPool | null = null;
 
   const members: Member[] = [];
   const probeRows = Math.min(PROBE_SIZE, splits.validation.count);
@@ -101,12 +111,13 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
 
   const batchSize = Math.min(config.batchSize, trainSplit.count);
   const batchesPerEpoch = Math.ceil(trainSplit.count / batchSize);
-  const batch: Batch = {
+  let batch: Batch = {
     x: new Float32Array(batchSize * features),
     y: new Float32Array(batchSize * dataset.numClasses),
     n: 0,
     inputShape: dataset.inputShape,
     classes: dataset.numClasses,
+    key: 0,
   };
   const stepEvery = options.stepEvery ?? 10;
   // A 2-D classification set gets its decision-boundary picture at every epoch's end (raw units, fixed plane).
@@ -116,8 +127,22 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
 
   try {
     for (let i = 0; i < tricks.memberCount; i++) members.push(createMember(head, config, tricks, i));
+    if (threads > 1) {
+      pool = await ThreadPool.start({
+        threads,
+        backend: backend.name,
+        spec: head.spec,
+        build: { seed: members[0]!.seed, ...networkOptions(config) },
+        model: members[0]!.model,
+        batchSize,
+        inputShape: dataset.inputShape,
+        classes: dataset.numClasses,
+      });
+      gradients = pool;
+      batch = pool.createBatch(dataset.inputShape, dataset.numClasses);
+    }
     let startEpoch = 0;
-    let run: RunState = { bestEpoch: null, samplesPerSecond: 0, lowestValLoss: null };
+    let run: RunState = { bestEpoch: null, samplesPerSecond: 0, lowestValLoss: null, trainedSamples: 0, trainSeconds: 0 };
     if (options.resumeFrom) {
       const last = options.resumeFrom.manifest.epoch;
       run = await restoreCheckpoint(options.resumeFrom, members, tricks.learningRateAt({ epoch: last, batch: batchesPerEpoch - 1, batchesPerEpoch }));
@@ -138,9 +163,10 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       let seen = 0;
       let lr = 0;
       const active = members.filter((m) => !isStopped(m));
+      let samples = 0;
       for (const member of active) {
         const order = permutation(trainSplit.count, createRng(mixSeed(config.seed, member.index, epoch, 1)));
-        // Dropout draws its masks from Math.random: seeded per member and epoch.
+        // Math.random stays seeded per member and epoch for anything that still draws from it (dropout does not).
         await withSeededMathRandom(mixSeed(config.seed, member.index, epoch, 2), async () => {
           for (let b = 0; b < batchesPerEpoch; b++) {
             // Let pending messages (stop, pause) in before every batch, so they land within one batch.
@@ -156,11 +182,14 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
             }
             const from = b * batchSize;
             batch.n = Math.min(batchSize, trainSplit.count - from);
-            fillBatch(trainSplit, order, from, batch);
+            fillBatch(trainSplit, order, from, batch, scaling);
+            // Dropout masks: a hash of this key, the row in the batch, the layer and the unit (kernels/dropout.ts).
+            batch.key = mixSeed(config.seed, member.index, epoch, b, 3);
             lr = tricks.learningRateAt({ epoch, batch: b, batchesPerEpoch });
             const t0 = performance.now();
             const result = await trainStep(member, gradients, batch, lr);
             trainTime += performance.now() - t0;
+            samples += batch.n;
             if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
               status = 'diverged';
               divergence = { epoch, batch: b, what: Number.isFinite(result.loss) ? 'gradient' : 'loss', hint: DIVERGENCE_HINT };
@@ -190,7 +219,11 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       if (status === 'diverged' || (status === 'stopped' && seen < trainSplit.count)) break;
 
       epochsRun = epoch + 1;
-      run.samplesPerSecond = (trainSplit.count * active.length * 1000) / Math.max(trainTime, 1e-6);
+      // The epoch's own rate in its report; the run's is the mean over every epoch trained (total samples / total time).
+      const epochRate = (samples * 1000) / Math.max(trainTime, 1e-6);
+      run.trainedSamples = (run.trainedSamples ?? 0) + samples;
+      run.trainSeconds = (run.trainSeconds ?? 0) + trainTime / 1000;
+      run.samplesPerSecond = run.trainedSamples / Math.max(run.trainSeconds, 1e-9);
       const evals: Evaluation[] = [];
       for (const m of members) evals.push(await evaluate(m.model, head, splits.validation, dataset));
       const lead = evals[active[0]!.index]!;
@@ -201,7 +234,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
         valAccuracy: lead.accuracy,
         learningRate: lr,
         seconds: (performance.now() - epochStart) / 1000,
-        samplesPerSecond: run.samplesPerSecond,
+        samplesPerSecond: epochRate,
       };
       if (members.length > 1) {
         const averaged = ensembleMetrics(evals.map((e) => e.probs), splits.validation, dataset.numClasses, head);
@@ -229,11 +262,13 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       const layers = await layerStats(active[0]!, head, probe, probeY);
       const boundary = extent ? await decisionBoundary(members.map((m) => m.model), head, scaling, extent) : undefined;
       options.events?.onEpoch?.({ epoch, epochs: config.epochs, metrics, steps, layers, best, ...(boundary ? { boundary } : {}) });
+      if (pool) options.events?.onThreadTensors?.([...pool.threadTensors]);
       if (options.events?.onCheckpoint) options.events.onCheckpoint(await makeCheckpoint(members, epoch, best ? 'best' : 'last', run));
       if (status === 'stopped') break;
     }
 
-    const common = { epochs: epochsRun, backend: backend.name, device: backend.device, samplesPerSecond: run.samplesPerSecond, classNames: dataset.classNames };
+    const common = { epochs: epochsRun, backend: backend.name, device: deviceOnThreads(backend.device, threads), samplesPerSecond: run.samplesPerSecond, classNames: dataset.classNames };
+    await pool?.close();
     if (status === 'diverged') {
       const d = divergence!;
       return {
@@ -250,7 +285,12 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
 
     // The first finish hook that puts other weights into a member's model wins (registry order).
     const used = members.map((member) => {
-      const ctx = { model: member.model, forEachTrainingBatch: (fn: (xs: tf.Tensor, index: number) => void) => forEachBatch(trainSplit, batchSize, dataset, fn) };
+      // Training-mode passes at the end (batch-norm statistics for averaged weights): dropout keyed apart from every step.
+      const forEachTrainingBatch = (fn: (xs: tf.Tensor, index: number) => void) =>
+        forEachBatch(trainSplit, batchSize, dataset, scaling, (xs, index) =>
+          withDropoutStream({ key: mixSeed(config.seed, member.index, epochsRun, index, 4), rowOffset: 0 }, () => fn(xs, index)),
+        );
+      const ctx = { model: member.model, forEachTrainingBatch };
       for (const { hook } of member.hooks) {
         const result = hook.onFinish?.(ctx);
         if (result) return result;
@@ -258,7 +298,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       return null;
     });
     const first: FinalWeights | null = used[0]!;
-    const final = await finalMetrics(members, head, splits, dataset);
+    const final = await finalMetrics(members, head, splits, dataset, scaling);
     return {
       status,
       ...common,
@@ -269,6 +309,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       evaluation: final.evaluation,
     };
   } finally {
+    await pool?.close();
     probe.dispose();
     probeY.dispose();
     for (const member of members) disposeMember(member);
@@ -291,23 +332,28 @@ function checkCompatible(spec: ModelSpec, output: readonly number[] | null, data
   }
 }
 
-/** Copies the rows `order[from … from + n)` into the batch buffers: plain row copies, ~100× faster than a tfjs gather on wasm (FINDINGS). */
-function fillBatch(split: Split, order: Uint32Array, from: number, batch: Batch): void {
+/**
+ * Copies the rows `order[from … from + n)` into the batch buffers, scaled: plain row copies, ~100× faster than a tfjs
+ * gather on wasm (FINDINGS). The one place a batch is made, for one thread or many (the pool's buffers are shared).
+ */
+function fillBatch(split: Split, order: Uint32Array, from: number, batch: Batch, scaling: Scaling): void {
   const features = batch.inputShape.reduce((a, b) => a * b, 1);
   for (let i = 0; i < batch.n; i++) {
     const row = order[from + i]!;
-    batch.x.set(split.x.subarray(row * features, (row + 1) * features), i * features);
+    scaleRowInto(split.x, row, batch.x, i, features, scaling);
     batch.y.set(split.y.subarray(row * batch.classes, (row + 1) * batch.classes), i * batch.classes);
   }
 }
 
-/** Every batch of a split in order, as tensors freed after `fn`. */
-function forEachBatch(split: Split, batchSize: number, dataset: Dataset, fn: (xs: tf.Tensor, index: number) => void): void {
+/** Every batch of a (raw) split in order, scaled, as tensors freed after `fn`. */
+function forEachBatch(split: Split, batchSize: number, dataset: Dataset, scaling: Scaling, fn: (xs: tf.Tensor, index: number) => void): void {
   const features = featureSize(dataset);
+  const rows = new Float32Array(Math.min(batchSize, split.count) * features);
   let index = 0;
   for (let from = 0; from < split.count; from += batchSize) {
     const n = Math.min(batchSize, split.count - from);
-    const xs = tf.tensor(split.x.subarray(from * features, (from + n) * features), [n, ...dataset.inputShape]);
+    for (let i = 0; i < n; i++) scaleRowInto(split.x, from + i, rows, i, features, scaling);
+    const xs = tf.tensor(rows.slice(0, n * features), [n, ...dataset.inputShape]);
     try {
       fn(xs, index++);
     } finally {

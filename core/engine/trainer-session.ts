@@ -3,6 +3,7 @@
 import { parseParentMessage, PROGRESS_INTERVAL_MS, PROGRESS_PORT_MESSAGE, type BatchProgress, type PostablePort, type ParentToTrainer, type TrainerToParent, type TrainRequest } from '../../shared/index.js';
 import { initBackend } from './backends/index.js';
 import { Coalescer, mergeProgress } from './coalesce.js';
+import { deviceOnThreads, trainingThreads } from './threads/settings.js';
 import { train, TrainError } from './train.js';
 
 export interface TrainerPort {
@@ -88,7 +89,9 @@ export class TrainerSession {
 
   private async run(request: TrainRequest): Promise<void> {
     try {
-      const backend = await initBackend(request.backend);
+      const started = await initBackend(request.backend);
+      // The device line says how many threads train (threads/settings.ts: the config's count on wasm, else one).
+      const backend = { ...started, device: deviceOnThreads(started.device, trainingThreads(request.config, started.name)) };
       this.port.post({ type: 'started', backend: backend.name, device: backend.device, fallbackReason: backend.fallbackReason });
       const progress = new Coalescer<BatchProgress>(
         (p) => (this.progressSink ?? this.port).post({ type: 'progress', progress: p }),

@@ -24,6 +24,7 @@ import {
 } from '../../shared/index.js';
 import type { TrainerListeners, TrainerOutcome } from '../engine/trainer-client.js';
 import { isDiskError, isStoreError, type Checkpoint, type MetricPoint, type Run, type RunReport, type Store } from '../store/index.js';
+import { withThreadCount } from './threads.js';
 
 export interface NewRunRecord {
   projectId: number;
@@ -37,7 +38,7 @@ export interface NewRunRecord {
   status?: 'queued' | 'running';
 }
 
-/** Keeps the exact spec and data of the run (deduplicated by content), then creates the run. */
+/** Keeps the exact spec and data of the run (deduplicated by content), then creates the run (with its thread count). */
 export function createRunRecord(store: Store, input: NewRunRecord): Run {
   const version = store.saveModelVersion(input.projectId, input.spec, { parentId: input.parentModelVersionId ?? null });
   const dataset = store.saveDataset(input.projectId, { source: input.dataset, split: splitOf(input.dataset) });
@@ -45,7 +46,7 @@ export function createRunRecord(store: Store, input: NewRunRecord): Run {
     projectId: input.projectId,
     modelVersionId: version.id,
     datasetId: dataset.id,
-    config: input.config,
+    config: withThreadCount(input.config, input.backend),
     backend: input.backend,
     presetId: input.presetId ?? null,
     name: input.name ?? null,

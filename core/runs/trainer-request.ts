@@ -4,6 +4,7 @@
 // is exactly what the run says it is.
 import { BACKEND_NAMES, type BackendChoice, type CheckpointManifest, type TrainRequest } from '../../shared/index.js';
 import type { CheckpointData, Run, Store } from '../store/index.js';
+import { threadsForTraining } from './threads.js';
 
 /** The backend a run asks for; a name this build does not know (an older or newer record) falls back to `auto`. */
 export function backendChoiceOf(backend: string): BackendChoice {
@@ -14,7 +15,10 @@ export function backendChoiceOf(backend: string): BackendChoice {
 export function trainRequestFor(store: Pick<Store, 'getModelVersion' | 'getDataset'>, run: Run, checkpoint: CheckpointData | null): TrainRequest {
   const version = store.getModelVersion(run.modelVersionId);
   const dataset = store.getDataset(run.datasetId);
-  const request: TrainRequest = { spec: version.spec, dataset: dataset.source, config: run.config, backend: backendChoiceOf(run.backend) };
+  // The run's own thread count, capped at this machine's (a run recorded on a larger one).
+  const threads = threadsForTraining(run.config);
+  const config = run.config.threads === undefined || threads === run.config.threads ? run.config : { ...run.config, threads };
+  const request: TrainRequest = { spec: version.spec, dataset: dataset.source, config, backend: backendChoiceOf(run.backend) };
   if (checkpoint) {
     request.resumeFrom = {
       manifest: checkpoint.checkpoint.manifest as unknown as CheckpointManifest,

@@ -11,6 +11,7 @@ import { runDto } from '../runs/dto.js';
 
 /** Runs a comparison holds at most (comparisons.update and metrics.curves take at most 100 ids). */
 export const MAX_GROUP_RUNS = 100;
+import { withThreadCount } from '../runs/threads.js';
 
 export interface GroupContext {
   store: Store;
@@ -62,7 +63,8 @@ function queueGroup(
         projectId: base.projectId,
         modelVersionId: base.modelVersionId,
         datasetId: base.datasetId,
-        config: s.config,
+        // The base's thread count (this machine's default for a base recorded before threads existed).
+        config: withThreadCount(s.config, base.backend),
         backend: base.backend,
         presetId: base.presetId,
         name: clip(s.name),

@@ -23,6 +23,8 @@ import type { Run, Store } from '../store/index.js';
 import { runDto } from '../runs/dto.js';
 import { clip, fieldError } from './groups.js';
 import { splitOf } from '../runs/recorder.js';
+import { withThreadCount } from '../runs/threads.js';
+import { parseThreads, ThreadsError } from '../engine/threads/settings.js';
 
 export interface LessonContext {
   store: Store;
@@ -63,12 +65,20 @@ function lessonsProject(store: Store): Project {
 
 export async function startLesson(
   ctx: LessonContext,
-  input: { lessonId: string; budget?: LessonBudget; projectId?: number },
+  input: { lessonId: string; budget?: LessonBudget; projectId?: number; threads?: number },
 ): Promise<RunGroupResult & { project: Project }> {
   const { store, queue } = ctx;
   const lesson = await lessonOr404('lessons.start', 'lessonId', input.lessonId);
   const budget = input.budget ?? DEFAULT_LESSON_BUDGET;
   const plan = lesson.plan(budget);
+  if (input.threads !== undefined) {
+    try {
+      parseThreads(input.threads, 'threads');
+    } catch (error) {
+      if (error instanceof ThreadsError) throw fieldError('lessons.start', 'threads', error.message.replace(/^threads /, ''));
+      throw error;
+    }
+  }
   if (input.projectId !== undefined) store.getProject(input.projectId);
   const { project, runs, comparison } = store.tx(() => {
     const project = input.projectId !== undefined ? store.getProject(input.projectId) : lessonsProject(store);
@@ -82,7 +92,7 @@ export async function startLesson(
             projectId: project.id,
             modelVersionId: version.id,
             datasetId: dataset.id,
-            config: { ...arm.config, seed },
+            config: withThreadCount({ ...arm.config, seed }, 'auto', input.threads),
             backend: 'auto',
             name: lessonRunName(lesson, arm.label, seed),
             status: 'queued',
@@ -104,10 +114,10 @@ export async function startLesson(
   return { project, comparison, runs: runs.map((r) => runDto(store.getRun(r.id))) };
 }
 
-/** Everything of a config but its seed, canonical (defaults filled in). */
+/** Everything of a config but its seed and thread count (how it trained, not what), canonical (defaults filled in). */
 function setupKey(spec: ModelSpec, config: TrainingConfig): string {
   const parsed = parseTrainingConfig(config);
-  const full = parsed.ok ? parsed.value : config;
+  const { threads: _threads, ...full } = parsed.ok ? parsed.value : config;
   return canonicalJson({ spec, config: { ...full, seed: 0 } });
 }
 

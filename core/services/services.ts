@@ -49,6 +49,8 @@ import { getDraft, presetDraft, saveDraft } from './drafts.js';
 import { Predictor } from './predict.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
+import { withThreadCount } from '../runs/threads.js';
+import { ThreadsError } from '../engine/threads/settings.js';
 import { DatasetImportError } from '../datasets/errors.js';
 import { fileKindOf, importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
 import { registerDataset, tokensText } from '../datasets/register.js';
@@ -253,6 +255,7 @@ export function createServices(options: ServicesOptions): Services {
         spec = input.spec as ModelSpec;
       }
       checkFits(spec, config, input.dataset);
+      checkThreads('runs.start', config, input.backend ?? 'auto');
       store.getProject(input.projectId);
       // Model version, dataset record and run: all three or none.
       const run = store.tx(() =>
@@ -474,6 +477,17 @@ export function uploadError(method: string, error: UploadError): ApiError {
   const code = error.code === 'not_found' ? 'not_found' : error.code === 'too_large' ? 'payload_too_large' : error.code === 'conflict' ? 'conflict' : 'invalid_input';
   const details = error.field ? { method, errors: [{ path: error.field, message: error.message }] } : { method };
   return new ApiError(code, `${method}: ${error.message}`, details);
+}
+
+/** A thread count this machine cannot run (config.threads above twice its physical cores) is refused, naming it. */
+function checkThreads(method: string, config: TrainingConfig, backend: string): void {
+  try {
+    withThreadCount(config, backend);
+  } catch (error) {
+    if (!(error instanceof ThreadsError)) throw error;
+    const spec: SpecError = { path: 'config.threads', message: error.message };
+    throw new ApiError('invalid_input', `${method}: ${error.message}`, { method, errors: [spec] });
+  }
 }
 
 function invalidField(method: string, field: string, text: string, value: unknown): ApiError {

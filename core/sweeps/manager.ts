@@ -4,6 +4,7 @@
 // queue's events for its trials.
 import type { EventHub } from '../../shared/api/events.js';
 import {
+  type BackendChoice,
   parseSweepSpec,
   planSweep,
   type Preset,
@@ -18,7 +19,8 @@ import { conflict } from '../runs/errors.js';
 import type { RunQueue } from '../runs/queue.js';
 import type { Store, SweepRecord } from '../store/index.js';
 import { resolveBase } from './base.js';
-import { defaultSweepConcurrency } from './concurrency.js';
+import { parseThreads, ThreadsError } from '../engine/threads/settings.js';
+import { sweepParallelism } from './concurrency.js';
 import { sweepDto } from './dto.js';
 import { SweepSpecError } from './errors.js';
 import { SweepRunner } from './runner.js';
@@ -29,7 +31,7 @@ export interface SweepManagerOptions {
   /** Where onSweepChanged goes (the queue's hub by default, shared with the transports). */
   events?: EventHub;
   presets?: () => Preset[];
-  /** Trials at once when a spec does not say (one per core by default). */
+  /** Trials at once when neither the call nor the spec says (default: the physical cores ÷ each trial's threads). */
   defaultConcurrency?: number;
   /** Raise the queue's concurrency to a sweep's when lower (the studio; the CLI sizes its own queue). */
   raiseQueueConcurrency?: boolean;
@@ -89,11 +91,30 @@ export class SweepManager {
     return plan.value;
   }
 
-  /** Records a new sweep and starts it. */
-  create(projectId: number, input: unknown, options: { concurrency?: number } = {}): Sweep {
+  /**
+   * Records a new sweep and starts it. Trials at once and threads per trial: the options' (the CLI's flags), else the
+   * spec's, else chosen so that trials × threads ≤ physical cores (sweepParallelism); the threads are recorded in the
+   * stored spec, so every trial, resumed ones too, trains on the same count.
+   */
+  create(projectId: number, input: unknown, options: { concurrency?: number; threads?: number } = {}): Sweep {
     this.store.getProject(projectId);
-    const plan = this.plan(projectId, input);
-    const concurrency = options.concurrency ?? plan.spec.concurrency ?? this.options.defaultConcurrency ?? defaultSweepConcurrency();
+    const planned = this.plan(projectId, input);
+    const askedThreads = options.threads ?? planned.spec.threads;
+    if (askedThreads !== undefined) {
+      try {
+        parseThreads(askedThreads, 'threads');
+      } catch (error) {
+        if (error instanceof ThreadsError) throw new SweepSpecError([{ path: 'threads', message: error.message }]);
+        throw error;
+      }
+    }
+    const chosen = sweepParallelism({
+      concurrency: options.concurrency ?? planned.spec.concurrency ?? this.options.defaultConcurrency,
+      threads: askedThreads,
+      backend: planned.spec.backend as BackendChoice,
+    });
+    const plan: SweepPlan = { ...planned, spec: { ...planned.spec, threads: chosen.threads } };
+    const concurrency = chosen.concurrency;
     const record = this.store.sweeps.create({ projectId, name: plan.spec.name, spec: JSON.parse(JSON.stringify(plan.spec)), concurrency });
     this.plans.set(record.id, plan);
     this.attach(record).start();

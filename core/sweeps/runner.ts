@@ -17,8 +17,10 @@ import {
   type EpochReport,
   type SweepPlan,
   type SweepTrial,
+  type TrainingConfig,
   type TrialHistory,
 } from '../../shared/index.js';
+import { maxThreads } from '../engine/threads/settings.js';
 import type { RunQueue } from '../runs/queue.js';
 import { createRunRecord } from '../runs/recorder.js';
 import type { Run, Store, SweepRecord } from '../store/index.js';
@@ -368,7 +370,7 @@ export class SweepRunner {
         projectId: record.projectId,
         spec: made.value.spec,
         dataset: this.plan.spec.base.dataset,
-        config: made.value.config,
+        config: this.trialConfig(made.value.config),
         backend: this.plan.spec.backend,
         presetId: this.plan.spec.base.from?.preset ?? null,
         name: clip(`${record.name} · trial ${number}`),
@@ -388,6 +390,15 @@ export class SweepRunner {
     }
     this.ctx.changed(this.sweepId, trial);
     return true;
+  }
+
+  /**
+   * A trial's config with the sweep's threads per trial (recorded in its spec when it was created; capped at what
+   * this machine accepts, for a sweep continued on a smaller one). A sweep from before threads keeps the base's.
+   */
+  private trialConfig(config: TrainingConfig): TrainingConfig {
+    const threads = this.plan.spec.threads;
+    return threads === undefined ? config : { ...config, threads: Math.min(threads, maxThreads()) };
   }
 
   private update(trialId: number, patch: Parameters<Store['sweeps']['updateTrial']>[1]): void {

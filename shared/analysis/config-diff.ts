@@ -19,7 +19,7 @@ export interface RunSetup {
 export interface DiffRow {
   /**
    * `epochs`, `batchSize`, `seed`, a trick id (`dropout`: one row per trick however many of its parameters
-   * differ; a choice such as the optimizer is one row `optimizer`), `dataset`, `backend`, or a model path such
+   * differ; a choice such as the optimizer is one row `optimizer`), `dataset`, `backend`, `threads`, or a model path such
    * as `model.layers[2].units`.
    */
   field: string;
@@ -32,7 +32,7 @@ export const ABSENT = '—';
 
 /**
  * The fields that differ across the runs (only those), in a stable order: run settings (`epochs`, `batchSize`,
- * `seed`, then `backend` when every setup names one), tricks (registry order; a choice group sits where its
+ * `seed`, then `backend` when every setup names one, then `threads`), tricks (registry order; a choice group sits where its
  * first trick is), `dataset`, then the model by path. Fewer than two setups differ in nothing.
  *
  * A trick's text is `off`, `on`, or `on (param value, …)`; a choice's is the chosen trick's id (or `none`),
@@ -64,6 +64,8 @@ export function diffRuns(input: readonly RunSetup[]): DiffRow[] {
     push(field, values);
   }
   if (setups.every((s) => typeof s.backend === 'string')) push('backend', setups.map((s) => s.backend!));
+  // How many threads trained (absent: one, as every run did before threads existed), listed like the backend.
+  push('threads', setups.map((s) => String(s.config.threads ?? 1)));
 
   const doneChoices = new Set<TrickChoice>();
   for (const trick of TRICKS as readonly TrickDescriptor[]) {

@@ -75,10 +75,11 @@ export function groupBySetup<T>(items: readonly T[], setupKeyOf: (item: T) => st
 
 /**
  * A ready-made key for `groupBySetup`: the canonical JSON of the spec, the config without its seed and the
- * dataset. The backend is left out (the same setup on another backend is still the same experiment).
+ * dataset. The backend and the thread count are left out (the same setup on another backend or another number of
+ * threads is still the same experiment).
  */
 export function setupKey(setup: RunSetup): string {
-  const { seed: _seed, ...config } = normalizedConfig(setup.config);
+  const { seed: _seed, threads: _threads, ...config } = normalizedConfig(setup.config);
   return canonicalJson({ spec: setup.spec, config, dataset: setup.dataset });
 }
 

@@ -13,6 +13,7 @@ import { SERIES_IMPORT_FIELDS, TEXT_IMPORT_FIELDS } from '../data/sequence-impor
 import { IMAGE_LIMITS, NAME_MAX_CHARS, nameProblem, NOTES_MAX_CHARS, notesProblem, UPLOAD_LIMITS } from '../limits/inputs.js';
 import type { Preset } from '../presets/preset.js';
 import { BACKEND_NAMES, type BackendChoice } from '../protocol/training.js';
+import { LIMITS } from '../tricks/config.js';
 import type { SpecError } from '../spec/errors.js';
 import type { ModelInfo } from '../spec/inference.js';
 import type { ModelSpec } from '../spec/model-spec.js';
@@ -380,6 +381,13 @@ export const API_SCHEMAS = {
     lessonId: z.string({ error: 'must be a lesson id' }).min(1, { error: 'must be a lesson id' }).max(100, { error: 'must be at most 100 characters' }),
     budget: z.enum(LESSON_BUDGETS, { error: `must be one of ${LESSON_BUDGETS.join(', ')}` }).optional(),
     projectId: id.optional(),
+    /** Threads each run trains on (default: every physical core of the machine that queues them). */
+    threads: z
+      .number({ error: `must be an integer in [${LIMITS.threads.min}, ${LIMITS.threads.max}]` })
+      .int({ error: `must be an integer in [${LIMITS.threads.min}, ${LIMITS.threads.max}]` })
+      .min(LIMITS.threads.min, { error: `must be an integer in [${LIMITS.threads.min}, ${LIMITS.threads.max}]` })
+      .max(LIMITS.threads.max, { error: `must be an integer in [${LIMITS.threads.min}, ${LIMITS.threads.max}]` })
+      .optional(),
   }),
   /** The verdict of a lesson's comparison, from its runs' recorded numbers. */
   'lessons.verdict': z.strictObject({ comparisonId: id }),

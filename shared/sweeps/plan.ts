@@ -35,6 +35,8 @@ export interface SweepSpec {
   pruning: { method: 'none' } | { method: 'asha'; minEpochs: number; eta: number };
   objective: SweepObjective;
   concurrency?: number;
+  /** Threads each trial trains on: filled in when the sweep is created (core/sweeps/concurrency.ts). */
+  threads?: number;
   tpe?: { startupTrials: number; candidates: number; gamma: number };
   backend: string;
 }
@@ -190,6 +192,7 @@ export function planSweep(parsed: ParsedSweepSpec, base: SweepBase): ParseResult
     pruning,
     objective: parsed.objective ?? 'valLoss',
     ...(parsed.concurrency !== undefined ? { concurrency: parsed.concurrency } : {}),
+    ...(parsed.threads !== undefined ? { threads: parsed.threads } : {}),
     ...(method === 'tpe'
       ? { tpe: { startupTrials, candidates: parsed.tpe?.candidates ?? TPE_DEFAULTS.candidates, gamma: parsed.tpe?.gamma ?? TPE_DEFAULTS.gamma } }
       : {}),

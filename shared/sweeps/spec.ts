@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DatasetRefSchema } from '../data/dataset-ref.js';
 import { BACKEND_NAMES } from '../protocol/training.js';
+import { LIMITS } from '../tricks/config.js';
 import { formatIssues, type SpecError } from '../spec/errors.js';
 import type { ParseResult } from '../spec/schema.js';
 
@@ -171,8 +172,13 @@ export const SweepSpecSchema = z
       .optional(),
     pruning: PruningSchema.optional(),
     objective: z.enum(SWEEP_OBJECTIVES, { error: `must be one of ${SWEEP_OBJECTIVES.join(', ')}` }).optional(),
-    /** Trials training at once (default: one per core; see the CLI's --concurrency). */
+    /** Trials training at once (default: the physical cores ÷ each trial's threads; see the CLI's --concurrency). */
     concurrency: intIn(SWEEP_LIMITS.concurrency.min, SWEEP_LIMITS.concurrency.max).optional(),
+    /**
+     * Threads each trial trains on (wasm; config.threads). Default: the physical cores ÷ the trials at once (1 when
+     * neither is given: independent trials scale better than one trial's threads). Trials × threads ≤ cores.
+     */
+    threads: intIn(LIMITS.threads.min, LIMITS.threads.max).optional(),
     tpe: z
       .strictObject({
         /** Trials drawn at random before TPE models the results. */

@@ -19,6 +19,12 @@ export interface TrainingConfig {
   epochs: number;
   batchSize: number;
   seed: number;
+  /**
+   * Threads the wasm backend trains on (data-parallel: each step's batch split across them, gradients added in a fixed
+   * order, so a count gives the same results run after run, and any count the same within 1e-5). Absent: one thread
+   * (configs recorded before threads existed). Where a run starts, the default is every physical core.
+   */
+  threads?: number;
   tricks: TrickSettings;
 }
 
@@ -34,6 +40,8 @@ export const LIMITS = {
   epochs: { min: 1, max: 10_000 },
   batchSize: { min: 1, max: 65_536 },
   seed: { min: 0, max: 2 ** 31 - 1 },
+  /** The schema's cap; a machine accepts up to twice its physical cores (core/engine/threads/settings.ts). */
+  threads: { min: 1, max: 256 },
 } as const;
 
 const intIn = (min: number, max: number) =>
@@ -47,6 +55,7 @@ const OuterSchema = z.strictObject({
   epochs: intIn(LIMITS.epochs.min, LIMITS.epochs.max),
   batchSize: intIn(LIMITS.batchSize.min, LIMITS.batchSize.max),
   seed: intIn(LIMITS.seed.min, LIMITS.seed.max),
+  threads: intIn(LIMITS.threads.min, LIMITS.threads.max).optional(),
   tricks: z.record(z.string(), z.unknown(), { error: 'must be an object of trick ids' }).optional(),
 });
 
@@ -119,7 +128,8 @@ export function parseTrainingConfig(input: unknown): ParseResult<TrainingConfig>
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { epochs, batchSize: outer.data.batchSize, seed: outer.data.seed, tricks: typed } };
+  const threads = outer.data.threads === undefined ? {} : { threads: outer.data.threads };
+  return { ok: true, value: { epochs, batchSize: outer.data.batchSize, seed: outer.data.seed, ...threads, tricks: typed } };
 }
 
 function parseTrickParams(trick: TrickDescriptor, raw: unknown, errors: SpecError[]): TrickParams | null {

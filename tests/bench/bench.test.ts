@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countFlops } from '../../bench/flops.js';
 import { benchConfig, CNN_SPEC, MLP_SPEC, parseModels } from '../../bench/models.js';
-import { median, parseStoreOutput, peakFromCpuinfo, ratios, type PytorchRow, type ResultRow } from '../../bench/report.js';
+import { median, parseStoreOutput, peakFromCpuinfo, ratios, scaling, type PytorchRow, type ResultRow } from '../../bench/report.js';
 import { findPreset } from '../../core/presets/load.js';
 import { repoRoot } from '../support/build.js';
 
@@ -56,10 +56,26 @@ describe('bench arithmetic', () => {
       ({ backend, model, batchSize, samplesPerSecond }) as ResultRow;
     const py = (model: 'mlp' | 'cnn', batchSize: number, samplesPerSecond: number) => ({ model, batchSize, samplesPerSecond }) as PytorchRow;
     expect(ratios([row('wasm', 'cnn', 256, 4000), row('cpu', 'cnn', 256, 160), row('wasm', 'mlp', 64, 9000), row('wasm', 'cnn', 64, 1)], [py('cnn', 256, 16_000), py('mlp', 64, 30_000)])).toEqual([
-      { model: 'cnn', batchSize: 256, backend: 'wasm', vsPytorch: 0.25 },
-      { model: 'cnn', batchSize: 256, backend: 'cpu', vsPytorch: 0.01 },
-      { model: 'mlp', batchSize: 64, backend: 'wasm', vsPytorch: 0.3 },
+      { model: 'cnn', batchSize: 256, backend: 'wasm', vsPytorch: 0.25, torchThreads: 1 },
+      { model: 'cnn', batchSize: 256, backend: 'cpu', vsPytorch: 0.01, torchThreads: 1 },
+      { model: 'mlp', batchSize: 64, backend: 'wasm', vsPytorch: 0.3, torchThreads: 1 },
     ]);
+  });
+
+  it('compares ours on N threads only with PyTorch on N threads, and states the speed-up over 1 thread beside PyTorch\'s', () => {
+    const row = (threads: number, samplesPerSecond: number, cpuSamplesPerSecond?: number) =>
+      ({ backend: 'wasm', model: 'cnn', batchSize: 256, threads, samplesPerSecond, cpuSamplesPerSecond }) as ResultRow;
+    const py = (threads: number, samplesPerSecond: number, cpuSamplesPerSecond?: number) => ({ model: 'cnn', batchSize: 256, threads, samplesPerSecond, cpuSamplesPerSecond }) as PytorchRow;
+    const results = [row(1, 5000, 5200), row(2, 9000, 4800)];
+    const pytorch = [py(1, 10_000, 10_400), py(2, 16_000, 8500)];
+    expect(ratios(results, pytorch)).toEqual([
+      { model: 'cnn', batchSize: 256, backend: 'wasm', vsPytorch: 0.5, vsPytorchCpu: 0.5, torchThreads: 1 },
+      { model: 'cnn', batchSize: 256, backend: 'wasm', vsPytorch: 0.563, torchThreads: 2 },
+    ]);
+    // Without PyTorch on 2 threads, ours on 2 threads gets no ratio (never against PyTorch on 1).
+    expect(ratios(results, [py(1, 10_000)]).map((r) => r.torchThreads)).toEqual([1]);
+    expect(scaling(results, pytorch)).toEqual([{ backend: 'wasm', model: 'cnn', batchSize: 256, threads: 2, samplesPerSecond: 9000, speedup: 1.8, torchSpeedup: 1.6 }]);
+    expect(scaling([row(2, 9000)], pytorch)).toEqual([]);
   });
 
   it('states a peak from the CPU flags and clock', () => {
@@ -91,7 +107,8 @@ describe('bench arithmetic', () => {
   });
 
   it('trains every model with Adam at 0.001 on [0, 1] pixels for one epoch', () => {
-    expect(benchConfig(256)).toMatchObject({ epochs: 1, batchSize: 256, seed: 1, tricks: { scaleUnit: {}, adam: { learningRate: 0.001 } } });
+    expect(benchConfig(256)).toMatchObject({ epochs: 1, batchSize: 256, seed: 1, threads: 1, tricks: { scaleUnit: {}, adam: { learningRate: 0.001 } } });
+    expect(benchConfig(256, 1, {}, 2).threads).toBe(2);
     expect(parseModels('mlp,resnet,bn-dropout')).toEqual(['mlp', 'resnet', 'bn-dropout']);
     expect(() => parseModels('mlp,vgg')).toThrow(/unknown model 'vgg'/);
   });
@@ -111,7 +128,7 @@ describe('bench/run.ts as a child process', () => {
     const results = report.results as ResultRow[];
     expect(results).toHaveLength(1);
     const [row] = results;
-    expect(row).toMatchObject({ backend: 'cpu', model: 'mlp', batchSize: 64, samples: 512, flopsPerSample: 409_088 });
+    expect(row).toMatchObject({ backend: 'cpu', threads: 1, model: 'mlp', batchSize: 64, samples: 512, flopsPerSample: 409_088 });
     for (const key of ['samplesPerSecond', 'peakRssMb', 'msPerStep', 'gflops'] as const) {
       expect(typeof row![key]).toBe('number');
       expect(row![key]).toBeGreaterThan(0);
@@ -119,11 +136,11 @@ describe('bench/run.ts as a child process', () => {
     expect((row!.msPerStep * row!.samplesPerSecond) / 64_000).toBeCloseTo(1, 3);
     expect(report.ratios).toEqual([]);
     expect(report.pytorch).toEqual([]);
-    expect(report.tricks).toBeNull();
-    expect(report.realSize).toBeNull();
+    expect(report.tricks).toEqual([]);
+    expect(report.realSize).toEqual([]);
     expect(report.overhead).toBeNull();
     expect(report.store).toBeNull();
-    expect(r.stderr).toMatch(/cpu\s+mlp\s+64\s+512/);
+    expect(r.stderr).toMatch(/cpu\s+1\s+mlp\s+64\s+512/);
     expect(r.stderr).toMatch(/PyTorch: not run/);
   }, 90_000);
 

@@ -94,11 +94,29 @@ describe('format-1 checkpoints (written before trick hooks) resume as they did',
 
   it('weight averaging with batch norm under momentum: the running mean and its count carry over', async () => {
     const c = byName('swa-batchnorm-momentum');
-    const { summary, epochs } = await resume(c);
-    expectClose(withoutTiming(epochs), c.expected.epochs);
-    const { samplesPerSecond: _p, device: _d, ...rest } = summary;
-    expectClose(rest, c.expected.summary);
-    expect(summary.weights).toBe('averaged');
+    // This run has dropout: since dropout masks come from a counter-based hash (issue 16: the same masks on any number
+    // of threads), a run resumed from a checkpoint written before continues with the new masks, so the fixture's
+    // numbers (the old engine's, with masks drawn from Math.random) cannot be met. What must carry over is checked
+    // directly: the running mean and its count (1 in the checkpoint) go on from the stored state.
+    const { summary, epochs, checkpoints } = await resume(c);
+    expect(epochs.map((e) => e.epoch)).toEqual([4, 5]);
+    const stored = payload(c);
+    const tensors = (names: CheckpointPayload['manifest']['tensors'], bytes: Uint8Array) => new Map(unpackTensors({ entries: names, bytes }).map((t) => [t.name, t.tensor]));
+    const before = tensors(stored.manifest.tensors, stored.weights);
+    const after = tensors(checkpoints[0]!.manifest.tensors, checkpoints[0]!.weights);
+    expect(checkpoints[0]!.manifest.state).toMatchObject({ members: [{ tricks: { weightAveraging: { count: 2 } } }] });
+    expect(checkpoints[1]!.manifest.state).toMatchObject({ members: [{ tricks: { weightAveraging: { count: 3 } } }] });
+    for (let i = 0; before.has(`m0/swa${i}`); i++) {
+      // mean₂ = mean₁ + (w − mean₁)/2, in the hook's float32 ops, from the stored mean and epoch 4's weights.
+      const expected = tf.tidy(() => {
+        const mean = before.get(`m0/swa${i}`)!;
+        return Array.from(tf.add(mean, tf.div(tf.sub(after.get(`m0/w${i}`)!, mean), 2)).dataSync());
+      });
+      expect(Array.from(after.get(`m0/weightAveraging/average${i}`)!.dataSync())).toEqual(expected);
+    }
+    tf.dispose([...before.values(), ...after.values()]);
+    expect(summary).toMatchObject({ status: 'completed', epochs: 6, weights: 'averaged' });
+    expect(Math.abs(summary.final!.loss - c.expected.summary.final!.loss)).toBeLessThan(0.2);
   });
 
   it('RMSProp: tfjs\'s mean squares carry over, and its η-folded momentum buffers are divided by η', async () => {

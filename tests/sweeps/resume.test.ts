@@ -148,5 +148,8 @@ describe('layerwise sweep, wrong inputs', () => {
     const usage = capture();
     expect(await runCli(['sweep', '--concurrency', '0', file], usage.io)).toBe(2);
     expect(usage.err.join('\n')).toBe('layerwise sweep: --concurrency must be an integer in [1, 16] (got "0")');
+    const threads = capture();
+    expect(await runCli(['sweep', '--threads', '0', file], threads.io)).toBe(2);
+    expect(threads.err.join('\n')).toMatch(/^layerwise sweep: --threads must be an integer from 1 to \d+ \(up to twice this machine's \d+ physical cores?\); got '0'/);
   });
 });

@@ -4,6 +4,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ashaPromotes, lossOf, type SweepEvent, type SweepSpecInput } from '../../shared/index.js';
 import { ApiError, type LayerwiseApi } from '../../shared/api/contract.js';
+import { physicalCores } from '../../core/engine/threads/cores.js';
+import { sweepParallelism } from '../../core/sweeps/concurrency.js';
 import { ensureBuilt } from '../support/build.js';
 import { openTestServices, tinyConfig, tinyData, tinySpec, until, type TestServices } from '../host/support.js';
 
@@ -49,6 +51,7 @@ describe('a sweep through the services', () => {
     const started = await api.sweeps.start({ projectId: p.id, sweep: lrSweep() });
     expect(started).toMatchObject({ status: 'running', maxRuns: 4, rungs: [1, 2, 4], concurrency: 2, name: 'LR sweep' });
     expect(started.spec.base.config.epochs).toBe(6);
+    expect(started.spec.threads).toBe(Math.max(1, Math.floor(physicalCores() / 2)));
 
     const done = await t.services.sweeps.settled(started.id);
     expect(done.status).toBe('completed');
@@ -64,6 +67,8 @@ describe('a sweep through the services', () => {
       const run = runs.find((r) => r.id === trial.runId)!;
       expect(run.config.tricks.adam?.learningRate).toBe(trial.params['tricks.adam.learningRate']);
       expect(run.config.seed).toBe(3);
+      // Two trials at once share the cores: each trains on the threads left for it (trials × threads ≤ cores).
+      expect(run.config.threads).toBe(sweepParallelism({ concurrency: 2, backend: 'wasm' }).threads);
       expect(run.sweep).toEqual({ sweepId: started.id, trial: trial.number, state: trial.state });
     }
 

@@ -12,13 +12,14 @@ import { Store, StoreError } from '../../store/index.js';
 import { ApiError, LESSON_BUDGETS, type LessonBudget, type LessonInfo, type LessonVerdict, type Run } from '../../../shared/api/contract.js';
 import { isOutcomeRunStatus, isSettledRunStatus } from '../../../shared/index.js';
 import { parseCommandArgs } from '../args.js';
+import { threadsFlag } from './train.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { renderTable } from '../table.js';
 import { DEFAULT_LOCK_WAIT_S, formatNumber, parseId, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 
-const usage = `layerwise lesson list [--json]\n       layerwise lesson run ID [--budget ${LESSON_BUDGETS.join('|')}] [--json] ${STORE_USAGE}\n       layerwise lesson verdict COMPARISON_ID [--json] ${STORE_USAGE}`;
+const usage = `layerwise lesson list [--json]\n       layerwise lesson run ID [--budget ${LESSON_BUDGETS.join('|')}] [--threads N] [--json] ${STORE_USAGE}\n       layerwise lesson verdict COMPARISON_ID [--json] ${STORE_USAGE}`;
 
-const options = { ...STORE_OPTIONS, budget: { type: 'string' }, json: { type: 'boolean' } } as const;
+const options = { ...STORE_OPTIONS, budget: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 export const lessonCommand: Command = {
   name: 'lesson',
@@ -56,6 +57,8 @@ export const lessonCommand: Command = {
     if (!lesson) throw new UsageError(`lesson must be one of ${lessons.map((l) => l.id).join(', ')} (got ${JSON.stringify(id)})`);
     const budget = (values.budget ?? 'standard') as LessonBudget;
     if (!LESSON_BUDGETS.includes(budget)) throw new UsageError(`--budget must be one of ${LESSON_BUDGETS.join(', ')} (got ${JSON.stringify(values.budget)})`);
+    // Every run of the lesson trains on these threads (default: every physical core; lessons train on auto/wasm).
+    const threads = threadsFlag(values.threads, 'auto');
     const waitS = values.wait === undefined ? DEFAULT_LOCK_WAIT_S : Number(values.wait);
     if (!Number.isFinite(waitS) || waitS < 0 || waitS > 3600) throw new UsageError(`--wait must be a number of seconds in [0, 3600] (got ${JSON.stringify(values.wait)})`);
 
@@ -81,7 +84,7 @@ export const lessonCommand: Command = {
     };
     process.on('SIGINT', onSigint);
     try {
-      return await runLesson({ services, queue, store, lesson, budget, json: values.json ?? false, io, interrupted: () => interrupted });
+      return await runLesson({ services, queue, store, lesson, budget, threads, json: values.json ?? false, io, interrupted: () => interrupted });
     } catch (error) {
       if (error instanceof ApiError || error instanceof StoreError) {
         io.err(`layerwise lesson: ${error.message}`);
@@ -102,14 +105,15 @@ interface RunContext {
   store: Store;
   lesson: LessonInfo;
   budget: LessonBudget;
+  threads?: number;
   json: boolean;
   io: CliIO;
   interrupted(): boolean;
 }
 
 async function runLesson(ctx: RunContext): Promise<number> {
-  const { services, queue, store, lesson, budget, json, io } = ctx;
-  const started = await services.api.lessons.start({ lessonId: lesson.id, budget });
+  const { services, queue, store, lesson, budget, threads, json, io } = ctx;
+  const started = await services.api.lessons.start({ lessonId: lesson.id, budget, ...(threads !== undefined ? { threads } : {}) });
   const ours = new Set(started.runs.map((r) => r.id));
   const names = new Map(started.runs.map((r) => [r.id, r.name ?? `run ${r.id}`]));
   const { comparison, project } = started;

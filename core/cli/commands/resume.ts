@@ -2,18 +2,21 @@ import { StoreError } from '../../store/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../io.js';
 import { parseId, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
-import { trainAndRecord } from './train.js';
+import { backendChoiceOf } from '../../runs/trainer-request.js';
+import { threadsFlag, trainAndRecord } from './train.js';
 
-const usage = `layerwise resume <runId> [--json] ${STORE_USAGE}`;
+const usage = `layerwise resume <runId> [--threads N] [--json] ${STORE_USAGE}`;
 
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'Continue an interrupted or stopped run from its last checkpoint',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, ...STORE_OPTIONS }, usage);
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, threads: { type: 'string' }, ...STORE_OPTIONS }, usage);
     const runId = parseId(positionals[0], 'run', usage);
     return withStore('resume', values, io, async (store) => {
+      // Checked before anything changes: a refused --threads leaves the run as it was.
+      const threads = values.threads === undefined ? undefined : threadsFlag(values.threads, backendChoiceOf(store!.getRun(runId).backend));
       let point;
       try {
         // Checks the status and that the checkpoint verifies, drops metrics recorded after the checkpoint and
@@ -33,7 +36,12 @@ export const resumeCommand: Command = {
       if (!values.json) {
         io.out(checkpoint ? `resuming run ${runId} after epoch ${checkpoint.checkpoint.epoch + 1}` : `restarting run ${runId} from the start (it has no checkpoint)`);
       }
-      return trainAndRecord(store!, run, checkpoint, values.json ?? false, io);
+      // The run's own thread count unless --threads says otherwise for this continuation (results then match the
+      // uninterrupted run within float rounding, not bit for bit); the device line records what trained.
+      if (threads !== undefined && !values.json && threads !== (run.config.threads ?? 1)) {
+        io.out(`continuing on ${threads} thread${threads === 1 ? '' : 's'} (the run was recorded with ${run.config.threads ?? 1}): results equal the uninterrupted run's within float rounding, not bit for bit`);
+      }
+      return trainAndRecord(store!, run, checkpoint, values.json ?? false, io, threads);
     });
   },
 };

@@ -139,6 +139,7 @@ export function runJson(run: RunListItem) {
     name: run.name,
     backend: run.backend,
     device: run.device,
+    threads: run.config.threads ?? 1,
     seed: run.seed,
     epochs: run.config.epochs,
     finalMetrics: run.finalMetrics,

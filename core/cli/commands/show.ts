@@ -63,7 +63,7 @@ export const showCommand: Command = {
           `  data      ${dataset.name}`,
           `  backend   ${run.backend}${run.device ? ` on ${run.device}` : ''}, seed ${run.seed}`,
           `  created   ${formatTime(run.createdAt)} UTC${run.startedAt ? `, started ${formatTime(run.startedAt)}` : ''}${run.finishedAt ? `, finished ${formatTime(run.finishedAt)}` : ''}`,
-          `  training  ${run.config.epochs} epochs, batch ${run.config.batchSize}`,
+          `  training  ${run.config.epochs} epochs, batch ${run.config.batchSize}, ${run.config.threads ?? 1} thread${(run.config.threads ?? 1) === 1 ? '' : 's'}${typeof run.finalMetrics?.samplesPerSecond === "number" ? `, ${Math.round(run.finalMetrics.samplesPerSecond)} samples/s (mean over the run)` : ''}`,
           ...Object.entries(run.config.tricks).map(
             ([trick, params]) => `    ${trick}${Object.keys(params ?? {}).length ? ` ${Object.entries(params ?? {}).map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : String(v)}`).join(' ')}` : ''}`,
           ),

@@ -6,7 +6,7 @@
 import { forkTrainer } from '../../engine/trainer-client.js';
 import { RunQueue } from '../../runs/queue.js';
 import type { Store } from '../../store/index.js';
-import { defaultSweepConcurrency } from '../../sweeps/concurrency.js';
+import { parseThreads, ThreadsError } from '../../engine/threads/settings.js';
 import { SweepSpecError } from '../../sweeps/errors.js';
 import { SweepManager } from '../../sweeps/manager.js';
 import { ApiError, MAX_CONCURRENCY, type Sweep, type SweepTrial } from '../../../shared/api/contract.js';
@@ -19,13 +19,14 @@ import { summaryJson, summaryText, SweepProgress, trialJson, trialLine, trialTab
 import { CLI_PROJECT } from './train.js';
 
 const usage = [
-  `layerwise sweep SPEC.json [--concurrency N] [--json] [--project NAME] ${STORE_USAGE}`,
+  `layerwise sweep SPEC.json [--concurrency N] [--threads N] [--json] [--project NAME] ${STORE_USAGE}`,
   `       layerwise sweep resume ID [--concurrency N] [--json] ${STORE_USAGE}   (or: layerwise sweep --resume ID)`,
   `       layerwise sweep show ID [--json] ${STORE_USAGE}`,
 ].join('\n');
 
 const options = {
   concurrency: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'boolean' },
   project: { type: 'string' },
   resume: { type: 'string' },
@@ -39,6 +40,9 @@ export const sweepCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, options, usage);
     const concurrency = parseIntFlag('concurrency', values.concurrency, 1, MAX_CONCURRENCY);
+    // Threads per trial: checked against this machine here (the message names --threads); trials × threads ≤ cores
+    // for whichever of the two is not given (core/sweeps/concurrency.ts).
+    const threads = values.threads === undefined ? undefined : threadsFlag(values.threads);
     const json = values.json ?? false;
     const [first, second, ...rest] = positionals;
     if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}\nusage: ${usage}`);
@@ -67,7 +71,7 @@ export const sweepCommand: Command = {
         if (resumeId === undefined) {
           const projectId = projectFor(store!, spec, values.project);
           try {
-            sweep = manager.create(projectId, spec, { concurrency: concurrency ?? (spec as { concurrency?: number }).concurrency ?? defaultSweepConcurrency() });
+            sweep = manager.create(projectId, spec, { ...(concurrency !== undefined ? { concurrency } : {}), ...(threads !== undefined ? { threads } : {}) });
           } catch (error) {
             if (error instanceof SweepSpecError) {
               io.err([`layerwise sweep: ${first} cannot run:`, ...error.errors.map((e) => `  ✗ ${e.message}`)].join('\n'));
@@ -95,6 +99,15 @@ export const sweepCommand: Command = {
     });
   },
 };
+
+function threadsFlag(value: string): number {
+  try {
+    return parseThreads(value, '--threads');
+  } catch (error) {
+    if (error instanceof ThreadsError) throw new UsageError(`${error.message}\nusage: ${usage}`);
+    throw error;
+  }
+}
 
 /** The project a new sweep goes in: --project NAME, the base run's project, or the command line's. */
 function projectFor(store: Store, spec: unknown, name: string | undefined): number {

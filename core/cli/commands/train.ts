@@ -16,6 +16,7 @@ import {
   type TrainSummary,
 } from '../../../shared/index.js';
 import { startTraining, type TrainerHandle, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
+import { resolveThreads, ThreadsError } from '../../engine/threads/settings.js';
 import { findPreset } from '../../presets/load.js';
 import { combineListeners, createRunRecord, RunRecorder, trainerDeath } from '../../runs/recorder.js';
 import { trainRequestFor } from '../../runs/trainer-request.js';
@@ -25,7 +26,7 @@ import { parseCommandArgs, parseIntFlag, parseNameFlag, readJsonFile } from '../
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 
-const usage = `layerwise train <spec.json | --preset NAME> [--epochs N] [--batch-size N] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--dataset mnist|spiral|circles|xor|blobs | --dataset-id N] [--trick ID[.PARAM]=VALUE ...] [--project NAME] [--json] ${STORE_USAGE}`;
+const usage = `layerwise train <spec.json | --preset NAME> [--epochs N] [--batch-size N] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--dataset mnist|spiral|circles|xor|blobs | --dataset-id N] [--trick ID[.PARAM]=VALUE ...] [--project NAME] [--json] ${STORE_USAGE}`;
 
 /** Runs from the command line are filed under this project unless --project names another. */
 export const CLI_PROJECT = 'Command line';
@@ -36,6 +37,7 @@ const options = {
   'batch-size': { type: 'string' },
   seed: { type: 'string' },
   backend: { type: 'string' },
+  threads: { type: 'string' },
   dataset: { type: 'string' },
   'dataset-id': { type: 'string' },
   trick: { type: 'string', multiple: true },
@@ -112,12 +114,26 @@ export function planTraining(args: string[]): {
   if (backend !== 'auto' && !BACKEND_NAMES.includes(backend)) {
     throw new UsageError(`--backend must be one of auto, ${BACKEND_NAMES.join(', ')} (got ${JSON.stringify(values.backend)})`);
   }
+  // Threads: the flag (checked against this machine and the backend), else the config file's, else every physical core
+  // (createRunRecord records the count in the run's config).
+  const config = values.threads === undefined ? withTricks.value : { ...withTricks.value, threads: threadsFlag(values.threads, backend) };
   return {
-    plan: { name, presetId, spec, dataset, config: withTricks.value, backend },
+    plan: { name, presetId, spec, dataset, config, backend },
     json: values.json ?? false,
     store: { data: values.data, wait: values.wait, project: parseNameFlag('project', values.project) ?? CLI_PROJECT },
     ...(datasetId !== undefined ? { datasetId } : {}),
   };
+}
+
+/** `--threads N` for a run on `backend`, as a UsageError naming the flag when this machine or backend refuses it. */
+export function threadsFlag(value: string | undefined, backend: BackendChoice): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return resolveThreads({ flag: value, backend }).threads;
+  } catch (error) {
+    if (error instanceof ThreadsError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** The classes a synthetic set gets: the model's output units (2 when they are unknowable). */
@@ -260,9 +276,11 @@ export const trainCommand: Command = {
  * exits 0: its numbers exist and are recorded), 1 for one that diverged, failed or was interrupted (its trainer
  * killed, the disk full: one line says why and how to resume).
  */
-export async function trainAndRecord(store: Store, run: Run, checkpoint: CheckpointData | null, json: boolean, io: CliIO): Promise<number> {
+export async function trainAndRecord(store: Store, run: Run, checkpoint: CheckpointData | null, json: boolean, io: CliIO, threads?: number): Promise<number> {
   const runId = run.id;
   const request = trainRequestFor(store, run, checkpoint);
+  // `resume --threads N`: this continuation only (the run's record keeps the count it was started with).
+  if (threads !== undefined) request.config = { ...request.config, threads };
   let handle: TrainerHandle | undefined;
   const fresh: RunWarning[] = [];
   const recorder = new RunRecorder(store, runId, {

@@ -77,3 +77,24 @@ export function applyScaling(split: Split, features: number, scaling: Scaling): 
   }
   return { ...split, x };
 }
+
+/**
+ * Row `row` of `x`, scaled exactly as applyScaling scales it, written at row `at` of `out`. The training loop scales
+ * each batch as it fills it, so the training split is never held twice (raw and scaled).
+ */
+export function scaleRowInto(x: Float32Array, row: number, out: Float32Array, at: number, features: number, scaling: Scaling): void {
+  const src = row * features;
+  const dst = at * features;
+  if (scaling.kind === 'none') {
+    out.set(x.subarray(src, src + features), dst);
+    return;
+  }
+  const { shift, scale } = scaling;
+  if (shift.length > 1) {
+    for (let f = 0; f < features; f++) out[dst + f] = (x[src + f]! - shift[f]!) * scale[f]!;
+    return;
+  }
+  const s = shift[0]!;
+  const k = scale[0]!;
+  for (let f = 0; f < features; f++) out[dst + f] = (x[src + f]! - s) * k;
+}

@@ -36,6 +36,28 @@ export const FUSED_BATCH_NORM_GRAD = 'LayerwiseFusedBatchNormGrad';
 
 type StockCall = (backend: Backend, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap) => TensorInfo;
 
+/**
+ * Synchronised batch statistics for data-parallel training (core/engine/threads): every replica holds a shard of the
+ * batch; `allReduce` replaces a replica's per-channel sums by the sums over all shards (added in a fixed order, so
+ * every replica gets the same bits) and returns the rows of the whole batch. With a reducer set, the training kernels
+ * below normalise by the whole batch's mean and variance, and their gradient is the whole batch's: N threads train
+ * as one does. Null (the default): the shard is the batch.
+ */
+export interface BatchStatsReducer {
+  allReduce(sums: Float64Array, rows: number): number;
+}
+
+let reducer: BatchStatsReducer | null = null;
+
+/** Sets (or clears) the reducer this thread's batch-norm training kernels use. */
+export function setBatchStatsReducer(next: BatchStatsReducer | null): void {
+  reducer = next;
+}
+
+export function batchStatsReducer(): BatchStatsReducer | null {
+  return reducer;
+}
+
 /** The wasm heap's current buffer (tfjs-wasm's typings omit HEAPU8, which typedArrayFromHeap reads too). */
 function heap(wasm: BackendWasm): ArrayBuffer {
   return (wasm.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer as ArrayBuffer;
@@ -80,14 +102,17 @@ export const batchNormTrainWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     simd.bnColumnSums(px, 0, pSums, rows, c, 0);
     // Views after every allocation (growing the heap detaches earlier ones).
     const sums = heapF64(wasm, scratch, c);
+    // With synchronised statistics, the sums and the row count of the whole batch.
+    const total = reducer ? reducer.allReduce(sums, rows) : rows;
     const m = heapF32(wasm, mean, c);
-    for (let i = 0; i < c; i++) m[i] = sums[i]! / rows;
+    for (let i = 0; i < c; i++) m[i] = sums[i]! / total;
     simd.bnColumnSums(px, pMean, pSums, rows, c, 1);
+    reducer?.allReduce(sums, rows);
     const v = heapF32(wasm, variance, c);
     const k = heapF32(wasm, scratch, c, 2 * c);
     const g = heapF32(wasm, scale, c);
     for (let i = 0; i < c; i++) {
-      v[i] = sums[i]! / rows;
+      v[i] = sums[i]! / total;
       k[i] = g[i]! / Math.sqrt(v[i]! + eps);
     }
     simd.bnApply(px, pMean, pK, heapOffset(wasm, offset.dataId), heapOffset(wasm, y.dataId), rows, c, 0);
@@ -133,17 +158,40 @@ export const batchNormGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     const dv = heapF32(wasm, dvariance!, c);
     const ds = heapF32(wasm, dScale, c);
     const db = heapF32(wasm, dOffset, c);
+    // Synchronised: dγ and dβ stay this shard's share (the thread pool adds the shards' parameter gradients); dx needs
+    // the whole batch's sums, and the gradients reaching μ and σ² from every shard.
+    let total = rows;
+    let whole: Float64Array = sums;
+    let dmAll: ArrayLike<number> = dm;
+    let dvAll: ArrayLike<number> = dv;
+    if (reducer) {
+      for (let i = 0; i < c; i++) {
+        db[i] = sums[i]!;
+        ds[i] = (1 / Math.sqrt(v[i]! + eps)) * sums[c + i]!;
+      }
+      whole = new Float64Array(4 * c);
+      whole.set(sums);
+      for (let i = 0; i < c; i++) {
+        whole[2 * c + i] = dm[i]!;
+        whole[3 * c + i] = dv[i]!;
+      }
+      total = reducer.allReduce(whole, rows);
+      dmAll = whole.subarray(2 * c, 3 * c);
+      dvAll = whole.subarray(3 * c);
+    }
     for (let i = 0; i < c; i++) {
       const r = 1 / Math.sqrt(v[i]! + eps);
-      const s0 = sums[i]!;
-      const s1 = sums[c + i]!;
+      const s0 = whole[i]!;
+      const s1 = whole[c + i]!;
       const gr = g[i]! * r;
-      db[i] = s0;
-      ds[i] = r * s1;
+      if (!reducer) {
+        db[i] = s0;
+        ds[i] = r * s1;
+      }
       a[i] = gr;
-      gm[i] = s0 / rows;
-      b[i] = (-gr * r * r * s1 + 2 * dv[i]!) / rows;
-      e[i] = dm[i]! / rows;
+      gm[i] = s0 / total;
+      b[i] = (-gr * r * r * s1 + 2 * dvAll[i]!) / total;
+      e[i] = dmAll[i]! / total;
     }
     simd.bnGradApply(px, pdy, pMean, pSums + 16 * c, heapOffset(wasm, dx.dataId), rows, c);
   } finally {
@@ -314,6 +362,8 @@ export class FastBatchNormalization extends BatchNormalization {
     const axis = self.axis >= 0 ? self.axis : self.axis + x.rank;
     const training = kwargs.training === true;
     if (!training || axis !== x.rank - 1 || x.rank < 2 || x.dtype !== 'float32' || !self.center || !self.scale || x.size === 0 || !fusedBatchNormAvailable()) {
+      // tfjs's own path normalises by this shard's statistics only: with shards, results would depend on the threads.
+      if (training && reducer) throw new Error(`batch norm (${this.name}) cannot synchronise its batch statistics across threads without the engine's wasm kernels`);
       return super.call(inputs, kwargs as never);
     }
     return tf.tidy(() => {

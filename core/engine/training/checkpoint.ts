@@ -12,7 +12,11 @@ import type { Member } from './members.js';
 /** What the loop itself carries from epoch to epoch. */
 export interface RunState {
   bestEpoch: number | null;
+  /** The run's mean: trainedSamples / trainSeconds (absent from checkpoints written before it was a mean). */
   samplesPerSecond: number;
+  /** Samples trained and the time their steps took, over every epoch so far (of every member). */
+  trainedSamples?: number;
+  trainSeconds?: number;
   /** Without a trick that judges epochs, "best" is the lowest validation loss so far. */
   lowestValLoss: number | null;
   /**

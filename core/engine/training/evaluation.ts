@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { MAX_MISCLASSIFIED_SAMPLES, type FinalMetrics, type LayerStat, type TestEvaluation } from '../../../shared/index.js';
 import { featureSize, labelOf, type Dataset, type Split } from '../data/dataset.js';
+import { scaleRowInto, type Scaling } from '../data/scaling.js';
 import type { Head } from '../head.js';
 import type { Member } from './members.js';
 
@@ -16,15 +17,19 @@ export interface Evaluation {
   probs: Float32Array;
 }
 
-export async function evaluate(model: tfl.LayersModel, head: Head, split: Split, dataset: Dataset): Promise<Evaluation> {
-  const features = split.x.length / split.count;
+/** Loss, accuracy and probabilities on a split; `scaling` scales its rows as they are read (the raw training split). */
+export async function evaluate(model: tfl.LayersModel, head: Head, split: Split, dataset: Dataset, scaling?: Scaling): Promise<Evaluation> {
+  const features = featureSize(dataset);
   const probs = new Float32Array(split.count * dataset.numClasses);
+  const scaled = scaling && scaling.kind !== 'none' ? new Float32Array(Math.min(EVAL_BATCH, split.count) * features) : null;
   let lossSum = 0;
   let correct = 0;
   for (let from = 0; from < split.count; from += EVAL_BATCH) {
     const n = Math.min(EVAL_BATCH, split.count - from);
+    if (scaled) for (let i = 0; i < n; i++) scaleRowInto(split.x, from + i, scaled, i, features, scaling!);
     const [batchLoss, batchCorrect, batchProbs] = tf.tidy(() => {
-      const xs = tf.tensor(split.x.subarray(from * features, (from + n) * features), [n, ...dataset.inputShape]);
+      const rows = scaled ? scaled.subarray(0, n * features) : split.x.subarray(from * features, (from + n) * features);
+      const xs = tf.tensor(rows, [n, ...dataset.inputShape]);
       const ys = tf.tensor(split.y.subarray(from * dataset.numClasses, (from + n) * dataset.numClasses), [n, dataset.numClasses]);
       const out = model.apply(xs, { training: false }) as tf.Tensor;
       return [head.loss(ys, out), head.correct(ys, out), head.probabilities(out)] as const;
@@ -98,17 +103,19 @@ export async function finalMetrics(
   head: Head,
   splits: { train: Split; validation: Split; test: Split },
   dataset: Dataset,
+  /** How the (raw) training split is scaled; validation and test come scaled. */
+  trainScaling?: Scaling,
 ): Promise<{ metrics: FinalMetrics; confusion: number[][]; evaluation: TestEvaluation }> {
-  const averaged = async (split: Split) => {
+  const averaged = async (split: Split, scaling?: Scaling) => {
     const evals: Evaluation[] = [];
-    for (const m of members) evals.push(await evaluate(m.model, head, split, dataset));
+    for (const m of members) evals.push(await evaluate(m.model, head, split, dataset, scaling));
     if (evals.length === 1) return evals[0]!;
     const { loss, accuracy } = ensembleMetrics(evals.map((e) => e.probs), split, dataset.numClasses, head);
     const probs = new Float32Array(evals[0]!.probs.length);
     for (const e of evals) for (let i = 0; i < probs.length; i++) probs[i]! += e.probs[i]! / evals.length;
     return { loss, accuracy, probs };
   };
-  const train = await averaged(splits.train);
+  const train = await averaged(splits.train, trainScaling);
   const val = await averaged(splits.validation);
   const testSplit = splits.test;
   const test = await averaged(testSplit);

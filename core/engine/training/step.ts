@@ -1,9 +1,10 @@
-// One optimizer step, in phases: the loss and gradients of a batch (a GradientSource, which a pool of
-// workers can replace by returning the gradients summed over its shards in a fixed order), then the tricks'
+// One optimizer step, in phases: the loss and gradients of a batch (a GradientSource: this thread, or the thread
+// pool of threads/pool.ts, which returns the gradients summed over its shards in a fixed order), then the tricks'
 // hooks on the reduced gradient and the optimizer's update (applyUpdate), which run once, here.
 import * as tf from '@tensorflow/tfjs-core';
 import { globalNorm } from '../gradients.js';
 import type { Head } from '../head.js';
+import { withDropoutStream } from '../kernels/dropout.js';
 import type { NamedGrads } from '../tricks/hook.js';
 import type { MemberHooks } from '../tricks/registry.js';
 import type { Member } from './members.js';
@@ -15,6 +16,8 @@ export interface Batch {
   n: number;
   inputShape: readonly number[];
   classes: number;
+  /** The step's dropout key (run seed, member, epoch, batch): masks are drawn from it by row (kernels/dropout.ts). */
+  key: number;
 }
 
 export interface BatchGradients {
@@ -27,7 +30,7 @@ export interface BatchGradients {
 }
 
 export interface GradientSource {
-  compute(member: Member, batch: Batch): BatchGradients;
+  compute(member: Member, batch: Batch): BatchGradients | Promise<BatchGradients>;
 }
 
 /** Forward and backward on this thread, on the current backend. */
@@ -35,7 +38,7 @@ export function localGradients(head: Head): GradientSource {
   return {
     compute(member, batch) {
       const features = batch.inputShape.reduce((a, b) => a * b, 1);
-      return tf.tidy(() => {
+      return withDropoutStream({ key: batch.key, rowOffset: 0 }, () => tf.tidy(() => {
         const xs = tf.tensor(batch.x.subarray(0, batch.n * features), [batch.n, ...batch.inputShape]);
         const ys = tf.tensor(batch.y.subarray(0, batch.n * batch.classes), [batch.n, batch.classes]);
         let output: tf.Tensor | null = null;
@@ -51,7 +54,7 @@ export function localGradients(head: Head): GradientSource {
         const correct = head.correct(ys, output!);
         (output as tf.Tensor | null)?.dispose();
         return { loss: value, correct, grads };
-      });
+      }));
     },
   };
 }
@@ -64,7 +67,7 @@ export interface StepResult {
 
 /** Computes a batch's gradients and, when loss and gradient norm are finite, takes the step. */
 export async function trainStep(member: Member, source: GradientSource, batch: Batch, learningRate: number): Promise<StepResult> {
-  const { loss, correct, grads } = source.compute(member, batch);
+  const { loss, correct, grads } = await source.compute(member, batch);
   const norm = globalNorm(grads);
   // One read per step: loss, norm and hits together (divergence is caught before the update). Async read:
   // webgpu cannot read synchronously, and on cpu/wasm it costs the same.

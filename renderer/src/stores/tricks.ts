@@ -27,6 +27,19 @@ import {
 export type SettingKey = 'epochs' | 'batchSize' | 'seed';
 export type SeedMode = SeedPolicy['kind'];
 
+/** Where the studio keeps the user's default thread count (a preference of this user, not of one experiment). */
+export const THREADS_STORAGE_KEY = 'layerwise.threads';
+
+function savedThreads(): number | null {
+  try {
+    const raw = globalThis.localStorage?.getItem(THREADS_STORAGE_KEY);
+    const n = raw === null || raw === undefined ? NaN : Number(raw);
+    return Number.isInteger(n) && n >= LIMITS.threads.min && n <= LIMITS.threads.max ? n : null;
+  } catch {
+    return null;
+  }
+}
+
 export const useTricksStore = defineStore('tricks', () => {
   const epochs = ref(FIRST_RUN_EPOCHS);
   const batchSize = ref(64);
@@ -35,6 +48,11 @@ export const useTricksStore = defineStore('tricks', () => {
   /** `fixed`: every run uses `seed`; `fresh`: each run gets a seed no run of the project used. */
   const seedMode = ref<SeedMode>('fixed');
   const seedPolicy = computed<SeedPolicy>(() => (seedMode.value === 'fixed' ? { kind: 'fixed', seed: seed.value } : { kind: 'fresh' }));
+  /**
+   * Threads runs train on: the user's default, kept across sessions; null leaves it to the machine (every physical
+   * core, decided where the run is queued). NaN while the field holds something that is not a number.
+   */
+  const threads = ref<number | null>(savedThreads());
   /** Trick id → its parameters as typed (may be invalid until fixed). */
   const tricks = ref<Partial<Record<TrickId, Record<string, unknown>>>>({ [DEFAULT_OPTIMIZER]: defaultParams(findTrick(DEFAULT_OPTIMIZER)!) });
 
@@ -43,7 +61,13 @@ export const useTricksStore = defineStore('tricks', () => {
   );
 
   /** The config as typed (parameters possibly invalid); with a fresh seed each run, seed 0 stands in until Train picks one. */
-  const raw = computed(() => ({ epochs: epochs.value, batchSize: batchSize.value, seed: seedMode.value === 'fixed' ? seed.value : LIMITS.seed.min, tricks: tricks.value }));
+  const raw = computed(() => ({
+    epochs: epochs.value,
+    batchSize: batchSize.value,
+    seed: seedMode.value === 'fixed' ? seed.value : LIMITS.seed.min,
+    ...(threads.value === null ? {} : { threads: threads.value }),
+    tricks: tricks.value,
+  }));
   const parsed = computed(() => parseTrainingConfig(raw.value));
   /** The validated config with every default filled in, or null while something is wrong. */
   const config = computed<TrainingConfig | null>(() => (parsed.value.ok ? parsed.value.value : null));
@@ -123,6 +147,23 @@ export const useTricksStore = defineStore('tricks', () => {
     return Number.isInteger(value) && value >= min && value <= max ? null : `must be an integer in [${min}, ${max}]`;
   }
 
+  /** Sets the default thread count (null: every core) and keeps it for the next sessions when it is valid. */
+  function setThreads(value: number | null): void {
+    threads.value = value;
+    try {
+      if (value === null) globalThis.localStorage?.removeItem(THREADS_STORAGE_KEY);
+      else if (threadsError() === null) globalThis.localStorage?.setItem(THREADS_STORAGE_KEY, String(value));
+    } catch {
+      // No storage (a test page): the setting lasts for this session.
+    }
+  }
+
+  function threadsError(): string | null {
+    const value = threads.value;
+    const { min, max } = LIMITS.threads;
+    return value === null || (Number.isInteger(value) && value >= min && value <= max) ? null : `must be an integer in [${min}, ${max}], or empty for every core`;
+  }
+
   /** Shows a draft's settings as they were typed (values being fixed included). */
   function loadDraft(config: DraftConfig, policy: SeedPolicy): void {
     epochs.value = config.epochs ?? NaN;
@@ -180,5 +221,8 @@ export const useTricksStore = defineStore('tricks', () => {
     configWithSeed,
     load,
     loadDraft,
+    threads,
+    setThreads,
+    threadsError,
   };
 });
