@@ -16,18 +16,22 @@ const rule = (...patterns) => ['error', { patterns: patterns.map(([regex, messag
 
 // Inside core/, the domains are layers, low to high; a folder may import only the folders listed for it (and
 // shared/, and the root helpers core/*.ts). The leaf domains know nothing of runs, services or hosts; the
-// runs domain (queue, recorder, trainer requests) sits below the services and the hosts that drive it; the
-// CLI is on top (`serve` starts the browser host).
+// runs domain (queue, recorder, trainer requests, executors) sits below the services and the hosts that drive it;
+// the CLI is on top (`serve` starts the browser host). Scale-out: redis/ (URL, keys, chunked bytes, the fence) is a
+// leaf both ends share; worker/ (`layerwise worker`, on other machines) trains with the engine and talks through
+// redis/ only: it never reaches the store (workers keep no database) or the runs domain.
 const CORE_LAYERS = {
   store: [],
   engine: [],
   presets: [],
+  redis: [],
   datasets: ['store', 'engine'],
   export: ['store', 'engine'],
-  runs: ['store', 'engine'],
+  runs: ['store', 'engine', 'redis'],
+  worker: ['engine', 'redis'],
   services: ['store', 'engine', 'presets', 'datasets', 'export', 'runs'],
-  host: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services'],
-  cli: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services', 'host'],
+  host: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services', 'redis'],
+  cli: ['store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services', 'host', 'redis', 'worker'],
 };
 const CORE_DOMAINS = Object.keys(CORE_LAYERS);
 // A relative path out of a core/ domain (only `../` steps, then the folder) into another domain.
@@ -40,9 +44,13 @@ const coreRules = [
 const listed = (dirs) => dirs.map((d) => `core/${d}/`).join(', ').replace(/, ([^,]*)$/, ' and $1');
 const layerMessage = (domain, allowed) =>
   `core/${domain}/ may import ${allowed.length ? `only ${listed(allowed)} of core/` : 'no other folder of core/'} ` +
-  '(layers, low to high: store, engine, presets, datasets, export → runs → services → host → cli).';
+  '(layers, low to high: store, engine, presets, redis, datasets, export → runs, worker → services → host → cli).';
 // Dynamic import() is not seen by no-restricted-imports: the same table, as syntax.
 const dynamicInto = (regex, message) => ({ selector: `ImportExpression[source.value=/${regex}/]`, message });
+// Libraries a domain must not use even though core/ may.
+const CORE_BANNED_LIBS = {
+  worker: [['^better-sqlite3(\\/.*)?$', 'core/worker/ runs on worker machines, which keep no database: report through Redis (core/redis/); the studio records.']],
+};
 const coreLayering = (domain) => {
   const banned = CORE_DOMAINS.filter((d) => d !== domain && !CORE_LAYERS[domain].includes(d));
   const message = layerMessage(domain, CORE_LAYERS[domain]);
@@ -50,7 +58,7 @@ const coreLayering = (domain) => {
   return {
     files: [`core/${domain}/**`],
     rules: {
-      'no-restricted-imports': rule(...coreRules, [intoCore(...banned), message]),
+      'no-restricted-imports': rule(...coreRules, [intoCore(...banned), message], ...(CORE_BANNED_LIBS[domain] ?? [])),
       'no-restricted-syntax': ['error', dynamicInto(intoCore(...banned), message)],
     },
   };

@@ -12,4 +12,5 @@ export * from './presets/preset.js';
 export * from './spec/describe.js';
 export * from './protocol/training.js';
 export * from './protocol/trainer.js';
+export * from './protocol/worker.js';
 export * from './runs/index.js';

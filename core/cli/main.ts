@@ -13,9 +13,11 @@ import { trainCommand } from './commands/train.js';
 import { resumeCommand } from './commands/resume.js';
 import { datasetCommand } from './commands/dataset.js';
 import { exportCommand } from './commands/export.js';
+import { settingsCommand } from './commands/settings.js';
+import { workerCommand } from './commands/worker.js';
 import { processIO, UsageError, type CliIO, type Command } from './io.js';
 
-export const COMMANDS: Command[] = [presetsCommand, tricksCommand, checkCommand, trainCommand, resumeCommand, runsCommand, showCommand, bundleCommand, datasetCommand, exportCommand, serveCommand];
+export const COMMANDS: Command[] = [presetsCommand, tricksCommand, checkCommand, trainCommand, resumeCommand, runsCommand, showCommand, bundleCommand, datasetCommand, exportCommand, serveCommand, workerCommand, settingsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
