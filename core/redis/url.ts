@@ -33,7 +33,8 @@ export function redactRedisUrl(text: string): string {
 
 /** Checks a Redis URL; a RedisUrlError names what is wrong and shows the URL redacted. */
 export function parseRedisUrl(text: string): RedisTarget {
-  const shown = JSON.stringify(redactRedisUrl(text));
+  // Text that is not even URL-shaped is not echoed: it may be a password pasted in the wrong place.
+  const shown = typeof text === 'string' && text.includes('://') ? JSON.stringify(redactRedisUrl(text)) : `${typeof text === 'string' ? text.length : 0} characters without "://"`;
   const fail = (why: string) => new RedisUrlError(`the Redis URL ${why} (got ${shown}); expected ${EXAMPLES}`);
   if (typeof text !== 'string' || text.trim() === '') throw fail('is empty');
   let url: URL;

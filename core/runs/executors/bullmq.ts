@@ -34,6 +34,8 @@ export class BullmqExecutor implements RunExecutor {
   private readonly lastOfRun = new Map<number, RemoteJob>();
   private readonly commands;
   private readonly blocking;
+  /** BullMQ's connections: it does not close connections it was given. */
+  private readonly bullConnections;
   private readonly queue: Queue;
   private readonly events: QueueEvents;
   private readonly reader: EventReader;
@@ -46,8 +48,9 @@ export class BullmqExecutor implements RunExecutor {
     const connect = (role: string) => openRedis(target, { name: `layerwise-studio-${role}:${studioId}`, log });
     this.commands = connect('commands');
     this.blocking = connect('events');
-    this.queue = new Queue(QUEUE_NAME, { connection: connect('queue'), prefix: BULL_PREFIX });
-    this.events = new QueueEvents(QUEUE_NAME, { connection: connect('queue-events'), prefix: BULL_PREFIX });
+    this.bullConnections = [connect('queue'), connect('queue-events')] as const;
+    this.queue = new Queue(QUEUE_NAME, { connection: this.bullConnections[0], prefix: BULL_PREFIX });
+    this.events = new QueueEvents(QUEUE_NAME, { connection: this.bullConnections[1], prefix: BULL_PREFIX });
     this.reader = new EventReader(this.blocking, this.commands, studioKeys(studioId).events, log);
     this.context = {
       store: options.store,
@@ -129,7 +132,7 @@ export class BullmqExecutor implements RunExecutor {
     this.closed = true;
     await this.reader.close();
     await Promise.allSettled([this.events.close(), this.queue.close()]);
-    await Promise.allSettled([this.commands.quit(), this.blocking.quit()]);
+    await Promise.allSettled([this.commands, this.blocking, ...this.bullConnections].map((c) => c.quit()));
   }
 
   /** Stops and removes a job the studio no longer wants, and its keys. */
