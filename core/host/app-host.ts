@@ -98,6 +98,8 @@ export function openAppHost(options: AppHostOptions): AppHost {
           }
         }
       });
+      // Without Redis at the start, `reconciled` fails when the studio closes; `ready` has said why already.
+      reconciled.catch(() => undefined);
       ready = executor.ready.then(() => reconciled);
       ready.catch((error: unknown) => log(`scale-out: ${error instanceof Error ? error.message : String(error)}`));
     }

@@ -65,6 +65,8 @@ export interface OpenOptions {
   name: string;
   /** Reports connection trouble (redacted), at most once per outage. */
   log?: (message: string) => void;
+  /** Shared by the connections of one process, so that an outage is reported once, not once per connection. */
+  outage?: { down: boolean };
 }
 
 /**
@@ -77,15 +79,46 @@ export function openRedis(target: RedisTarget, options: OpenOptions): Redis {
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(200 * times, 5_000),
   });
-  let down = false;
+  const outage = options.outage ?? { down: false };
   client.on('error', (error: Error) => {
-    if (down) return;
-    down = true;
+    if (outage.down) return;
+    outage.down = true;
     options.log?.(`${explain(target, error)}; retrying until it answers`);
   });
   client.on('ready', () => {
-    if (down) options.log?.(`connected to Redis at ${target.display} again`);
-    down = false;
+    if (outage.down) options.log?.(`connected to Redis at ${target.display} again`);
+    outage.down = false;
   });
   return client;
+}
+
+/**
+ * Closes connections: politely (QUIT, after what was sent) when Redis is there, at once when it is not, so that a
+ * studio or worker can always exit (commands still waiting for an absent Redis then fail).
+ */
+export async function closeRedis(clients: readonly Redis[], graceMs = 2_000): Promise<void> {
+  await Promise.all(
+    clients.map(async (client) => {
+      if (client.status !== 'ready') return client.disconnect();
+      const force = setTimeout(() => client.disconnect(), graceMs);
+      try {
+        await client.quit();
+      } catch {
+        client.disconnect();
+      } finally {
+        clearTimeout(force);
+      }
+    }),
+  );
+}
+
+/** Waits for `work` at most `ms`; whether it finished. */
+export async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Worker } from 'bullmq';
 import type { BackendName } from '../../shared/index.js';
 import { forkTrainer, type TrainerProcess } from '../engine/trainer-client.js';
-import { BULL_PREFIX, checkRedis, LOCK_DURATION_MS, MAX_STALLS, openRedis, QUEUE_NAME, STALLED_INTERVAL_MS, type RedisTarget } from '../redis/index.js';
+import { BULL_PREFIX, checkRedis, closeRedis, LOCK_DURATION_MS, MAX_STALLS, openRedis, QUEUE_NAME, STALLED_INTERVAL_MS, within, type RedisTarget } from '../redis/index.js';
 import { Attempt, LostJobError } from './attempt.js';
 import { ControlBoard } from './control.js';
 import { DatasetCache } from './datasets.js';
@@ -38,7 +38,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { target, log } = options;
   await checkRedis(target);
   const name = `${hostname()}:${process.pid}`;
-  const connect = (role: string) => openRedis(target, { name: `layerwise-worker-${role}:${name}`, log });
+  const outage = { down: false };
+  const connect = (role: string) => openRedis(target, { name: `layerwise-worker-${role}:${name}`, log, outage });
   const redis = connect('commands');
   const subscriber = connect('control');
   const bull = connect('queue');
@@ -104,8 +105,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     close: async () => {
       closing = true;
       for (const attempt of attempts.values()) attempt.handBack();
-      await worker.close();
-      await Promise.allSettled([redis.quit(), subscriber.quit(), bull.quit()]);
+      // Handing back needs Redis; without it, the jobs' locks lapse and another worker's stalled check recovers them.
+      if (!(await within(worker.close(), LOCK_DURATION_MS))) log('Redis did not answer: the runs go to another worker once their locks lapse');
+      await closeRedis([redis, subscriber, bull]);
     },
   };
 }

@@ -40,11 +40,15 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** A redis-server of our own: loopback only, no RDB or AOF files, in a temp folder. */
-export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
+/** A redis-server of our own: loopback only, no RDB or AOF files, in a temp folder; TLS only when `tls` is given. */
+export async function startRedis(options: { password?: string; tls?: { cert: string; key: string; ca: string } } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = tempDir('redis');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(options.password ? ['--requirepass', options.password] : [])];
+  const { tls } = options;
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(options.password ? ['--requirepass', options.password] : [])];
   const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -99,9 +103,9 @@ export function runCliProcess(args: string[], env: NodeJS.ProcessEnv = {}): Prom
   });
 }
 
-/** `layerwise worker --redis URL …` as a child process, once it says it takes runs. */
-export async function startWorkerProcess(url: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
-  const proc = spawn(process.execPath, [join(repoRoot, 'out/main/cli.js'), 'worker', '--redis', url, ...extra], {
+/** `layerwise worker --redis URL …` (no --redis when `url` is null) as a child process, once it says it takes runs. */
+export async function startWorkerProcess(url: string | null, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+  const proc = spawn(process.execPath, [join(repoRoot, 'out/main/cli.js'), 'worker', ...(url === null ? [] : ['--redis', url]), ...extra], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

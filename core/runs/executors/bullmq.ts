@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { isFinishedRunStatus, type TrainRequest } from '../../../shared/index.js';
 import type { TrainerListeners } from '../../engine/trainer-client.js';
-import { BULL_PREFIX, checkRedis, CONTROL_CHANNEL, jobKeys, MAX_STALLS, openRedis, QUEUE_NAME, studioKeys, type RedisTarget } from '../../redis/index.js';
+import { BULL_PREFIX, checkRedis, closeRedis, CONTROL_CHANNEL, jobKeys, MAX_STALLS, openRedis, QUEUE_NAME, studioKeys, within, type RedisTarget } from '../../redis/index.js';
 import type { Store } from '../../store/index.js';
 import type { RunExecutor, TrainerJob } from '../executor.js';
 import { EventReader } from './event-reader.js';
@@ -36,8 +36,9 @@ export class BullmqExecutor implements RunExecutor {
   private readonly blocking;
   /** BullMQ's connections: it does not close connections it was given. */
   private readonly bullConnections;
-  private readonly queue: Queue;
-  private readonly events: QueueEvents;
+  /** BullMQ's queue and queue events, made once Redis first answers (BullMQ cannot close them before that). */
+  private readonly bull: Promise<{ queue: Queue; events: QueueEvents }>;
+  private bullMade: { queue: Queue; events: QueueEvents } | undefined;
   private readonly reader: EventReader;
   private readonly context: RemoteJobContext;
   private detaching = false;
@@ -45,17 +46,16 @@ export class BullmqExecutor implements RunExecutor {
 
   constructor(private readonly options: BullmqExecutorOptions) {
     const { target, studioId, log } = options;
-    const connect = (role: string) => openRedis(target, { name: `layerwise-studio-${role}:${studioId}`, log });
+    const outage = { down: false };
+    const connect = (role: string) => openRedis(target, { name: `layerwise-studio-${role}:${studioId}`, log, outage });
     this.commands = connect('commands');
     this.blocking = connect('events');
     this.bullConnections = [connect('queue'), connect('queue-events')] as const;
-    this.queue = new Queue(QUEUE_NAME, { connection: this.bullConnections[0], prefix: BULL_PREFIX });
-    this.events = new QueueEvents(QUEUE_NAME, { connection: this.bullConnections[1], prefix: BULL_PREFIX });
     this.reader = new EventReader(this.blocking, this.commands, studioKeys(studioId).events, log);
     this.context = {
       store: options.store,
       redis: this.commands,
-      queue: this.queue,
+      queue: async () => (await this.bull).queue,
       reader: this.reader,
       studio: studioId,
       maxStalls: MAX_STALLS,
@@ -67,13 +67,36 @@ export class BullmqExecutor implements RunExecutor {
         void this.dropUnusedDatasets().catch(() => undefined);
       },
     };
-    this.events.on('progress', ({ jobId, data }) => this.byJob.get(jobId)?.onProgress(data));
-    this.events.on('failed', ({ jobId, failedReason }) => void this.byJob.get(jobId)?.onQueueFailed(failedReason));
-    this.events.on('error', () => undefined);
-    this.queue.on('error', () => undefined);
     this.reader.start();
     this.ready = checkRedis(target);
     this.ready.catch(() => undefined);
+    this.bull = this.connectQueue();
+    this.bull.catch(() => undefined);
+  }
+
+  /** Waits until Redis answers (trying again every few seconds), then makes BullMQ's queue and its events. */
+  private async connectQueue(): Promise<{ queue: Queue; events: QueueEvents }> {
+    let attempt = this.ready;
+    for (;;) {
+      try {
+        await attempt;
+        break;
+      } catch {
+        if (this.closed) throw new Error('the connection to the workers is closed');
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        if (this.closed) throw new Error('the connection to the workers is closed');
+        attempt = checkRedis(this.options.target);
+      }
+    }
+    if (this.closed) throw new Error('the connection to the workers is closed');
+    const queue = new Queue(QUEUE_NAME, { connection: this.bullConnections[0], prefix: BULL_PREFIX });
+    const events = new QueueEvents(QUEUE_NAME, { connection: this.bullConnections[1], prefix: BULL_PREFIX });
+    events.on('progress', ({ jobId, data }) => this.byJob.get(jobId)?.onProgress(data));
+    events.on('failed', ({ jobId, failedReason }) => void this.byJob.get(jobId)?.onQueueFailed(failedReason));
+    events.on('error', () => undefined);
+    queue.on('error', () => undefined);
+    this.bullMade = { queue, events };
+    return this.bullMade;
   }
 
   get studioId(): string {
@@ -130,16 +153,18 @@ export class BullmqExecutor implements RunExecutor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.reader.close();
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
-    await Promise.allSettled([this.commands, this.blocking, ...this.bullConnections].map((c) => c.quit()));
+    // With Redis there this takes milliseconds; without it, nothing waits for it.
+    const closing = Promise.allSettled([this.reader.close(), this.bullMade?.events.close(), this.bullMade?.queue.close()]);
+    if (this.commands.status === 'ready') await within(closing, 5_000);
+    // A command still waiting for an absent Redis never settles; nothing waits on it (the read loop stops with `closed`).
+    await closeRedis([this.commands, this.blocking, ...this.bullConnections]);
   }
 
   /** Stops and removes a job the studio no longer wants, and its keys. */
   private async cancel(runId: number, jobId: string): Promise<void> {
     const keys = jobKeys(jobId);
     await this.commands.multi().hset(keys.control, 'state', 'kill').publish(CONTROL_CHANNEL, jobId).exec();
-    const job = await this.queue.getJob(jobId);
+    const job = await (await this.bull).queue.getJob(jobId);
     if (job && (await job.getState()) !== 'active') await job.remove().catch(() => undefined);
     const blobs = (await this.commands.mget(...keys.latestAll)).filter((k): k is string => k !== null);
     // The control state stays a while so that a worker still training it reads `kill`.

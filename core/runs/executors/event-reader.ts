@@ -36,7 +36,9 @@ export class EventReader {
   ) {}
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop ??= this.run().catch((error: unknown) => {
+      if (!this.closed) this.log(`the event stream stopped: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 
   /** Hands the job's entries to `handler`: those already read first, in order, then each as it arrives. */
@@ -77,13 +79,14 @@ export class EventReader {
     await this.commands.multi().xack(this.stream, STUDIO_GROUP, ...ids).xdel(this.stream, ...ids).exec();
   }
 
+  /** Stops reading; resolves once the entries already read are handed on (or at once if Redis is away). */
   async close(): Promise<void> {
     this.closed = true;
     this.syncWaiters.splice(0).forEach((w) => w());
     this.blocking.disconnect();
-    await this.loop?.catch(() => undefined);
     await this.work;
   }
+
 
   // ---- internals ----
 

@@ -31,7 +31,8 @@ import type { EventReader, StreamEntry } from './event-reader.js';
 export interface RemoteJobContext {
   store: Store;
   redis: Redis;
-  queue: Queue;
+  /** BullMQ's queue, once Redis has answered (made only then: see BullmqExecutor). */
+  queue(): Promise<Queue>;
   reader: EventReader;
   studio: string;
   /** How many times a job may be recovered after its worker stopped answering (the workers' setting). */
@@ -169,7 +170,7 @@ export class RemoteJob implements TrainerJob {
     if (existing) {
       await this.ctx.reader.sync();
       if (this.outcome) return;
-      const job = await this.ctx.queue.getJob(this.jobId);
+      const job = await (await this.ctx.queue()).getJob(this.jobId);
       const state = job ? await job.getState() : 'missing';
       if (job && state === 'failed') return this.onQueueFailed(job.failedReason ?? 'no reason given');
       if (job && state !== 'completed' && state !== 'unknown') {
@@ -205,7 +206,7 @@ export class RemoteJob implements TrainerJob {
     // Checked as the worker will check it, after the same trip through JSON.
     const checked = parseJobPayload(JSON.parse(JSON.stringify(payload)));
     if (!checked.ok) throw new Error(`its job payload is not valid: ${checked.errors.map((e) => e.message).join('; ')}`);
-    await this.ctx.queue.add('train', payload, { jobId: this.jobId, attempts: 1, removeOnComplete: true, removeOnFail: { age: KEEP_FAILED_S } });
+    await (await this.ctx.queue()).add('train', payload, { jobId: this.jobId, attempts: 1, removeOnComplete: true, removeOnFail: { age: KEEP_FAILED_S } });
   }
 
   private async onEntry(entry: StreamEntry): Promise<void> {
@@ -269,7 +270,7 @@ export class RemoteJob implements TrainerJob {
 
   private async removeIfWaiting(): Promise<void> {
     if (this.outcome || !this.jobId) return;
-    const job = await this.ctx.queue.getJob(this.jobId);
+    const job = await (await this.ctx.queue()).getJob(this.jobId);
     if (!job || !['waiting', 'prioritized', 'delayed', 'paused'].includes(await job.getState())) return;
     try {
       await job.remove();
@@ -295,7 +296,7 @@ export class RemoteJob implements TrainerJob {
     // Only if the record still names this job (a run queued again has a new one).
     tx.eval("if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0", 1, keys.jobs, String(this.runId), this.jobId);
     await tx.exec();
-    const left = await this.ctx.queue.getJob(this.jobId);
+    const left = await (await this.ctx.queue()).getJob(this.jobId);
     if (left && (await left.getState()) !== 'active') await left.remove().catch(() => undefined);
     this.ctx.forget(this);
   }
