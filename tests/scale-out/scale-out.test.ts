@@ -118,7 +118,7 @@ function midEpoch(app: AppHost, runId: number, epoch: number): Promise<void> {
 function descendants(pid: number): number[] {
   const out: number[] = [];
   const visit = (p: number) => {
-    let children: number[] = [];
+    let children: number[];
     try {
       children = readdirSync(`/proc/${p}/task`).flatMap((t) => readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
     } catch {
