@@ -136,7 +136,7 @@ export class RemoteJob implements TrainerJob {
       error: {
         code: stalled ? 'workers_lost' : 'job_failed',
         message: stalled
-          ? `the workers training this run stopped answering ${this.ctx.maxStalls + 1} times (${reason}); resume it to continue from its last checkpoint`
+          ? `the workers training this run stopped answering ${this.ctx.maxStalls + 1} times (${reason}); its checkpoints are kept: fork it from the last one to go on`
           : `the queue failed the run's job: ${reason}`,
       },
     });
@@ -271,7 +271,13 @@ export class RemoteJob implements TrainerJob {
   private async removeIfWaiting(): Promise<void> {
     if (this.outcome || !this.jobId) return;
     const job = await (await this.ctx.queue()).getJob(this.jobId);
-    if (!job || !['waiting', 'prioritized', 'delayed', 'paused'].includes(await job.getState())) return;
+    if (!job) {
+      // Gone without an outcome (Redis lost its data: restarted without persistence): nothing will ever report.
+      await this.ctx.reader.sync();
+      this.settle({ ok: false, error: { code: 'job_lost', message: `its job ${this.jobId} is no longer in Redis (was Redis restarted without persistence?); its checkpoints are kept: fork it from the last one to go on` } });
+      return;
+    }
+    if (!['waiting', 'prioritized', 'delayed', 'paused'].includes(await job.getState())) return;
     try {
       await job.remove();
     } catch {
