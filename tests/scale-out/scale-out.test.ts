@@ -261,6 +261,29 @@ describe('runs on workers through Redis', () => {
     }
   });
 
+  it('a worker stopped with Ctrl-C (SIGINT) hands its run back at once, and another worker continues it', async () => {
+    const dir = tempDir('studio');
+    const logs: string[] = [];
+    const app = await openStudio(dir, redis.url, logs);
+    try {
+      const api = app.services.api;
+      const project = await api.projects.create({ name: 'Hand-back' });
+      const run = await startPlan(api, project.id, plan('restart'));
+      await midEpoch(app, run.id, 1);
+      const leaving = workers.find((w) => w.pid === app.scaleOut!.workerOf(run.id)!.pid)!;
+      leaving.proc.kill('SIGINT');
+      expect((await leaving.exited).code).toBe(0);
+      expect(leaving.stderr()).toContain('handing 1 run back to the queue');
+      await waitFor(app, run.id, ['completed', 'failed', 'stopped']);
+      expectSameAsLocal(app.store, run.id, 'restart');
+      const takeover = new RegExp(`run ${run.id}: worker (\\S+) took it over \\(attempt 2\\) after epoch \\d+`).exec(logs.join('\n'));
+      expect(takeover, logs.join('\n')).not.toBeNull();
+      expect(takeover![1]).not.toBe(leaving.name);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('a studio killed mid-run (layerwise serve, SIGKILL) catches up on what its workers reported when it starts again', async () => {
     const dir = tempDir('studio');
     let serve = await spawnServe(dir, ['--redis', redis.url]);
