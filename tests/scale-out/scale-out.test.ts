@@ -186,7 +186,8 @@ describe('runs on workers through Redis', () => {
       const client = redis.client();
       const keys = studioKeys(app.scaleOut!.studioId);
       await until('the jobs to be cleaned up', async () => (await client.hlen(keys.jobs)) === 0);
-      expect(await client.keys('layerwise:job:*')).toEqual([]);
+      // (Control states linger an hour for a worker that might still read them; nothing else of a job does.)
+      expect((await client.keys('layerwise:job:*')).filter((k) => !k.endsWith(':control'))).toEqual([]);
       expect(await client.keys(`layerwise:studio:*:dataset:*`)).toEqual([]);
       expect(await client.xlen(keys.events)).toBe(0);
     } finally {

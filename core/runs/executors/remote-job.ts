@@ -179,7 +179,9 @@ export class RemoteJob implements TrainerJob {
         if (control === 'pause' && store.getRun(this.runId).status === 'running') this.listeners.paused?.();
         return;
       }
-      // The job is gone without an outcome (it was never added, or Redis lost it): hand the run out again.
+      // The job ended without an outcome reported, or is gone (never added, or Redis lost it): hand the run out again
+      // (BullMQ ignores a job added under the id of one it still keeps).
+      if (job) await job.remove();
     }
     await this.enqueue();
   }
@@ -298,7 +300,8 @@ export class RemoteJob implements TrainerJob {
     const keys = studioKeys(this.ctx.studio);
     const job = jobKeys(this.jobId);
     const blobs = (await redis.mget(...job.latestAll)).filter((k): k is string => k !== null);
-    const tx = redis.multi().del(job.owner, job.control, job.blob('studio'), ...job.latestAll, ...blobs);
+    // The control state stays a while: a worker still on the job (it was killed here) reads `kill` from it.
+    const tx = redis.multi().del(job.owner, job.blob('studio'), ...job.latestAll, ...blobs).expire(job.control, 3600);
     // Only if the record still names this job (a run queued again has a new one).
     tx.eval("if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0", 1, keys.jobs, String(this.runId), this.jobId);
     await tx.exec();
