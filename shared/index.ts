@@ -1,4 +1,6 @@
 // The public surface of shared/: pure TypeScript used by the engine, the store, the host and the UI.
+export * from './layers/index.js';
+export * from './limits/index.js';
 export * from './spec/model-spec.js';
 export * from './spec/errors.js';
 export * from './spec/schema.js';
@@ -14,3 +16,4 @@ export * from './protocol/training.js';
 export * from './protocol/trainer.js';
 export * from './protocol/worker.js';
 export * from './runs/index.js';
+export * from './sweeps/index.js';

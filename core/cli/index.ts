@@ -1,5 +1,6 @@
 // Entry of the built CLI (out/main/cli.js).
-import { runCli } from './main.js';
+import { escapeUnsafe } from '../../shared/text/safe-text.js';
+import { oneLine, runCli } from './main.js';
 
 // `layerwise runs | head`: the reader closing the pipe ends the command quietly, as for any Unix tool, instead of an
 // unhandled EPIPE stack trace.
@@ -10,12 +11,20 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Whatever escapes a command (a listener of the trainer channel, a timer) ends it with one line, not a stack trace.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    process.stderr.write(`layerwise: ${oneLine(error)}\n`);
+    process.exit(1);
+  });
+}
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`layerwise: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(escapeUnsafe(`layerwise: ${oneLine(error)}\n`));
     process.exitCode = 1;
   },
 );

@@ -2,6 +2,7 @@
 // `npm run build` (bin/layerwise.js loads the built file). Exit codes: 0 ok, 1 the checked thing is
 // wrong (a spec with errors, a failed run), 2 bad usage.
 import { PresetError } from '../presets/load.js';
+import { StoreError } from '../store/index.js';
 import { bundleCommand } from './commands/bundle.js';
 import { checkCommand } from './commands/check.js';
 import { presetsCommand } from './commands/presets.js';
@@ -9,15 +10,37 @@ import { runsCommand } from './commands/runs.js';
 import { serveCommand } from './commands/serve.js';
 import { showCommand } from './commands/show.js';
 import { tricksCommand } from './commands/tricks.js';
+import { layersCommand } from './commands/layers.js';
 import { trainCommand } from './commands/train.js';
 import { resumeCommand } from './commands/resume.js';
+import { forkCommand } from './commands/fork.js';
 import { datasetCommand } from './commands/dataset.js';
 import { exportCommand } from './commands/export.js';
+import { lessonCommand } from './commands/lesson.js';
+import { sweepCommand } from './commands/sweep.js';
 import { settingsCommand } from './commands/settings.js';
 import { workerCommand } from './commands/worker.js';
-import { processIO, UsageError, type CliIO, type Command } from './io.js';
+import { escapingIO, processIO, UsageError, type CliIO, type Command } from './io.js';
 
-export const COMMANDS: Command[] = [presetsCommand, tricksCommand, checkCommand, trainCommand, resumeCommand, runsCommand, showCommand, bundleCommand, datasetCommand, exportCommand, serveCommand, workerCommand, settingsCommand];
+export const COMMANDS: Command[] = [
+  presetsCommand,
+  tricksCommand,
+  layersCommand,
+  checkCommand,
+  trainCommand,
+  resumeCommand,
+  forkCommand,
+  sweepCommand,
+  runsCommand,
+  showCommand,
+  bundleCommand,
+  datasetCommand,
+  exportCommand,
+  lessonCommand,
+  serveCommand,
+  workerCommand,
+  settingsCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -32,7 +55,8 @@ function help(): string {
   ].join('\n');
 }
 
-export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
+export async function runCli(argv: string[], rawIO: CliIO = processIO): Promise<number> {
+  const io = escapingIO(rawIO);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(help());
@@ -40,7 +64,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.err(`unknown command "${name}"\n\n${help()}`);
+    io.err(`unknown command ${JSON.stringify(name)}\n\n${help()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -58,6 +82,21 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
       io.err([`layerwise ${name}: ${error.message}`, ...error.details.map((d) => `  ✗ ${d}`)].join('\n'));
       return 2;
     }
-    throw error;
+    // No stack traces from any command on any input: one line naming what failed (LAYERWISE_DEBUG=1 adds the stack).
+    if (error instanceof StoreError) {
+      io.err(`layerwise ${name}: ${error.code}: ${error.message}`);
+      return 1;
+    }
+    io.err(`layerwise ${name}: ${oneLine(error)}`);
+    return 1;
   }
+}
+
+/** An unexpected error as one line; the stack only with LAYERWISE_DEBUG=1. */
+export function oneLine(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const text = error instanceof Error ? error.message : String(error);
+  const line = `${typeof code === 'string' && !text.includes(code) ? `${code}: ` : ''}${text}`.replace(/\s*\n\s*/g, ' ');
+  if (process.env.LAYERWISE_DEBUG && error instanceof Error && error.stack) return `${line}\n${error.stack}`;
+  return `${line} (LAYERWISE_DEBUG=1 shows where)`;
 }

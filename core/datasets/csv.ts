@@ -2,18 +2,15 @@
 // categorical features (categories one-hot), missing values refused with their row and column or imputed
 // on request (numeric: the column mean; categorical: the most frequent value), classification or regression
 // targets. Rows are numbered as in the file (line 1 is the first line, the header included).
-import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { CLASS_LIMITS, CSV_LIMITS } from '../../shared/limits/inputs.js';
 import type { Dataset } from '../engine/data/dataset.js';
-import { DatasetImportError } from './errors.js';
+import { readFileLimited } from '../files/read.js';
+import { DatasetImportError, defaultDatasetName, fromInputFileError } from './errors.js';
 import { splitRows } from './split.js';
 
-export const MAX_CSV_BYTES = 200 * 1024 * 1024;
-export const MAX_CATEGORIES = 100;
-/** A numeric target with at most this many distinct integer values is taken as class labels. */
-export const MAX_INTEGER_CLASSES = 20;
-export const MIN_ROWS = 10;
+const { maxCategories: MAX_CATEGORIES, maxIntegerClasses: MAX_INTEGER_CLASSES, minRows: MIN_ROWS } = CSV_LIMITS;
 const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', '?', 'none']);
 
 export interface CsvOptions {
@@ -55,17 +52,20 @@ const asNumber = (v: string): number | null => {
   return Number.isFinite(n) ? n : null;
 };
 
-export function importCsv(path: string, options: CsvOptions = {}): CsvImport {
+/** Reads the file (a regular file only, at most `maxBytes`, counted as it is read) and parses it. */
+export async function importCsv(path: string, options: CsvOptions = {}): Promise<CsvImport> {
   const file = basename(path);
-  const maxBytes = options.maxBytes ?? MAX_CSV_BYTES;
-  let size: number;
+  let bytes: Buffer;
   try {
-    size = statSync(path).size;
+    bytes = await readFileLimited(path, { maxBytes: options.maxBytes ?? CSV_LIMITS.maxBytes, shown: file });
   } catch (error) {
-    throw new DatasetImportError('unreadable', `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file });
+    throw fromInputFileError(error);
   }
-  if (size > maxBytes) throw new DatasetImportError('too_large', `${file}: ${size} bytes is over the limit of ${maxBytes} bytes`, { file });
-  const text = readFileSync(path, 'utf8');
+  return parseCsv(bytes.toString('utf8'), file, options);
+}
+
+/** A CSV table's text (named `file` in errors) → a Dataset. */
+export function parseCsv(text: string, file: string, options: CsvOptions = {}): CsvImport {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     records = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
@@ -81,9 +81,21 @@ export function importCsv(path: string, options: CsvOptions = {}): CsvImport {
     }
   }
   if (width < 2) throw new DatasetImportError('empty', `${file}: needs at least two columns (features and a target), found ${width}`, { file });
+  if (width > CSV_LIMITS.maxColumns) {
+    throw new DatasetImportError('too_many_columns', `${file}: ${width} columns is over the limit of ${CSV_LIMITS.maxColumns}`, { file });
+  }
 
   const hasHeader = options.header === 'auto' || options.header === undefined ? detectHeader(records.map((r) => r.record)) : options.header;
   const names = hasHeader ? records[0]!.record.map((n, i) => n || `column ${i + 1}`) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
+  // Two columns of one name would make --target and every error about that name ambiguous.
+  const firstOf = new Map<string, number>();
+  names.forEach((n, i) => {
+    const earlier = firstOf.get(n);
+    if (earlier !== undefined) {
+      throw new DatasetImportError('duplicate_column', `${file}: columns ${earlier + 1} and ${i + 1} are both named ${JSON.stringify(n)}; every column needs its own name`, { file, column: n });
+    }
+    firstOf.set(n, i);
+  });
   const body = hasHeader ? records.slice(1) : records;
   if (body.length === 0) throw new DatasetImportError('empty', `${file}: has a header but no data rows`, { file });
 
@@ -175,6 +187,7 @@ export function importCsv(path: string, options: CsvOptions = {}): CsvImport {
   if (task === 'classification' && classNames.length < 2) {
     throw new DatasetImportError('one_class', `${file}: column "${target}" has only one class (${JSON.stringify(classNames[0])}); a classifier needs at least two`, { file, column: target });
   }
+  if (task === 'classification') checkClassCount(file, target, classNames.length, body.length);
 
   const featureCols = columns.map((col, c) => ({ col, c })).filter(({ c }) => c !== targetIndex);
   const features = featureCols.reduce((n, { col }) => n + (col.kind === 'numeric' ? 1 : col.categories!.length), 0);
@@ -197,13 +210,32 @@ export function importCsv(path: string, options: CsvOptions = {}): CsvImport {
   });
 
   const dataset = splitRows(
-    { name: options.name ?? file.replace(/\.csv$/i, ''), inputShape: [features], numClasses: k, classNames },
+    { name: options.name ?? defaultDatasetName(file.replace(/\.csv$/i, '')), inputShape: [features], numClasses: k, classNames },
     x,
     y,
     body.length,
     options.seed,
   );
   return { dataset, task, hasHeader, target, columns, imputed };
+}
+
+/**
+ * A classification target with more classes than the limit, or with fewer than two rows per class on
+ * average (2,000 classes in 2,000 rows: an id or a measured number, not a label), is refused.
+ */
+export function checkClassCount(file: string, column: string, classes: number, rows: number): void {
+  const { maxClasses, minRowsPerClass } = CLASS_LIMITS;
+  const hint = 'if it is a number to predict, ask for regression (--task regression); if it is an id, choose another target column';
+  if (classes > maxClasses) {
+    throw new DatasetImportError('too_many_classes', `${file}: column "${column}" has ${classes} classes, over the limit of ${maxClasses}; ${hint}`, { file, column });
+  }
+  if (classes * minRowsPerClass > rows) {
+    throw new DatasetImportError(
+      'too_many_classes',
+      `${file}: column "${column}" has ${classes} classes in ${rows} rows; a classifier needs at least ${minRowsPerClass} rows per class on average; ${hint}`,
+      { file, column },
+    );
+  }
 }
 
 /**

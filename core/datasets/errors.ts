@@ -1,17 +1,29 @@
 // Why an import was refused: always names the file, and the row and column or the image where known.
+import { NAME_MAX_CHARS } from '../../shared/limits/inputs.js';
+import { escapeUnsafeLine } from '../../shared/text/safe-text.js';
+import { InputFileError } from '../files/read.js';
+
 export type DatasetErrorCode =
   | 'too_large'
   | 'unreadable'
+  | 'not_a_file'
+  | 'not_a_folder'
   | 'empty'
   | 'ragged'
   | 'not_numeric'
   | 'missing_value'
   | 'bad_target'
   | 'one_class'
+  | 'too_many_classes'
   | 'too_few_rows'
+  | 'too_many_columns'
+  | 'duplicate_column'
   | 'no_images'
   | 'bad_image'
-  | 'too_many_categories';
+  | 'nested_folder'
+  | 'too_many_categories'
+  /** An uploaded .zip that is not a plain, honest zip of an image folder (./uploads.ts). */
+  | 'bad_archive';
 
 export class DatasetImportError extends Error {
   constructor(
@@ -22,4 +34,16 @@ export class DatasetImportError extends Error {
     super(message);
     this.name = 'DatasetImportError';
   }
+}
+
+/** A refused read (core/files/read.ts) as the import's error; anything else is rethrown as it is. */
+export function fromInputFileError(error: unknown): unknown {
+  if (!(error instanceof InputFileError)) return error;
+  const code: DatasetErrorCode = error.code === 'too_large' ? 'too_large' : error.code === 'not_a_file' ? 'not_a_file' : 'unreadable';
+  return new DatasetImportError(code, error.message, { file: error.file });
+}
+
+/** A dataset's default name, from its file or folder name: control and bidi characters escaped, at most 200 characters. */
+export function defaultDatasetName(fromPath: string): string {
+  return escapeUnsafeLine(fromPath).slice(0, NAME_MAX_CHARS) || 'dataset';
 }

@@ -29,7 +29,7 @@ export async function importDatasetFile(
   onProgress?: (done: number, total: number) => void,
 ): Promise<DatasetFileImport> {
   if (request.kind === 'csv') {
-    const r = importCsv(request.path, {
+    const r = await importCsv(request.path, {
       ...(request.target !== undefined ? { target: request.target } : {}),
       ...(request.name !== undefined ? { name: request.name } : {}),
       impute: request.impute === true,
@@ -48,5 +48,10 @@ export async function importDatasetFile(
     ...(request.name !== undefined ? { name: request.name } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
-  return { dataset: r.dataset, task: 'classification', note: `${r.files} images${r.skipped.length ? `, ${r.skipped.length} other files skipped` : ''}` };
+  const shown = r.skipped.slice(0, 3).map((f) => JSON.stringify(f)).join(', ') + (r.skipped.length > 3 ? ', …' : '');
+  return {
+    dataset: r.dataset,
+    task: 'classification',
+    note: `${r.files} images${r.skipped.length ? `; skipped ${r.skipped.length} ${r.skipped.length === 1 ? 'entry that is' : 'entries that are'} not a PNG/JPEG image or a class folder (${shown})` : ''}`,
+  };
 }

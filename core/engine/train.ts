@@ -5,13 +5,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   expandSpec,
-  inferModel,
+  inferForTraining,
+  STATS_PROBE_SAMPLES,
   type BackendName,
   type BatchProgress,
   type CheckpointPayload,
   type DatasetRef,
   type EpochMetrics,
   type EpochReport,
+  type LayerStat,
   type ModelSpec,
   type StepMetric,
   type TrainingConfig,
@@ -23,6 +25,7 @@ import { createRng, mixSeed, permutation, withSeededMathRandom } from './data/rn
 import { prepareHead } from './head.js';
 import type { FinalWeights } from './tricks/hook.js';
 import { LoopTricks } from './tricks/registry.js';
+import { boundaryExtent, decisionBoundary, hasBoundary } from './training/boundary.js';
 import { makeCheckpoint, restoreCheckpoint, type RunState } from './training/checkpoint.js';
 import { TrainError } from './training/errors.js';
 import { ensembleMetrics, evaluate, finalMetrics, layerStats, type Evaluation } from './training/evaluation.js';
@@ -35,6 +38,11 @@ export interface TrainEvents {
   /** Called after every batch; transports coalesce it (never one message per batch). */
   onBatch?(progress: BatchProgress): void;
   onEpoch?(report: EpochReport): void;
+  /**
+   * The per-layer statistics of the freshly initialised model on the probe batch, before any step (how an
+   * initialisation scales the signal through the stack). Only for a run that starts from scratch.
+   */
+  onInit?(layers: LayerStat[]): void;
   onCheckpoint?(checkpoint: CheckpointPayload): void;
 }
 
@@ -60,13 +68,14 @@ export interface TrainOptions {
 export const DIVERGENCE_HINT =
   'Try gradient clipping (clipNorm), a lower learning rate, batch normalisation, or a scaled initialisation (initHe, initGlorotUniform).';
 
-const PROBE_SIZE = 256;
+// The per-layer statistics probe: the training-memory estimate (shared/limits/spec.ts) counts it too.
+const PROBE_SIZE = STATS_PROBE_SAMPLES;
 
 export async function train(options: TrainOptions): Promise<TrainSummary> {
   const { config, backend } = options;
   const dataset = 'train' in options.dataset ? options.dataset : loadDataset(options.dataset);
   const expanded = expandSpec(options.spec, config);
-  const info = inferModel(expanded);
+  const info = inferForTraining(expanded, config);
   if (info.errors.length) throw new TrainError('invalid_spec', info.errors.map((e) => e.message).join('\n'));
   checkCompatible(expanded, info.outputShape, dataset);
 
@@ -97,6 +106,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     classes: dataset.numClasses,
   };
   const stepEvery = options.stepEvery ?? 10;
+  // A 2-D classification set gets its decision-boundary picture at every epoch's end (raw units, fixed plane).
+  const extent = hasBoundary(dataset.inputShape, dataset.numClasses) ? boundaryExtent(dataset.train) : null;
   let status = 'completed' as TrainSummary['status'];
   let divergence: TrainSummary['divergence'];
 
@@ -108,7 +119,10 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       const last = options.resumeFrom.manifest.epoch;
       run = await restoreCheckpoint(options.resumeFrom, members, tricks.learningRateAt({ epoch: last, batch: batchesPerEpoch - 1, batchesPerEpoch }));
       startEpoch = last + 1;
+    } else if (options.events?.onInit) {
+      options.events.onInit(await layerStats(members[0]!, head, probe, probeY));
     }
+    run.inputScaling = { kind: scaling.kind, shift: Array.from(scaling.shift), scale: Array.from(scaling.scale) };
     let epochsRun = startEpoch;
 
     // Resuming from the checkpoint of the epoch where the last member stopped trains nothing more.
@@ -162,6 +176,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
                 epochs: config.epochs,
                 loss: lossSum / seen,
                 samplesPerSecond: (seen * 1000) / Math.max(trainTime, 1e-6),
+                // This step's own batch loss: transports concatenate these between messages (coalesce.ts).
+                losses: [result.loss],
               });
             }
           }
@@ -208,7 +224,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       if (best) run.bestEpoch = epoch;
 
       const layers = await layerStats(active[0]!, head, probe, probeY);
-      options.events?.onEpoch?.({ epoch, epochs: config.epochs, metrics, steps, layers, best });
+      const boundary = extent ? await decisionBoundary(members.map((m) => m.model), head, scaling, extent) : undefined;
+      options.events?.onEpoch?.({ epoch, epochs: config.epochs, metrics, steps, layers, best, ...(boundary ? { boundary } : {}) });
       if (options.events?.onCheckpoint) options.events.onCheckpoint(await makeCheckpoint(members, epoch, best ? 'best' : 'last', run));
       if (status === 'stopped') break;
     }

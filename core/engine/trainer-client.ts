@@ -4,10 +4,12 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trainerExecArgv } from './kernels/simd/relaxed.js';
 import type {
   BatchProgress,
   CheckpointPayload,
   EpochReport,
+  LayerStat,
   ParentToTrainer,
   TrainerToParent,
   TrainRequest,
@@ -30,6 +32,8 @@ export type TrainerOutcome = { ok: true; summary: TrainSummary } | { ok: false; 
 export interface TrainerListeners {
   started?(info: { backend: string; device: string; fallbackReason?: string }): void;
   progress?(progress: BatchProgress): void;
+  /** Per-layer statistics before the first step (a run from scratch only). */
+  init?(layers: LayerStat[]): void;
   epoch?(report: EpochReport): void;
   checkpoint?(checkpoint: CheckpointPayload): void;
   paused?(): void;
@@ -65,6 +69,8 @@ export interface ForkOptions {
 export function forkTrainer(options: ForkOptions = {}): TrainerProcess {
   // 'advanced' serialization is structured clone: checkpoint bytes cross as Uint8Array, not JSON.
   const child = fork(options.entry ?? trainerEntry(), [], {
+    // Node 20 runs the engine's FMA matrix product (relaxed SIMD) only with a flag (kernels/simd/relaxed.ts).
+    execArgv: trainerExecArgv(),
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     detached: Boolean(options.ownProcessGroup) && process.platform !== 'win32',
@@ -112,6 +118,8 @@ export class TrainerHandle {
             return listeners.started?.(message);
           case 'progress':
             return listeners.progress?.(message.progress);
+          case 'init':
+            return listeners.init?.(message.layers);
           case 'epoch':
             return listeners.epoch?.(message.report);
           case 'checkpoint':

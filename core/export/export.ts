@@ -8,13 +8,14 @@
 // the exported model is built from the spec itself, so it outputs probabilities as the spec says. An
 // ensemble's members are averaged (ONNX: one graph with a Mean node). Exported models take inputs scaled
 // as in training; the scaling is written into the file's metadata (`layerwise.inputScaling`).
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { CHECKPOINT_FORMATS, expandSpec, type CheckpointManifest, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
 import { buildModel } from '../engine/build-model.js';
+import { readFileLimited } from '../files/read.js';
 import { featureSize, loadDataset, type Dataset, type Split } from '../engine/data/dataset.js';
 import { applyScaling, fitScaling, scalingKind, type Scaling } from '../engine/data/scaling.js';
 import { prepareHead } from '../engine/head.js';
@@ -180,14 +181,32 @@ export async function writeTfjs(dir: string, model: tfl.LayersModel, meta: Recor
 }
 
 /** Loads a model.json + weights.bin folder written by writeTfjs (or any single-shard tfjs layers model). */
+/** A TF.js folder's model.json, and all its weight files together, read at most this large. */
+const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+const MAX_TFJS_WEIGHT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Loads a TF.js layers model from a folder (ours when verifying an export, the user's when importing one):
+ * model.json and its weight files read with counted caps, regular files only, and every weight path a plain
+ * file name inside the folder (model.json cannot send the reader to `../../somewhere`).
+ */
 export async function loadTfjsFolder(dir: string): Promise<tfl.LayersModel> {
-  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+  const json = JSON.parse((await readFileLimited(join(dir, 'model.json'), { maxBytes: MAX_MODEL_JSON_BYTES, shown: 'model.json' })).toString('utf8')) as {
     modelTopology: object;
     weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
   };
+  if (!Array.isArray(json.weightsManifest)) throw new Error('model.json has no weightsManifest list');
   const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-  const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => new Uint8Array(readFileSync(join(dir, p)))));
-  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
+  const buffers: Uint8Array[] = [];
+  let total = 0;
+  for (const path of json.weightsManifest.flatMap((g) => g.paths)) {
+    if (typeof path !== 'string' || !/^[^/\\]+$/.test(path) || path === '.' || path === '..') {
+      throw new Error(`model.json names the weight file ${JSON.stringify(path)}; weight files must sit in the model's folder`);
+    }
+    const bytes = await readFileLimited(join(dir, path), { maxBytes: MAX_TFJS_WEIGHT_BYTES - total, shown: path });
+    total += bytes.byteLength;
+    buffers.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
   const weightData = new Uint8Array(total);
   let at = 0;
   for (const b of buffers) {

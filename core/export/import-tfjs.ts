@@ -1,7 +1,8 @@
 // Import of a TF.js layers model (model.json + weights) as a model spec, for the editor to keep as a new
-// model version. Chains of supported layers map one to one; an Add whose branches meet at a common input
-// (one of them the input itself or a single 1×1 projection) becomes a residual block, a Concatenate on the
-// channel axis an inception block. Anything else stops the import, naming the layer that stopped it.
+// model version. Each tfjs class maps back through the rule of the layer type that owns it
+// (core/engine/layers/): chains map one to one, and a merge (an Add whose branches meet at a common input,
+// a Concatenate on the channel axis) becomes the block that made it. Anything else stops the import, naming
+// the layer that stopped it.
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   ACTIVATIONS,
@@ -13,6 +14,8 @@ import {
   type Size2,
 } from '../../shared/index.js';
 import type { Store } from '../store/index.js';
+import type { ImportContext } from '../engine/layers/builder.js';
+import { importableClasses, tfjsClass } from '../engine/layers/registry.js';
 import { loadTfjsFolder } from './export.js';
 
 export class ImportError extends Error {
@@ -28,7 +31,7 @@ export class ImportError extends Error {
 
 type Layer = tfl.layers.Layer;
 
-const SUPPORTED = 'Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, ELU, Add (residual) and Concatenate (inception)';
+const SUPPORTED = importableClasses();
 const ACTIVATION_NAMES: Record<string, ActivationName> = {
   relu: 'relu',
   elu: 'elu',
@@ -94,87 +97,32 @@ class Converter {
       const shape = (to.batchInputShape ?? []).slice(1) as number[];
       return [{ type: 'input', shape }];
     }
-    if (className === 'Add') return [...this.chain(this.fork(inputs), from), this.residual(to, inputs)];
-    if (className === 'Concatenate') return [...this.chain(this.fork(inputs), from), this.inception(to, inputs)];
+    const rule = tfjsClass(className)?.rules.import;
+    if (rule?.merge) return [...this.chain(this.fork(inputs), from), ...rule.toSpec(this.context(to))];
     if (inputs.length !== 1) throw stop(to, 'a layer with several inputs is not supported');
     return [...this.chain(inputs[0]!, from), ...this.layer(to)];
   }
 
-  private residual(add: Layer, inputs: Layer[]): LayerSpec {
-    if (inputs.length !== 2) throw stop(add, 'a residual addition needs exactly two inputs');
-    const fork = this.fork(inputs);
-    const isShortcut = (l: Layer) => l === fork || (inboundOf(l)[0] === fork && isProjection(l));
-    const shortcut = inputs.findIndex(isShortcut);
-    if (shortcut < 0) throw stop(add, 'neither input is the block input or a 1×1 projection of it, so this is not a residual block');
-    const body = this.chain(inputs[1 - shortcut]!, fork);
-    if (body.length === 0) throw stop(add, 'the residual branch holds no layers');
-    return { type: 'residual', layers: body };
-  }
-
-  private inception(concat: Layer, inputs: Layer[]): LayerSpec {
-    const axis = (concat.getConfig() as { axis?: number }).axis ?? -1;
-    const rank = (concat.outputShape as number[]).length;
-    if (axis !== -1 && axis !== rank - 1) throw stop(concat, `only concatenation on the channel axis is supported (got axis ${axis})`);
-    const fork = this.fork(inputs);
-    const branches = inputs.map((i) => this.chain(i, fork));
-    if (branches.some((b) => b.length === 0)) throw stop(concat, 'an inception branch that passes its input through unchanged is not supported');
-    return { type: 'inception', branches };
-  }
-
   private layer(layer: Layer): LayerSpec[] {
-    const c = layer.getConfig() as Record<string, unknown>;
-    switch (layer.getClassName()) {
-      case 'Dense':
-        return [{ type: 'dense', units: c.units as number, activation: activationOf(layer, c.activation as string), useBias: c.useBias !== false }];
-      case 'Conv2D': {
-        const dilation = size(c.dilationRate ?? 1);
-        if (dilation !== 1) throw stop(layer, 'dilated convolutions are not supported');
-        if (c.dataFormat === 'channelsFirst') throw stop(layer, 'channels-first data is not supported');
-        return [
-          {
-            type: 'conv2d',
-            filters: c.filters as number,
-            kernelSize: size(c.kernelSize),
-            strides: size(c.strides ?? 1),
-            padding: c.padding === 'same' ? 'same' : padding(layer, c.padding),
-            activation: activationOf(layer, c.activation as string),
-            useBias: c.useBias !== false,
-          },
-        ];
-      }
-      case 'MaxPooling2D':
-      case 'AveragePooling2D':
-        return [
-          {
-            type: layer.getClassName() === 'MaxPooling2D' ? 'maxPool2d' : 'avgPool2d',
-            poolSize: size(c.poolSize),
-            strides: size(c.strides ?? c.poolSize),
-            padding: c.padding === 'same' ? 'same' : padding(layer, c.padding),
-          },
-        ];
-      case 'GlobalAveragePooling2D':
-        return [{ type: 'globalAvgPool2d' }];
-      case 'Flatten':
-        return [{ type: 'flatten' }];
-      case 'Dropout':
-        return [{ type: 'dropout', rate: c.rate as number }];
-      case 'BatchNormalization': {
-        const axis = c.axis as number;
-        if (axis !== -1 && axis !== (layer.outputShape as number[]).length - 1) throw stop(layer, `only the channel axis is supported (got axis ${axis})`);
-        return [{ type: 'batchNorm', momentum: c.momentum as number, epsilon: c.epsilon as number }];
-      }
-      case 'Activation':
-        return [{ type: 'activation', activation: activationOf(layer, c.activation as string) }];
-      case 'ReLU':
-        if (c.maxValue != null) throw stop(layer, 'a capped ReLU (maxValue) is not supported');
-        return [{ type: 'activation', activation: 'relu' }];
-      case 'LeakyReLU':
-        return [{ type: 'activation', activation: 'leakyRelu', alpha: c.alpha as number }];
-      case 'ELU':
-        return [{ type: 'activation', activation: 'elu', alpha: c.alpha as number }];
-      default:
-        throw stop(layer, `Layerwise supports ${SUPPORTED}`);
-    }
+    const rule = tfjsClass(layer.getClassName())?.rules.import;
+    if (!rule) throw stop(layer, `Layerwise supports ${SUPPORTED}`);
+    return rule.toSpec(this.context(layer));
+  }
+
+  /** What a layer type's import rule may use. */
+  private context(layer: Layer): ImportContext {
+    return {
+      layer,
+      config: layer.getConfig() as Record<string, unknown>,
+      stop: (why) => stop(layer, why),
+      activation: (name) => activationOf(layer, name),
+      size,
+      padding: (value) => (value === 'same' ? 'same' : padding(layer, value)),
+      inputs: inboundOf(layer),
+      inboundOf,
+      fork: (branches) => this.fork(branches),
+      chain: (to, from) => this.chain(to, from),
+    };
   }
 }
 
@@ -183,15 +131,10 @@ function padding(layer: Layer, value: unknown): 'valid' {
   return 'valid';
 }
 
-function isProjection(layer: Layer): boolean {
-  const c = layer.getConfig() as Record<string, unknown>;
-  if (layer.getClassName() === 'Dense') return (c.activation ?? 'linear') === 'linear';
-  return layer.getClassName() === 'Conv2D' && size(c.kernelSize) === 1 && (c.activation ?? 'linear') === 'linear';
-}
-
 function lossFor(layers: readonly LayerSpec[]): LossName {
   const last = layers[layers.length - 1];
-  const activation = last && (last.type === 'dense' || last.type === 'conv2d' || last.type === 'activation') ? last.activation : undefined;
+  // The last layer's own or fused activation says what the outputs are.
+  const activation = last && 'activation' in last ? last.activation : undefined;
   return activation === 'softmax' ? 'categoricalCrossentropy' : activation === 'sigmoid' ? 'binaryCrossentropy' : 'meanSquaredError';
 }
 

@@ -2,9 +2,12 @@
 // takes NHWC input like the tfjs model (one Transpose to NCHW at the input), runs every conv and pool in
 // ONNX's NCHW layout (kernels converted to [out, in, kh, kw]) and transposes back before a Flatten, so the
 // flattened feature order matches tfjs. Several members (an ensemble) become one graph that averages the
-// members' outputs with a Mean node.
+// members' outputs with a Mean node. Each tfjs class's nodes come from the layer type that owns it
+// (core/engine/layers/); a class without an ONNX form is refused naming the layer.
 import * as tfl from '@tensorflow/tfjs-layers';
 import onnxProto from 'onnx-proto';
+import type { OnnxContext, OnnxValue } from '../engine/layers/builder.js';
+import { tfjsClass } from '../engine/layers/registry.js';
 
 const { onnx } = onnxProto;
 
@@ -28,11 +31,8 @@ type NodeProto = InstanceType<typeof onnx.NodeProto>;
 type TensorProto = InstanceType<typeof onnx.TensorProto>;
 type AttributeProto = InstanceType<typeof onnx.AttributeProto>;
 
-interface Value {
-  name: string;
-  /** Rank of the tfjs tensor (2 = [N, F], 4 = [N, H, W, C]); 4-D values are held as NCHW in the graph. */
-  rank: number;
-}
+/** A value in the graph; 4-D values are held as NCHW. */
+type Value = OnnxValue;
 
 class GraphBuilder {
   readonly nodes: NodeProto[] = [];
@@ -72,24 +72,12 @@ const ints = (name: string, values: number[]) =>
 const int = (name: string, value: number) => onnx.AttributeProto.create({ name, i: value, type: onnx.AttributeProto.AttributeType.INT });
 const float = (name: string, value: number) => onnx.AttributeProto.create({ name, f: value, type: onnx.AttributeProto.AttributeType.FLOAT });
 
-/** NHWC [kh, kw, in, out] → ONNX [out, in, kh, kw]. */
-function convKernel(data: Float32Array, [kh, kw, cin, cout]: number[]): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let h = 0; h < kh!; h++)
-    for (let w = 0; w < kw!; w++)
-      for (let i = 0; i < cin!; i++)
-        for (let o = 0; o < cout!; o++) out[((o * cin! + i) * kh! + h) * kw! + w] = data[((h * kw! + w) * cin! + i) * cout! + o]!;
-  return out;
-}
-
 /** tfjs 'same' padding: total = max((ceil(in/s) - 1)·s + k - in, 0), the extra pixel at the end. */
 function pads(padding: string, input: [number, number], kernel: [number, number], strides: [number, number]): number[] {
   if (padding !== 'same') return [0, 0, 0, 0];
   const total = [0, 1].map((a) => Math.max((Math.ceil(input[a]! / strides[a]!) - 1) * strides[a]! + kernel[a]! - input[a]!, 0));
   return [Math.floor(total[0]! / 2), Math.floor(total[1]! / 2), total[0]! - Math.floor(total[0]! / 2), total[1]! - Math.floor(total[1]! / 2)];
 }
-
-const pair = (v: number | number[]): [number, number] => (Array.isArray(v) ? [v[0]!, v[1] ?? v[0]!] : [v, v]);
 
 function activation(g: GraphBuilder, name: string, x: Value, base: string, alpha?: number): Value {
   switch (name) {
@@ -120,12 +108,6 @@ function inputShapeOf(layer: tfl.layers.Layer): number[] {
   return (Array.isArray(shapes[0]) ? shapes[0] : shapes) as number[];
 }
 
-/** The name of a tfjs activation object as in its config (`relu`, `linear`, …). */
-function activationName(layer: tfl.layers.Layer): string {
-  const config = layer.getConfig() as { activation?: string };
-  return config.activation ?? 'linear';
-}
-
 function weightsOf(layer: tfl.layers.Layer): Array<{ data: Float32Array; shape: number[] }> {
   return layer.getWeights().map((w) => ({ data: w.dataSync() as Float32Array, shape: w.shape.slice() }));
 }
@@ -146,127 +128,34 @@ function emitModel(g: GraphBuilder, model: tfl.LayersModel, input: Value, prefix
       if (!v) throw new UnsupportedLayerError(layer.name, className, `its input "${l.name}" was not produced`);
       return v;
     });
-    const x = inputs[0]!;
-    const config = layer.getConfig() as Record<string, unknown>;
-    let y: Value;
-    switch (className) {
-      case 'Dense': {
-        if (x.rank !== 2) throw new UnsupportedLayerError(layer.name, className, 'only dense layers on flat inputs are supported');
-        const [kernel, bias] = weightsOf(layer);
-        const args = [x.name, g.weight(`${base}/kernel`, kernel!.data, kernel!.shape)];
-        if (bias) args.push(g.weight(`${base}/bias`, bias.data, bias.shape));
-        else args.push(g.weight(`${base}/bias`, new Float32Array(kernel!.shape[1]!), [kernel!.shape[1]!]));
-        y = activation(g, activationName(layer), { name: g.node('Gemm', args, base), rank: 2 }, base);
-        break;
-      }
-      case 'Conv2D': {
-        const [kernel, bias] = weightsOf(layer);
-        const inShape = inputShapeOf(layer);
-        const kernelSize = pair(config.kernelSize as number | number[]);
-        const strides = pair(config.strides as number | number[]);
-        const dilation = pair((config.dilationRate as number | number[] | undefined) ?? 1);
-        if (dilation[0] !== 1 || dilation[1] !== 1) throw new UnsupportedLayerError(layer.name, className, 'dilated convolutions are not supported');
-        const args = [x.name, g.weight(`${base}/kernel`, convKernel(kernel!.data, kernel!.shape), [kernel!.shape[3]!, kernel!.shape[2]!, kernel!.shape[0]!, kernel!.shape[1]!])];
-        if (bias) args.push(g.weight(`${base}/bias`, bias.data, bias.shape));
-        const conv = g.node('Conv', args, base, [
-          ints('kernel_shape', kernelSize),
-          ints('strides', strides),
-          ints('pads', pads(config.padding as string, [inShape[1]!, inShape[2]!], kernelSize, strides)),
-        ]);
-        y = activation(g, activationName(layer), { name: conv, rank: 4 }, base);
-        break;
-      }
-      case 'MaxPooling2D':
-      case 'AveragePooling2D': {
-        const inShape = inputShapeOf(layer);
-        const poolSize = pair(config.poolSize as number | number[]);
-        const strides = pair((config.strides as number | number[] | null) ?? poolSize);
-        const attributes = [
-          ints('kernel_shape', poolSize),
-          ints('strides', strides),
-          ints('pads', pads(config.padding as string, [inShape[1]!, inShape[2]!], poolSize, strides)),
-        ];
-        // tfjs averages over the real pixels only: ONNX's count_include_pad = 0 (its default) does the same.
-        y = { name: g.node(className === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool', [x.name], base, attributes), rank: 4 };
-        break;
-      }
-      case 'GlobalAveragePooling2D': {
-        const pooled = g.node('GlobalAveragePool', [x.name], base);
-        y = { name: g.node('Flatten', [pooled], base, [int('axis', 1)]), rank: 2 };
-        break;
-      }
-      case 'Flatten': {
-        if (x.rank === 2) {
-          y = x;
-          break;
-        }
-        // Back to NHWC first so the flattened order is tfjs's.
-        const nhwc = g.node('Transpose', [x.name], base, [ints('perm', [0, 2, 3, 1])]);
-        y = { name: g.node('Flatten', [nhwc], base, [int('axis', 1)]), rank: 2 };
-        break;
-      }
-      case 'Dropout':
-        y = x; // identity at inference
-        break;
-      case 'BatchNormalization': {
-        const axis = config.axis as number;
-        if (axis !== -1 && axis !== x.rank - 1) throw new UnsupportedLayerError(layer.name, className, `only the channel axis is supported (got axis ${axis})`);
-        const w = weightsOf(layer);
-        const channels = w[w.length - 1]!.shape[0]!;
-        const center = config.center !== false;
-        const scale = config.scale !== false;
-        let i = 0;
-        const gamma = scale ? w[i++]!.data : new Float32Array(channels).fill(1);
-        const beta = center ? w[i++]!.data : new Float32Array(channels);
-        const mean = w[i]!.data;
-        const variance = w[i + 1]!.data;
-        y = {
-          name: g.node(
-            'BatchNormalization',
-            [
-              x.name,
-              g.weight(`${base}/gamma`, gamma, [channels]),
-              g.weight(`${base}/beta`, beta, [channels]),
-              g.weight(`${base}/moving_mean`, mean, [channels]),
-              g.weight(`${base}/moving_variance`, variance, [channels]),
-            ],
-            base,
-            [float('epsilon', config.epsilon as number)],
-          ),
-          rank: x.rank,
-        };
-        break;
-      }
-      case 'Activation':
-        y = activation(g, config.activation as string, x, base);
-        break;
-      case 'LeakyReLU':
-        y = activation(g, 'leakyRelu', x, base, config.alpha as number);
-        break;
-      case 'ELU':
-        y = activation(g, 'elu', x, base, config.alpha as number);
-        break;
-      case 'ReLU':
-        y = activation(g, 'relu', x, base);
-        break;
-      case 'Add':
-        y = { name: inputs.slice(1).reduce((acc, v) => g.node('Add', [acc, v.name], base), x.name), rank: x.rank };
-        break;
-      case 'Concatenate': {
-        const axis = config.axis as number;
-        if (axis !== -1 && axis !== x.rank - 1) throw new UnsupportedLayerError(layer.name, className, `only concatenation on the last axis is supported (got axis ${axis})`);
-        y = { name: g.node('Concat', inputs.map((v) => v.name), base, [int('axis', 1)]), rank: x.rank };
-        break;
-      }
-      default:
-        throw new UnsupportedLayerError(layer.name, className);
-    }
-    values.set(layer.name, y);
+    const rule = tfjsClass(className)?.rules.onnx;
+    if (!rule) throw new UnsupportedLayerError(layer.name, className);
+    if ('refuse' in rule) throw new UnsupportedLayerError(layer.name, className, rule.refuse);
+    values.set(layer.name, rule(inputs, onnxContext(g, layer, base)));
   }
   const outputLayer = model.outputLayers[0]!;
   const out = values.get(outputLayer.name)!;
   if (out.rank !== 2) throw new UnsupportedLayerError(outputLayer.name, outputLayer.getClassName(), 'the model output must be flat ([batch, units])');
   return out;
+}
+
+/** What a layer type's ONNX rule may use: the graph, named under the layer, and the layer's own facts. */
+function onnxContext(g: GraphBuilder, layer: tfl.layers.Layer, base: string): OnnxContext {
+  const inputShape = inputShapeOf(layer);
+  return {
+    base,
+    config: layer.getConfig() as Record<string, unknown>,
+    inputShape,
+    weights: () => weightsOf(layer),
+    node: (op, inputs, attributes = []) => g.node(op, inputs, base, attributes as AttributeProto[]),
+    weight: (suffix, data, dims) => g.weight(`${base}/${suffix}`, data, dims),
+    ints,
+    int,
+    float,
+    activation: (name, x, alpha) => activation(g, name, x, base, alpha),
+    pads: (padding, kernel, strides) => pads(padding, [inputShape[1]!, inputShape[2]!], kernel, strides),
+    unsupported: (detail) => new UnsupportedLayerError(layer.name, layer.getClassName(), detail),
+  };
 }
 
 export interface OnnxOptions {

@@ -40,6 +40,8 @@ export interface AppHostOptions {
   shutdownTimeoutMs?: number;
   version?: string;
   log?: (message: string) => void;
+  /** The desktop app's file dialog for the user's data (`datasets.choosePath`); a browser host has none and takes uploads. */
+  chooseDatasetPath?: (kind: 'csv' | 'images') => Promise<string | null>;
 }
 
 export interface AppHost {
@@ -83,6 +85,7 @@ export function openAppHost(options: AppHostOptions): AppHost {
       version: options.version ?? appVersion(),
       log,
       onInternalError: (method, error) => log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      ...(options.chooseDatasetPath ? { chooseDatasetPath: options.chooseDatasetPath } : {}),
     });
     queue.start();
     let ready = Promise.resolve();
@@ -113,6 +116,8 @@ export function openAppHost(options: AppHostOptions): AppHost {
       close: () =>
         (closing ??= (async () => {
           try {
+            // Sweeps stop following first, as they are (running ones continue at the next start).
+            services.sweeps.close();
             // Runs at the workers go on; the next start takes them back.
             remote?.detachAll();
             await queue.shutdown();

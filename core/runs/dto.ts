@@ -38,6 +38,8 @@ export function runDto(run: S.Run): Api.Run {
     device: run.device,
     status: run.status,
     error: run.error,
+    statusCause: run.statusCause ?? null,
+    warnings: run.warnings ?? [],
     createdAt: run.createdAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

@@ -1,7 +1,10 @@
 // The run queue: runs wait in the store (status `queued`) and execute in trainer processes, at most
 // `concurrency` at a time (default 1: one trainer has the whole CPU or GPU). Every message a trainer
 // sends is recorded by a RunRecorder before it is pushed as an event. A trainer that dies (signal, exit
-// code, out of memory) fails its run with that reason and the queue moves on; a queued run survives a
+// code, out of memory) interrupts its run with that cause (resumable from its last checkpoint) and the queue
+// moves on; an error the trainer reports fails its run. A write the disk refuses (full, failing) ends the
+// trainer at once and interrupts the run (`disk_full`): nothing is kept half-written and nothing after the
+// failure is shown as if it were kept. A queued run survives a
 // restart of the host (its order too, in the runs' queue_position), and a run that was training when the host
 // went away is `interrupted` and continues from its last checkpoint when asked (`resumeFromCheckpoint`).
 //
@@ -13,12 +16,13 @@ import type { QueueState } from '../../shared/api/contract.js';
 import { EventHub } from '../../shared/api/events.js';
 import { isActiveRunStatus, isFinishedRunStatus, isLiveRunStatus, isResumableRunStatus, type TrainRequest } from '../../shared/index.js';
 import type { TrainerOutcome } from '../engine/trainer-client.js';
-import type { Run, Store } from '../store/index.js';
+import { isDiskError, isStoreError, type Run, type Store } from '../store/index.js';
 import { checkpointDto, runDto } from './dto.js';
 import { conflict } from './errors.js';
 import { processExecutor, type RunExecutor, type SpawnTrainer, type TrainerJob } from './executor.js';
+import { OutcomeRetry } from './outcome-retry.js';
 import { memoryQueueOrder, orderQueued, type QueueOrderStore } from './queue-order.js';
-import { combineListeners, RunRecorder } from './recorder.js';
+import { combineListeners, RunRecorder, trainerDeath } from './recorder.js';
 import { trainRequestFor } from './trainer-request.js';
 
 export interface RunQueueOptions {
@@ -39,6 +43,11 @@ export interface RunQueueOptions {
   shutdownTimeoutMs?: number;
   /** How long pause, resume and stop wait for the trainer to confirm (default 30 s). */
   confirmTimeoutMs?: number;
+  /**
+   * Whether `start()` takes up the runs left queued in the store (default true). A CLI command that trains only
+   * its own runs (`layerwise sweep`) passes false, so runs the studio queued wait for the studio.
+   */
+  adoptQueued?: boolean;
 }
 
 export const SHUTDOWN_REASON = 'Layerwise shut down while this run was training; resuming continues from its last checkpoint';
@@ -70,11 +79,14 @@ export class RunQueue {
   private readonly shutdownTimeoutMs: number;
   private readonly confirmTimeoutMs: number;
   private concurrencyLimit: number;
+  private readonly adoptQueued: boolean;
   private readonly active = new Map<number, ActiveRun>();
   private pending: PendingRun[] = [];
   private started = false;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
+  /** Outcomes the disk refused to take: retried until it does (the run then becomes interrupted with its cause). */
+  private readonly unrecorded: OutcomeRetry;
 
   constructor(options: RunQueueOptions) {
     this.store = options.store;
@@ -85,13 +97,15 @@ export class RunQueue {
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 15_000;
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 30_000;
     this.concurrencyLimit = checkConcurrency(options.concurrency ?? 1);
+    this.unrecorded = new OutcomeRetry(this.log, (run) => this.emitStatus(run));
+    this.adoptQueued = options.adoptQueued ?? true;
   }
 
   /** Picks up the runs left queued in the store (oldest first, or as last ordered) and starts trainers. */
   start(): void {
     if (this.started) return;
     this.started = true;
-    const queued = this.store.listRuns({ status: 'queued' });
+    const queued = this.adoptQueued ? this.store.listRuns({ status: 'queued' }) : [];
     const projectOf = new Map(queued.map((r) => [r.id, r.projectId]));
     const known = new Set(this.pending.map((p) => p.runId));
     const ordered = orderQueued(
@@ -141,8 +155,12 @@ export class RunQueue {
   resumeFromCheckpoint(runId: number): Run {
     const run = this.store.getRun(runId);
     if (this.active.has(runId) || this.isPending(runId)) throw conflict(`run ${runId} is already ${this.active.has(runId) ? 'training' : 'in the queue'}`, { id: runId });
-    if (!isResumableRunStatus(run.status)) {
-      throw conflict(`run ${runId} is ${run.status}; only an interrupted or stopped run can resume from its checkpoint`, { id: runId, status: run.status });
+    if (this.unrecorded.has(runId)) throw conflict(`run ${runId} ended but how could not be recorded yet (the disk is full); it can resume once that is recorded`, { id: runId });
+    // Refused with the reason and, where one verifies, the checkpoint a new run could continue from (runs.fork).
+    const check = this.store.checkResume(runId);
+    if (!check.ok) {
+      const fork = check.forkFrom ? `; a new run can continue from its checkpoint ${check.forkFrom.id} (epoch ${check.forkFrom.epoch + 1}) with runs.fork` : '';
+      throw conflict(`${check.reason}${fork}`, { id: runId, status: run.status, forkCheckpointId: check.forkFrom?.id ?? null, forkCheckpointEpoch: check.forkFrom?.epoch ?? null });
     }
     if (this.closing) throw conflict('Layerwise is shutting down', { id: runId });
     this.pending.push({ runId, projectId: run.projectId, resume: true });
@@ -256,6 +274,7 @@ export class RunQueue {
       await Promise.all(actives.map((a) => a.settled));
     } finally {
       clearTimeout(timer);
+      this.unrecorded.stop();
     }
   }
 
@@ -305,6 +324,11 @@ export class RunQueue {
       }
     } catch (error) {
       this.log(`run ${id} could not start: ${message(error)}`);
+      if (entry.resume) {
+        // Nothing changed (beginResume is one transaction): the run stays resumable, and says why it did not start.
+        this.emitStatus(store.getRun(id));
+        return;
+      }
       this.failUnstarted(id, `could not start: ${message(error)}`);
       return;
     }
@@ -323,11 +347,21 @@ export class RunQueue {
         notify(active);
       },
       checkpointSaved: (c) => this.emit('onRunCheckpoint', { runId: id, checkpoint: checkpointDto(c) }),
-      error: (error, what) => this.log(`run ${id}: could not ${what}: ${message(error)}`),
+      warning: (w) => {
+        this.log(`run ${id}: ${w.message} (it keeps training)`);
+        this.emitStatus(store.getRun(id));
+      },
+      writeFailed: (failure) => {
+        // No silent loss: what the trainer reports from now on could not be kept either, so it is ended now and
+        // the run is recorded interrupted (resumable from its last stored checkpoint) when its trainer has gone.
+        this.log(`run ${id}: could not ${failure.what}: ${failure.message}; its trainer is ended and the run ${failure.cause === 'record_failed' ? 'fails' : 'interrupted (resumable)'}`);
+        active.job?.kill();
+      },
     });
+    // Pushed only once recorded: after a failed write nothing more of this trainer is shown as if it were kept.
     const listeners = combineListeners(recorder.listeners(), {
-      progress: (progress) => this.emit('onRunProgress', { runId: id, progress }),
-      epoch: (report) => this.emit('onRunEpoch', { runId: id, report }),
+      progress: (progress) => recorder.failed || this.emit('onRunProgress', { runId: id, progress }),
+      epoch: (report) => recorder.failed || this.emit('onRunEpoch', { runId: id, report }),
     });
     this.active.set(id, active);
     try {
@@ -339,6 +373,8 @@ export class RunQueue {
       return;
     }
     active.settled = active.job.done.then((outcome) => this.settle(active, recorder, outcome));
+    // A write that failed while the trainer was being started (markRunStarted) ends it at once.
+    if (recorder.failed) active.job.kill();
     if (entry.resume) this.emitStatus(run);
   }
 
@@ -350,20 +386,29 @@ export class RunQueue {
       const current = this.store.getRun(id);
       const unfinished = isActiveRunStatus(current.status);
       const cutShort = !outcome.ok || outcome.summary.status === 'stopped';
-      if (active.shuttingDown && cutShort && isLiveRunStatus(current.status)) {
-        run = this.store.setRunStatus(id, 'interrupted', { error: SHUTDOWN_REASON });
+      if (recorder.failed && unfinished) {
+        run = recorder.finish(outcome);
+      } else if (active.shuttingDown && cutShort && isLiveRunStatus(current.status)) {
+        run = this.store.setRunStatus(id, 'interrupted', { error: SHUTDOWN_REASON, cause: 'shutdown' });
       } else if (active.shuttingDown && cutShort && current.status === 'queued') {
         // Its trainer never started training: the run stays queued for the next launch.
         run = current;
       } else if (unfinished) {
-        if (!outcome.ok) this.log(`run ${id} failed: ${outcome.error.message}`);
+        if (!outcome.ok) this.log(`run ${id} ${trainerDeath(outcome.error) ? 'was interrupted' : 'failed'}: ${outcome.error.message}`);
         run = recorder.finish(outcome);
       } else {
         run = current;
       }
     } catch (error) {
-      this.log(`run ${id}: could not record how it ended: ${message(error)}`);
-      run = this.failUnstarted(id, `could not record how it ended: ${message(error)}`);
+      run = null;
+      if (isDiskError(error) || isStoreError(error, 'ReadOnly')) {
+        // The disk refuses even this small write: keep trying; the run is interrupted as soon as it can be said.
+        this.log(`run ${id}: could not record how it ended (${message(error)}); retrying until the disk takes it`);
+        this.unrecorded.add(id, () => recorder.finish(outcome));
+      } else {
+        this.log(`run ${id}: could not record how it ended: ${message(error)}`);
+        run = this.failUnstarted(id, `could not record how it ended: ${message(error)}`, 'record_failed');
+      }
     }
     this.active.delete(id);
     if (run) this.emitStatus(run);
@@ -373,9 +418,9 @@ export class RunQueue {
     return run;
   }
 
-  private failUnstarted(id: number, reason: string): Run | null {
+  private failUnstarted(id: number, reason: string, cause: 'not_started' | 'record_failed' = 'not_started'): Run | null {
     try {
-      const run = this.store.finishRun(id, { status: 'failed', error: reason });
+      const run = this.store.finishRun(id, { status: 'failed', error: reason, cause });
       this.emitStatus(run);
       return run;
     } catch (error) {

@@ -10,14 +10,20 @@ const STORE_CODES: Readonly<Record<StoreErrorCode, ApiError['code']>> = {
   RunNotFound: 'not_found',
   CheckpointNotFound: 'not_found',
   ComparisonNotFound: 'not_found',
+  SweepNotFound: 'not_found',
   InvalidInput: 'invalid_input',
   InvalidTransition: 'conflict',
   DataDirLocked: 'conflict',
   SchemaTooNew: 'internal',
+  SchemaTooOld: 'conflict',
   MigrationFailed: 'internal',
   CheckpointCorrupt: 'internal',
   BundleInvalid: 'invalid_input',
   StoreClosed: 'internal',
+  DiskFull: 'internal',
+  WriteFailed: 'internal',
+  ReadOnly: 'conflict',
+  DatabaseCorrupt: 'internal',
 };
 
 export function toApiError(error: unknown, method?: string): ApiError {

@@ -1,6 +1,7 @@
 // The built-in lessons (shared/lessons): each claim of the training-tricks note tested by a small ablation.
-// `lessons.start` queues every arm × seed as a real run and groups them in a comparison of kind `lesson`;
-// `lessons.verdict` reads the runs' recorded numbers back and hands them to the lesson's verdict function.
+// `lessons.start` queues every arm × seed as a real run in the one Lessons project (unless the caller names a
+// project) and groups them in a comparison of kind `lesson`; `lessons.verdict` reads the runs' recorded
+// numbers back and hands them to the lesson's verdict function. The studio and `layerwise lesson` both come here.
 //
 // Which arm and seed a run is: the seed is the run's own; the arm is the one whose spec and config (seed
 // aside) the run has, so the mapping is exact even after the comparison's runs are reordered. The budget
@@ -16,7 +17,7 @@ import {
 } from '../../shared/api/contract.js';
 import { canonicalJson } from '../../shared/analysis/canonical.js';
 import { isOutcomeRunStatus, parseTrainingConfig, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
-import type { Lesson, LessonPlan, LessonRunNumbers } from '../../shared/lessons/lesson.js';
+import { LESSONS_PROJECT, LESSONS_PROJECT_NOTES, type Lesson, type LessonPlan, type LessonRunNumbers } from '../../shared/lessons/lesson.js';
 import type { RunQueue } from '../runs/queue.js';
 import type { Run, Store } from '../store/index.js';
 import { runDto } from '../runs/dto.js';
@@ -46,9 +47,18 @@ async function lessonOr404(method: string, field: string, id: string): Promise<L
   return lesson;
 }
 
-/** A run's name in a lesson: the arm and the seed. */
-function lessonRunName(label: string, seed: number): string {
-  return clip(`${label}, seed ${seed}`);
+/** A run's name in a lesson: the lesson's letter (the Lessons project holds every lesson's runs), the arm and the seed. */
+function lessonRunName(lesson: Lesson, label: string, seed: number): string {
+  return clip(`${lesson.info.letter}) ${label}, seed ${seed}`);
+}
+
+/** The Lessons project: the oldest project of that name, made (with its notes) on first use. */
+function lessonsProject(store: Store): Project {
+  const existing = store
+    .listProjects()
+    .filter((p) => p.name === LESSONS_PROJECT)
+    .sort((a, b) => a.id - b.id)[0];
+  return existing ?? store.createProject({ name: LESSONS_PROJECT, notes: LESSONS_PROJECT_NOTES });
 }
 
 export async function startLesson(
@@ -61,7 +71,7 @@ export async function startLesson(
   const plan = lesson.plan(budget);
   if (input.projectId !== undefined) store.getProject(input.projectId);
   const { project, runs, comparison } = store.tx(() => {
-    const project = input.projectId !== undefined ? store.getProject(input.projectId) : store.createProject({ name: clip(`Lesson ${lesson.info.letter}: ${lesson.info.title}`), notes: lesson.info.claim });
+    const project = input.projectId !== undefined ? store.getProject(input.projectId) : lessonsProject(store);
     const dataset = store.saveDataset(project.id, { source: plan.dataset, split: splitOf(plan.dataset) });
     const runs: Run[] = [];
     for (const arm of plan.arms) {
@@ -74,7 +84,7 @@ export async function startLesson(
             datasetId: dataset.id,
             config: { ...arm.config, seed },
             backend: 'auto',
-            name: lessonRunName(arm.label, seed),
+            name: lessonRunName(lesson, arm.label, seed),
             status: 'queued',
           }),
         );
@@ -82,7 +92,7 @@ export async function startLesson(
     }
     const comparison = store.saveComparison({
       projectId: project.id,
-      name: clip(`${lesson.info.title} (${budget})`),
+      name: clip(`${lesson.info.letter}) ${lesson.info.title} (${budget})`),
       notes: lesson.info.claim,
       runIds: runs.map((r) => r.id),
       kind: 'lesson',
@@ -171,7 +181,18 @@ export async function lessonVerdict(ctx: LessonContext, input: { comparisonId: n
       ready: false,
       appeared: null,
       text,
+      judged: [],
       arms: plan.arms.map((arm, i) => ({ label: arm.label, runIds: runIdsOf(i), metric, mean: null, spread: null, seeds: runIdsOf(i).length })),
+    };
+  }
+  if (armOf.every((a) => a < 0)) {
+    return {
+      ...base,
+      ready: true,
+      appeared: null,
+      text: `None of these ${runs.length} runs matches the lesson's current plan (the lesson was redesigned after they ran): run the lesson again for a verdict.`,
+      judged: [],
+      arms: plan.arms.map((arm) => ({ label: arm.label, runIds: [], metric, mean: null, spread: null, seeds: 0 })),
     };
   }
   const numbers: LessonRunNumbers[] = [];
@@ -190,6 +211,7 @@ export async function lessonVerdict(ctx: LessonContext, input: { comparisonId: n
     ready: true,
     appeared: result.appeared,
     text: result.text,
+    judged: result.judged,
     arms: result.arms.map((arm, i) => {
       const index = plan.arms.findIndex((a) => a.label === arm.label);
       return { ...arm, runIds: runIdsOf(index >= 0 ? index : i) };

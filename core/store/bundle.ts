@@ -11,43 +11,42 @@
 // anything is inflated, manifest schema and version, cross references, every entry's size and sha256,
 // every spec, config and metric), and only then writes it, in one transaction, as a new project with
 // new ids. A bad bundle is refused with a BundleInvalid error naming the reason; the database is untouched.
-import { closeSync, fsyncSync, openSync, renameSync, statSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { strFromU8, strToU8, zipSync, type Zippable } from 'fflate';
 import { z } from 'zod';
-import { checkModelSpec, DatasetRefSchema, formatIssues, parseTrainingConfig, type DatasetRef, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
+import { checkModelSpec, DatasetRefSchema, formatIssues, isLiveRunStatus, parseTrainingConfig, type DatasetRef, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
+import { BUNDLE_LIMITS, nameProblem, notesProblem } from '../../shared/limits/inputs.js';
+import { InputFileError, readFileLimited } from '../files/read.js';
+import { inflateEntries, readCentralDirectory, refuseBundle as refuse, type InflatedEntry, type InflateStats, type ZipLimits } from './bundle-zip.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
-import { StoreError } from './errors.js';
 import { syncDir } from './open-db.js';
+import { checkSweeps, collectSweeps, sweepBundleSchema, writeSweeps } from './bundle-sweeps.js';
 import { CHECKPOINT_KINDS, COMPARISON_KINDS, RUN_STATUSES, SCHEMA_VERSION } from './schema.js';
 import { iso, MAX_CHECKPOINT_PART_BYTES, type Store } from './store.js';
 import type { CheckpointKind, DatasetSplit, FinalMetrics, JsonValue, MetricPoint, MetricSeries, RunStatus } from './types.js';
 
 export const BUNDLE_FORMAT = 'layerwise-bundle';
-/** 2 added run reports and how comparisons were made (kind, base run, lesson); version 1 bundles still import. */
-export const BUNDLE_FORMAT_VERSION = 2;
+/**
+ * 2 added run reports and how comparisons were made (kind, base run, lesson); 3 added sweeps (./bundle-sweeps.ts).
+ * Version 1 and 2 bundles still import.
+ */
+export const BUNDLE_FORMAT_VERSION = 3;
 /** The oldest bundle format this Layerwise still imports. */
 export const OLDEST_BUNDLE_FORMAT_VERSION = 1;
 export const BUNDLE_EXTENSION = '.layerwise';
 
-export interface BundleLimits {
-  /** The bundle file itself. */
-  maxFileBytes: number;
-  /** One entry, uncompressed (as declared in the zip, checked before inflating). */
-  maxEntryBytes: number;
-  /** All entries together, uncompressed. */
-  maxTotalBytes: number;
-  maxEntries: number;
-  maxManifestBytes: number;
-}
+/**
+ * maxFileBytes: the bundle file; maxEntryBytes: one entry uncompressed (declared in the zip, checked before
+ * inflating, and counted while inflating); maxTotalBytes: all entries; maxInflateRatio / inflateAllowance:
+ * what all entries may inflate to, at most max(allowance, ratio × the file's size) — see bundle-zip.ts.
+ */
+export type BundleLimits = ZipLimits;
 
 export const DEFAULT_BUNDLE_LIMITS: Readonly<BundleLimits> = {
-  maxFileBytes: 1024 ** 3,
+  ...BUNDLE_LIMITS,
   maxEntryBytes: MAX_CHECKPOINT_PART_BYTES,
-  maxTotalBytes: 2 * 1024 ** 3,
-  maxEntries: 20_000,
-  maxManifestBytes: 64 * 1024 ** 2,
 };
 
 export interface BundleCounts {
@@ -85,6 +84,16 @@ const entryRef = (limit: number) =>
     sha256: sha,
   });
 const jsonValue: z.ZodType<JsonValue> = z.json();
+/** Names and notes as the API takes them (shared/limits/inputs.ts): no control or bidi-override characters. */
+const checked = (schema: z.ZodString, problem: (s: string) => string | null) =>
+  schema.superRefine((s, ctx) => {
+    const p = problem(s);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  });
+const safeName = checked(z.string(), nameProblem);
+const notesText = checked(z.string(), notesProblem);
+/** A model version's or run's name may be empty (it then shows the spec's name). */
+const versionName = checked(z.string(), (s) => (s === '' ? null : nameProblem(s)));
 const count = z.number().int().min(0);
 
 /** A run's test report, as runs.report gives it (without the run id, which the bundle renumbers). */
@@ -115,14 +124,14 @@ function manifestSchema(limits: BundleLimits) {
     formatVersion: z.number().int().min(OLDEST_BUNDLE_FORMAT_VERSION).max(BUNDLE_FORMAT_VERSION),
     exportedAt: time,
     schemaVersion: z.number().int().min(1),
-    project: z.strictObject({ id, name: z.string().min(1).max(200), notes: z.string(), createdAt: time }),
+    project: z.strictObject({ id, name: safeName, notes: notesText, createdAt: time }),
     modelVersions: z.array(
-      z.strictObject({ id, parentId: id.nullable(), name: z.string(), spec: z.unknown(), hash: sha, createdAt: time }),
+      z.strictObject({ id, parentId: id.nullable(), name: versionName, spec: z.unknown(), hash: sha, createdAt: time }),
     ),
     datasets: z.array(
       z.strictObject({
         id,
-        name: z.string().min(1).max(200),
+        name: safeName,
         source: z.unknown(),
         split: z.record(z.string(), jsonValue),
         fingerprint: z.string().min(1).max(200),
@@ -134,7 +143,7 @@ function manifestSchema(limits: BundleLimits) {
         id,
         modelVersionId: id,
         datasetId: id,
-        name: z.string().nullable(),
+        name: versionName.nullable(),
         presetId: z.string().nullable(),
         config: z.unknown(),
         seed: z.number().int(),
@@ -166,8 +175,8 @@ function manifestSchema(limits: BundleLimits) {
     comparisons: z.array(
       z.strictObject({
         id,
-        name: z.string().min(1).max(200),
-        notes: z.string(),
+        name: safeName,
+        notes: notesText,
         runIds: z.array(id),
         createdAt: time,
         updatedAt: time,
@@ -177,6 +186,8 @@ function manifestSchema(limits: BundleLimits) {
         lessonId: z.string().min(1).max(100).nullable().optional(),
       }),
     ),
+    /** Format 3: the project's sweeps, their trials and rung decisions. */
+    sweeps: z.array(sweepBundleSchema).optional(),
   });
 }
 
@@ -288,6 +299,7 @@ function collect(store: Store, projectId: number) {
     runs,
     checkpoints,
     comparisons,
+    sweeps: collectSweeps(store, projectId),
   } satisfies BundleManifest;
   return { manifest, entries, counts };
 }
@@ -337,37 +349,42 @@ export interface CheckedBundle {
   blobs: Map<string, Uint8Array>;
 }
 
-function refuse(reason: string, details: Record<string, unknown> = {}): StoreError {
-  return new StoreError('BundleInvalid', `not a valid Layerwise bundle: ${reason}`, { reason, ...details });
-}
-
-const ENTRY_NAME = /^(manifest\.json|metrics\/run-[1-9][0-9]*\.json|checkpoints\/[1-9][0-9]*\/(weights|optimizer)\.bin)$/;
-
-/** Reads a bundle file and checks all of it; throws BundleInvalid naming the first problem found. */
-export function readBundleFile(file: string, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): CheckedBundle {
-  let size: number;
+/**
+ * Reads a bundle file (a regular file only, counted against the limit as it is read) and checks all of it;
+ * throws BundleInvalid naming the first problem found.
+ */
+export async function readBundleFile(file: string, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): Promise<CheckedBundle> {
+  let data: Uint8Array;
   try {
-    size = statSync(file).size;
+    data = await readFileLimited(file, { maxBytes: limits.maxFileBytes });
   } catch (error) {
-    throw refuse(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    if (!(error instanceof InputFileError)) throw error;
+    throw refuse(error.message, { readError: error.code });
   }
-  if (size > limits.maxFileBytes) throw refuse(`the file is ${size} bytes, more than the limit of ${limits.maxFileBytes}`);
-  return checkBundle(readFileSync(file), limits);
+  return checkBundle(data, limits);
 }
 
-export function checkBundle(data: Uint8Array, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): CheckedBundle {
-  const files = unzipChecked(data, limits);
+/**
+ * Checks a whole bundle: zip structure and declared sizes, then every entry inflated and hashed in slices
+ * (the event loop keeps turning), then the manifest and every cross reference.
+ */
+export async function checkBundle(data: Uint8Array, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS, stats?: InflateStats): Promise<CheckedBundle> {
+  const entries = readCentralDirectory(data, limits);
+  const files = await inflateEntries(data, entries, limits, stats);
+  return checkEntries(files, limits);
+}
+
+function checkEntries(files: Map<string, InflatedEntry>, limits: BundleLimits): CheckedBundle {
   const manifest = parseManifest(files, limits);
   const listed = new Set<string>(['manifest.json']);
   const take = (ref: { path: string; size: number; sha256: string }, what: string): Uint8Array => {
     if (listed.has(ref.path)) throw refuse(`${what}: entry ${ref.path} is listed twice in manifest.json`);
     listed.add(ref.path);
-    const bytes = files.get(ref.path);
-    if (!bytes) throw refuse(`${what}: entry ${ref.path} is missing`);
-    if (bytes.byteLength !== ref.size) throw refuse(`${ref.path} is ${bytes.byteLength} bytes, but manifest.json says ${ref.size}`);
-    const actual = sha256Hex(bytes);
-    if (actual !== ref.sha256) throw refuse(`${ref.path}: sha256 ${actual} does not match manifest.json's ${ref.sha256}`);
-    return bytes;
+    const entry = files.get(ref.path);
+    if (!entry) throw refuse(`${what}: entry ${ref.path} is missing`);
+    if (entry.bytes.byteLength !== ref.size) throw refuse(`${ref.path} is ${entry.bytes.byteLength} bytes, but manifest.json says ${ref.size}`);
+    if (entry.sha256 !== ref.sha256) throw refuse(`${ref.path}: sha256 ${entry.sha256} does not match manifest.json's ${ref.sha256}`);
+    return entry.bytes;
   };
 
   const unique = (ids: number[], what: string) => {
@@ -428,6 +445,15 @@ export function checkBundle(data: Uint8Array, limits: BundleLimits = DEFAULT_BUN
   manifest.checkpoints.forEach((checkpoint, i) => {
     const what = `checkpoint ${checkpoint.id} (run ${checkpoint.runId}, epoch ${checkpoint.epoch})`;
     if (!runIds.has(checkpoint.runId)) throw refuse(`checkpoints[${i}].runId ${checkpoint.runId} is not a run in the bundle`);
+    // Epochs count from 0: a run configured for N epochs has checkpoints of epochs 0 … N − 1 only.
+    const epochs = configs.get(checkpoint.runId)!.epochs;
+    if (checkpoint.epoch >= epochs) {
+      throw refuse(`checkpoints[${i}].epoch ${checkpoint.epoch} is not an epoch of run ${checkpoint.runId}, which trains epochs 0–${epochs - 1}`);
+    }
+    const inner = checkpoint.manifest;
+    if (inner !== null && typeof inner === 'object' && !Array.isArray(inner) && 'epoch' in inner && inner.epoch !== checkpoint.epoch) {
+      throw refuse(`checkpoints[${i}].manifest.epoch ${JSON.stringify(inner.epoch)} differs from the checkpoint's epoch ${checkpoint.epoch}`);
+    }
     if (checkpoint.kind !== 'periodic') {
       const key = `${checkpoint.runId}:${checkpoint.kind}`;
       if (single.has(key)) throw refuse(`run ${checkpoint.runId} has more than one "${checkpoint.kind}" checkpoint`);
@@ -447,52 +473,16 @@ export function checkBundle(data: Uint8Array, limits: BundleLimits = DEFAULT_BUN
     if (base !== null && !comparison.runIds.includes(base)) throw refuse(`comparisons[${i}].baseRunId ${base} is not one of its runIds`);
   });
 
+  checkSweeps(manifest.sweeps ?? [], runIds);
+
   for (const name of files.keys()) {
     if (!listed.has(name)) throw refuse(`entry ${name} is not listed in manifest.json`);
   }
   return { manifest, specs, sources, configs, metrics, blobs };
 }
 
-function unzipChecked(data: Uint8Array, limits: BundleLimits): Map<string, Uint8Array> {
-  if (data.byteLength > limits.maxFileBytes) throw refuse(`the file is ${data.byteLength} bytes, more than the limit of ${limits.maxFileBytes}`);
-  const declared = new Map<string, number>();
-  let total = 0;
-  let unzipped: Record<string, Uint8Array>;
-  try {
-    unzipped = unzipSync(data, {
-      // Called from the zip's central directory before an entry is inflated: the declared sizes are checked
-      // here, and fflate inflates into a buffer of exactly the declared size, so no entry can grow past it.
-      filter(entry) {
-        if (declared.size >= limits.maxEntries) throw refuse(`it has more than ${limits.maxEntries} entries`);
-        if (declared.has(entry.name)) throw refuse(`entry ${entry.name} appears twice`);
-        if (!ENTRY_NAME.test(entry.name)) {
-          throw refuse(`unexpected entry ${JSON.stringify(entry.name)} (a bundle holds manifest.json, metrics/run-<id>.json and checkpoints/<id>/weights.bin or optimizer.bin)`);
-        }
-        if (entry.compression !== 0 && entry.compression !== 8) throw refuse(`entry ${entry.name} uses compression method ${entry.compression} (only stored and deflate are read)`);
-        const limit = entry.name === 'manifest.json' ? limits.maxManifestBytes : limits.maxEntryBytes;
-        if (entry.originalSize > limit) throw refuse(`entry ${entry.name} declares ${entry.originalSize} bytes uncompressed, more than the limit of ${limit}`);
-        total += entry.originalSize;
-        if (total > limits.maxTotalBytes) throw refuse(`its entries declare more than ${limits.maxTotalBytes} bytes uncompressed in all`);
-        declared.set(entry.name, entry.originalSize);
-        return true;
-      },
-    });
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw refuse(`the file is not a readable zip (truncated or damaged): ${(error as Error).message}`);
-  }
-  const files = new Map<string, Uint8Array>();
-  for (const [name, size] of declared) {
-    const bytes = unzipped[name];
-    // A deflate stream that ends early (a damaged entry) leaves the entry shorter than declared.
-    if (!bytes || bytes.byteLength !== size) throw refuse(`entry ${name} is damaged: ${bytes?.byteLength ?? 0} bytes instead of ${size}`);
-    files.set(name, bytes);
-  }
-  return files;
-}
-
-function parseManifest(files: Map<string, Uint8Array>, limits: BundleLimits): BundleManifest {
-  const bytes = files.get('manifest.json');
+function parseManifest(files: Map<string, InflatedEntry>, limits: BundleLimits): BundleManifest {
+  const bytes = files.get('manifest.json')?.bytes;
   if (!bytes) throw refuse('manifest.json is missing');
   let raw: unknown;
   try {
@@ -564,8 +554,8 @@ function decodeMetrics(bytes: Uint8Array, path: string): MetricPoint[] {
 // ---- import ----
 
 /** Checks the whole bundle, then adds it as a new project in one transaction. */
-export function importBundle(store: Store, file: string, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): ImportResult {
-  return importCheckedBundle(store, readBundleFile(file, limits));
+export async function importBundle(store: Store, file: string, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): Promise<ImportResult> {
+  return importCheckedBundle(store, await readBundleFile(file, limits));
 }
 
 /** Adds a bundle that readBundleFile / checkBundle accepted, as a new project in one transaction. */
@@ -616,7 +606,7 @@ function writeBundle(store: Store, bundle: CheckedBundle): ImportResult {
   let metricPoints = 0;
   for (const r of manifest.runs) {
     // A run exported while it was training is not training here.
-    const live = r.status === 'running' || r.status === 'paused';
+    const live = isLiveRunStatus(r.status);
     const status: RunStatus = live ? 'interrupted' : r.status;
     const newId = insert(
       `INSERT INTO runs (project_id, model_version_id, dataset_id, name, preset_id, config, seed, backend, device, status, error, created_at, started_at, finished_at, final_metrics)
@@ -675,6 +665,7 @@ function writeBundle(store: Store, bundle: CheckedBundle): ImportResult {
     );
     c.runIds.forEach((runId, position) => insert('INSERT INTO comparison_runs (comparison_id, run_id, position) VALUES (?, ?, ?)', comparisonId, runIds[runId], position));
   }
+  writeSweeps(store, projectId, manifest.sweeps ?? [], runIds, versionIds);
   return {
     projectId,
     projectName: manifest.project.name,

@@ -1,7 +1,7 @@
 // The store's SQL plumbing, shared by every repository: one connection, a cache of prepared statements,
 // transactions, the clock, and the checks every table group applies to ids and names.
 import type Database from 'better-sqlite3';
-import { invalid, StoreError } from './errors.js';
+import { invalid, StoreError, storeErrorFrom } from './errors.js';
 
 export class StoreDb {
   private closed = false;
@@ -11,7 +11,18 @@ export class StoreDb {
     private readonly connection: Database.Database,
     /** The clock, in ms since 1970 (tests pin it). */
     readonly now: () => number,
+    /** The database file, named in errors. */
+    readonly path: string = connection.name,
   ) {}
+
+  /** Runs `fn`, turning SQLite's disk, I/O and damage errors into StoreErrors (DiskFull, WriteFailed, …). */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw storeErrorFrom(error, this.path);
+    }
+  }
 
   /** Closes the connection (folding the WAL into the database); every later use throws StoreClosed. */
   close(): void {
@@ -34,7 +45,7 @@ export class StoreDb {
    * call each other inside one, so a write that spans table groups is still a single transaction.
    */
   tx<T>(fn: () => T): T {
-    return this.sqlite.transaction(fn).immediate();
+    return this.guard(() => this.sqlite.transaction(fn).immediate());
   }
 
   stmt(sql: string): Database.Statement {
@@ -48,21 +59,21 @@ export class StoreDb {
   }
 
   get<T>(sql: string, ...params: unknown[]): T | undefined {
-    return this.stmt(sql).get(...params) as T | undefined;
+    return this.guard(() => this.stmt(sql).get(...params) as T | undefined);
   }
 
   all<T>(sql: string, ...params: unknown[]): T[] {
-    return this.stmt(sql).all(...params) as T[];
+    return this.guard(() => this.stmt(sql).all(...params) as T[]);
   }
 
   /** Runs a write; returns the new row id. */
   run(sql: string, ...params: unknown[]): number {
-    return Number(this.stmt(sql).run(...params).lastInsertRowid);
+    return this.guard(() => Number(this.stmt(sql).run(...params).lastInsertRowid));
   }
 
   /** Runs a write; returns how many rows it changed. */
   change(sql: string, ...params: unknown[]): number {
-    return this.stmt(sql).run(...params).changes;
+    return this.guard(() => this.stmt(sql).run(...params).changes);
   }
 }
 

@@ -4,7 +4,7 @@
 // The database connection additionally runs in SQLite's exclusive locking mode (see open-db.ts), an OS
 // lock that dies with its process, so even a misjudged lock file cannot let two writers in.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { StoreError } from './errors.js';
@@ -20,6 +20,18 @@ export interface LockInfo {
   /** Who holds it: `app`, `cli`, … */
   owner: string;
   token: string;
+  /**
+   * How runs ended when the database could not take it (the disk was full): the next process to take the lock
+   * over records them (Store.open), so the cause is not lost with the writer.
+   */
+  pending?: PendingOutcome[];
+}
+
+/** A run's end that the database refused to record (it was full), kept in the lock file until it can be. */
+export interface PendingOutcome {
+  runId: number;
+  cause: string;
+  error: string;
 }
 
 export interface LockOptions {
@@ -34,7 +46,13 @@ export interface AcquiredLock {
   info: LockInfo;
   /** The stale lock this process took over, if any. */
   replaced: LockInfo | null;
-  release(): void;
+  /**
+   * Keeps these outcomes in the lock file (rewritten in place: a file of one block grows within it, so a full disk
+   * takes it). False when even that failed.
+   */
+  note(pending: readonly PendingOutcome[]): boolean;
+  /** Removes the lock file; with `keep`, leaves it (holding its pending outcomes) for the next process to take over. */
+  release(options?: { keep?: boolean }): void;
 }
 
 export function acquireLock(dataDir: string, options: LockOptions = {}): AcquiredLock {
@@ -53,16 +71,22 @@ export function acquireLock(dataDir: string, options: LockOptions = {}): Acquire
   for (;;) {
     if (tryCreate(path, text)) {
       let released = false;
-      const release = () => {
+      let keep = false;
+      const release = (options: { keep?: boolean } = {}) => {
         if (released) return;
         released = true;
-        process.off('exit', release);
-        // Remove it only if it is still ours.
+        process.off('exit', onExit);
+        // Remove it only if it is still ours, and holds nothing the next process must record.
         const current = readLock(path);
-        if (current !== null && current !== 'unreadable' && current.token === info.token) unlinkSync(path);
+        if (!(options.keep || keep) && current !== null && current !== 'unreadable' && current.token === info.token) unlinkSync(path);
       };
-      process.on('exit', release);
-      return { path, info, replaced, release };
+      const onExit = () => release();
+      process.on('exit', onExit);
+      const note = (pending: readonly PendingOutcome[]): boolean => {
+        keep = pending.length > 0;
+        return rewriteInPlace(path, `${JSON.stringify({ ...info, pending })}\n`);
+      };
+      return { path, info, replaced, release, note };
     }
     const holder = readLock(path);
     const stale = holder === 'unreadable' ? unreadableIsStale(path) : holder === null ? false : isStale(holder);
@@ -74,6 +98,23 @@ export function acquireLock(dataDir: string, options: LockOptions = {}): Acquire
     if (holder === null) continue; // vanished between the two calls: try again
     if (Date.now() >= deadline) throw lockedError(dataDir, holder === 'unreadable' ? null : holder);
     sleepSync(Math.min(options.pollMs ?? 100, Math.max(1, deadline - Date.now())));
+  }
+}
+
+/** Overwrites the file from its start without truncating it first (spaces pad a shorter text): no new block is needed. */
+function rewriteInPlace(path: string, text: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r+');
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.from(text.length < size ? text.padEnd(size, ' ') : text);
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    fsyncSync(fd);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

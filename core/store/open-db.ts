@@ -1,6 +1,6 @@
 // Opening the SQLite file: pragmas, the exclusive OS lock, the quick check, and moving a corrupt file aside.
 import { closeSync, existsSync, fsyncSync, openSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 
@@ -34,13 +34,11 @@ function connect(path: string, options: OpenDbOptions): Database.Database {
   const db = new Database(path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
-    // Exclusive locking mode: the first transaction takes an OS lock on the file that is held until close
-    // (and dies with the process). A second process, even one that got past the lock file, gets SQLITE_BUSY.
-    // In WAL mode it also keeps the WAL index in memory: no -shm file.
-    db.pragma('locking_mode = EXCLUSIVE');
+    // Normal (not exclusive) locking in WAL mode: readers in other processes (`layerwise runs` beside the studio)
+    // read a consistent snapshot while this connection writes. A second writer is kept out by the folder's lock
+    // file and, behind it, the writer lock (takeWriterLock).
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new Error(`cannot switch ${path} to WAL mode (got ${String(mode)})`);
-    db.exec('BEGIN EXCLUSIVE; COMMIT');
     // FULL: a commit is on disk when it returns (metrics batches relax this, see Store.appendMetrics).
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
@@ -55,6 +53,51 @@ function connect(path: string, options: OpenDbOptions): Database.Database {
     db.close();
     if ((error as { code?: string }).code === 'SQLITE_BUSY') {
       throw new StoreError('DataDirLocked', `the database ${path} is locked by another process`, { path });
+    }
+    throw error;
+  }
+}
+
+/** The file whose OS lock marks the one writer of a data folder (see takeWriterLock). */
+export const WRITER_LOCK_FILE = 'layerwise.writer';
+
+/**
+ * Takes the data folder's writer lock: an empty SQLite file held in exclusive locking mode, an OS lock that is
+ * held until close and dies with the process. It backs up the lock file (a lock file judged wrongly, or deleted,
+ * cannot let two writers in) without locking the database itself, which readers in other processes must reach.
+ */
+export function takeWriterLock(dir: string, dbPath: string, options: OpenDbOptions = {}): { release(): void } {
+  const guard = new Database(join(dir, WRITER_LOCK_FILE), options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  try {
+    guard.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
+    guard.pragma('locking_mode = EXCLUSIVE');
+    guard.exec('BEGIN EXCLUSIVE; COMMIT');
+  } catch (error) {
+    guard.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new StoreError('DataDirLocked', `the database ${dbPath} is locked by another process`, { path: dbPath });
+    }
+    throw error;
+  }
+  return { release: () => guard.close() };
+}
+
+/**
+ * Opens the database to read only, beside the process that holds the data folder: no lock taken, nothing
+ * written (query_only), no migration, no repair. WAL readers see the last committed state.
+ */
+export function openReadOnlyDatabase(path: string, options: OpenDbOptions = {}): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
+    db.pragma('query_only = ON');
+    // Reads the schema now, so that a holder's exclusive OS lock (an older Layerwise) is met here, not later.
+    db.pragma('user_version', { simple: true });
+    return db;
+  } catch (error) {
+    db.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new StoreError('DataDirLocked', `the database ${path} is locked by another process and cannot be read beside it`, { path });
     }
     throw error;
   }

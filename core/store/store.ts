@@ -14,21 +14,21 @@
 // datasets, runs (with reports and the queue's order), metrics, checkpoints, comparisons, and resume/fork
 // across them. They share one connection (./db.ts); a repository calling another inside a transaction joins
 // it as a savepoint, so a write that spans table groups still commits or rolls back as one.
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { LIVE_RUN_STATUSES, type DatasetRef, type ModelSpec } from '../../shared/index.js';
+import { resolve } from 'node:path';
+import type { DatasetRef, ModelSpec, RunStatusCause, RunWarning } from '../../shared/index.js';
 import type Database from 'better-sqlite3';
-import { iso, StoreDb } from './db.js';
-import { acquireLock, type AcquiredLock } from './lock.js';
-import { openDatabase } from './open-db.js';
+import type { StoreDb } from './db.js';
+import { storeErrorFrom } from './errors.js';
+import type { AcquiredLock, PendingOutcome } from './lock.js';
+import { openReadOnly, openWritable, type StoreOptions } from './opening.js';
 import { CheckpointRepository } from './repos/checkpoints.js';
 import { ComparisonRepository, type NewComparison } from './repos/comparisons.js';
-import { RunContinuations, type ResumePoint } from './repos/continuations.js';
+import { RunContinuations, type CheckpointChoice, type ResumeCheck, type ResumePoint } from './repos/continuations.js';
 import { DatasetRepository } from './repos/datasets.js';
 import { MetricRepository } from './repos/metrics.js';
 import { ProjectRepository } from './repos/projects.js';
 import { RunRepository, type FinishRun, type NewRun } from './repos/runs.js';
-import { migrate, SCHEMA_VERSION } from './schema.js';
+import { SweepRepository } from './repos/sweeps.js';
 import type {
   Checkpoint,
   CheckpointData,
@@ -41,6 +41,7 @@ import type {
   ModelVersion,
   OpenReport,
   Project,
+  ProjectStats,
   Run,
   RunCurves,
   RunListItem,
@@ -49,23 +50,9 @@ import type {
 } from './types.js';
 
 export { iso } from './db.js';
+export { DB_FILE, type StoreOptions } from './opening.js';
 export { MAX_CHECKPOINT_PART_BYTES } from './repos/checkpoints.js';
-export type { FinishRun, NewComparison, NewRun, ResumePoint };
-
-export const DB_FILE = 'layerwise.db';
-
-export interface StoreOptions {
-  /** Recorded in the lock file so that a refused process can say who holds the folder: `app`, `cli`. */
-  owner?: string;
-  /** How long to wait for another process to release the data folder; 0 (default) refuses at once. */
-  lockWaitMs?: number;
-  /** better-sqlite3's native binding to load (Electron passes the build made for its ABI). */
-  nativeBinding?: string;
-  /** How long SQLite waits on a busy database file before giving up (default 2000 ms). */
-  busyTimeoutMs?: number;
-  /** The clock, in ms since 1970 (tests pin it). */
-  now?: () => number;
-}
+export type { CheckpointChoice, FinishRun, NewComparison, NewRun, ResumeCheck, ResumePoint };
 
 export class Store {
   readonly projects: ProjectRepository;
@@ -75,10 +62,12 @@ export class Store {
   readonly checkpoints: CheckpointRepository;
   readonly comparisons: ComparisonRepository;
   readonly continuations: RunContinuations;
+  /** Sweeps and their trials (core/sweeps drives them). */
+  readonly sweeps: SweepRepository;
 
   private constructor(
     private readonly db: StoreDb,
-    private readonly lock: AcquiredLock,
+    private readonly lock: Pick<AcquiredLock, 'note' | 'release'>,
     readonly report: OpenReport,
   ) {
     this.projects = new ProjectRepository(db);
@@ -88,61 +77,79 @@ export class Store {
     this.checkpoints = new CheckpointRepository(db, this.runs);
     this.comparisons = new ComparisonRepository(db, this.projects, this.runs);
     this.continuations = new RunContinuations(db, this.runs, this.metrics, this.checkpoints);
+    this.sweeps = new SweepRepository(db, this.projects);
   }
 
   /**
-   * Opens (creating if needed) the store in `dataDir`: takes the folder's lock, moves a corrupt database
-   * aside, upgrades the schema, and marks runs whose process died as `interrupted`. `report` says what
-   * of that happened. Throws StoreError `DataDirLocked` when another live process holds the folder.
+   * Opens (creating if needed) the store in `dataDir`: takes the folder's lock (the lock file and the writer
+   * lock), copies a damaged write-ahead log aside before SQLite replays it, moves a corrupt database aside and
+   * salvages what it can still read into the new one, upgrades the schema, and marks runs whose process died as
+   * `interrupted`. `report` says what of that happened. Throws StoreError `DataDirLocked` when another live
+   * process holds the folder, `DiskFull` / `WriteFailed` when the disk refuses.
    */
   static open(dataDir: string, options: StoreOptions = {}): Store {
     const dir = resolve(dataDir);
-    const now = options.now ?? Date.now;
-    mkdirSync(dir, { recursive: true });
-    const lock = acquireLock(dir, { owner: options.owner ?? 'cli', waitMs: options.lockWaitMs ?? 0 });
     try {
-      const dbPath = join(dir, DB_FILE);
-      const opened = openDatabase(dbPath, {
-        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-        ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
-      });
-      try {
-        const from = migrate(opened.db);
-        const interrupted = opened.db
-          .prepare(
-            `UPDATE runs SET status = 'interrupted', error = ?
-             WHERE status IN (${LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(', ')}) RETURNING id`,
-          )
-          .pluck()
-          .all(`the process running it ended without finishing it (found on ${new Date(now()).toISOString()}); resume continues from its last checkpoint`) as number[];
-        const report: OpenReport = {
-          dataDir: dir,
-          dbPath,
-          created: opened.created,
-          migratedFrom: !opened.created && from < SCHEMA_VERSION ? from : null,
-          interruptedRuns: interrupted.sort((a, b) => a - b),
-          movedAside: opened.movedAside,
-          staleLock: lock.replaced ? { pid: lock.replaced.pid, acquiredAt: iso(lock.replaced.acquiredAt) } : null,
-        };
-        return new Store(new StoreDb(opened.db, now), lock, report);
-      } catch (error) {
-        opened.db.close();
-        throw error;
-      }
+      const { db, lock, report } = openWritable(dir, options);
+      return new Store(db, lock, report);
     } catch (error) {
-      lock.release();
-      throw error;
+      // A full disk, a read-only folder, a failing disk: a StoreError naming it, never a raw ENOSPC or SqliteError.
+      throw storeErrorFrom(error, dir);
     }
   }
 
-  /** Closes the database (folding the WAL into it) and releases the data folder. Safe to call twice. */
+  /**
+   * Opens the store in `dataDir` to read only, beside the process that holds it (the studio, a CLI `train`): no
+   * lock is taken and nothing is written, checked or repaired; readers see the last committed state (WAL). Every
+   * write throws StoreError `ReadOnly`. Throws `InvalidInput` when the folder has no database, `SchemaTooNew` /
+   * `SchemaTooOld` when its schema is not this version's.
+   */
+  static openReadOnly(dataDir: string, options: Pick<StoreOptions, 'nativeBinding' | 'busyTimeoutMs' | 'now'> = {}): Store {
+    const { db, lock, report } = openReadOnly(dataDir, options);
+    return new Store(db, lock, report);
+  }
+
+  /**
+   * Closes the database (folding the WAL into it) and releases the data folder. Safe to call twice. Outcomes the
+   * database could not take are tried once more; those it still refuses stay in the lock file for the next open.
+   */
   close(): void {
     if (!this.db.isOpen) return;
+    const keep = this.recordDeferred() > 0;
     try {
       this.db.close();
     } finally {
-      this.lock.release();
+      this.lock.release({ keep });
     }
+  }
+
+  private readonly deferred = new Map<number, PendingOutcome>();
+
+  /**
+   * A run ended `interrupted` (cause, error) but the database refused to record it (the disk is full): the outcome
+   * is kept in the lock file, which is rewritten in place, and recorded by `recordDeferred` or, should this process
+   * end first, by the next open of the folder. Returns whether the lock file took it.
+   */
+  deferRunOutcome(runId: number, outcome: { cause: string; error: string }): boolean {
+    this.deferred.set(runId, { runId, ...outcome });
+    return this.lock.note([...this.deferred.values()]);
+  }
+
+  /** Records the deferred outcomes the database takes now; returns how many are still waiting. */
+  recordDeferred(): number {
+    for (const [runId, p] of [...this.deferred]) {
+      try {
+        const run = this.runs.get(runId);
+        if (run.status === 'running' || run.status === 'paused' || run.status === 'queued') {
+          this.runs.setStatus(runId, 'interrupted', { cause: p.cause as RunStatusCause, error: p.error });
+        }
+        this.deferred.delete(runId);
+      } catch {
+        // Still refused: it stays deferred.
+      }
+    }
+    this.lock.note([...this.deferred.values()]);
+    return this.deferred.size;
   }
 
   get isOpen(): boolean {
@@ -174,6 +181,10 @@ export class Store {
   }
   listProjects(): Project[] {
     return this.projects.list();
+  }
+  /** Run counts and the best validation accuracy of every project, in one query. */
+  projectStats(): ProjectStats[] {
+    return this.projects.stats();
   }
   ensureProject(name: string): Project {
     return this.projects.ensure(name);
@@ -217,7 +228,7 @@ export class Store {
   listRuns(filter: { projectId?: number; status?: RunStatus } = {}): RunListItem[] {
     return this.runs.list(filter);
   }
-  setRunStatus(id: number, status: RunStatus, options: { error?: string | null } = {}): Run {
+  setRunStatus(id: number, status: RunStatus, options: { error?: string | null; cause?: RunStatusCause | null } = {}): Run {
     return this.runs.setStatus(id, status, options);
   }
   markRunStarted(id: number, info: { backend: string; device?: string | null }): Run {
@@ -243,6 +254,19 @@ export class Store {
   }
   beginResume(id: number): ResumePoint {
     return this.continuations.beginResume(id);
+  }
+  checkResume(id: number): ResumeCheck {
+    return this.continuations.checkResume(id);
+  }
+  checkpointFor(runId: number, choice: CheckpointChoice): Checkpoint {
+    return this.continuations.checkpointFor(runId, choice);
+  }
+  saveRunWarning(runId: number, warning: RunWarning): void {
+    this.runs.saveWarning(runId, warning);
+  }
+  runWarnings(runId: number): RunWarning[] {
+    this.runs.get(runId);
+    return this.runs.warnings(runId);
   }
   forkRun(checkpointId: number, options: { name?: string | null } = {}): Run {
     return this.continuations.fork(checkpointId, options);

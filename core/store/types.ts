@@ -1,7 +1,8 @@
 // What the store hands out. Timestamps are ISO 8601 strings (UTC, ms precision); ids are integers.
 import type { RunStatus } from '../../shared/runs/statuses.js';
-import type { CHECKPOINT_KINDS, RUN_STATUSES } from './schema.js';
-import type { Checkpoint, Dataset, JsonValue } from '../../shared/api/entities.js';
+import type { CHECKPOINT_KINDS, RUN_STATUSES, SWEEP_STATUS_VALUES, TRIAL_STATE_VALUES } from './schema.js';
+import type { SweepStatus, TrialState } from '../../shared/sweeps/spec.js';
+import type { Checkpoint, Dataset, JsonValue, SalvageReport, WalDamageReport } from '../../shared/api/entities.js';
 
 // The records the store hands out are the API's entities (one definition, in shared/); only what the
 // store alone deals in (metric points with raw NaN, checkpoint bytes, the open report) is defined here.
@@ -15,10 +16,13 @@ export type {
   JsonValue,
   ModelVersion,
   Project,
+  ProjectStats,
   Run,
   RunListItem,
   RunReport,
   MisclassifiedSample,
+  SalvageReport,
+  WalDamageReport,
 } from '../../shared/api/entities.js';
 
 export type { RunStatus };
@@ -29,6 +33,11 @@ export type { RunStatus };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const storedStatusesMatch: Same<(typeof RUN_STATUSES)[number], RunStatus> = true;
 void storedStatusesMatch;
+// Likewise for the sweep tables' CHECKs and the sweep vocabulary in shared/sweeps/spec.ts.
+const storedSweepStatusesMatch: Same<(typeof SWEEP_STATUS_VALUES)[number], SweepStatus> = true;
+const storedTrialStatesMatch: Same<(typeof TRIAL_STATE_VALUES)[number], TrialState> = true;
+void storedSweepStatusesMatch;
+void storedTrialStatesMatch;
 
 export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number];
 
@@ -87,4 +96,10 @@ export interface OpenReport {
   movedAside: { path: string; reason: string } | null;
   /** A lock left by a process that no longer runs, taken over. */
   staleLock: { pid: number; acquiredAt: string } | null;
+  /** After moving a damaged file aside: what was read back from it into the new one, and what was not. */
+  salvage: SalvageReport | null;
+  /** A damaged write-ahead log: the committed work SQLite could not replay (copied aside first), and the runs it set back. */
+  walDamage: WalDamageReport | null;
+  /** Opened to read only, beside the process that holds the data folder (nothing is checked, repaired or written). */
+  readOnly: boolean;
 }

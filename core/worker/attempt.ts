@@ -95,6 +95,7 @@ export class Attempt {
       started: (info) =>
         this.publish({ type: 'started', backend: info.backend as BackendName, device: info.device, ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}) }),
       progress: (progress) => this.sendProgress({ token: this.token, progress }),
+      init: (layers) => this.publish({ type: 'init', layers }),
       epoch: (report) => this.publish({ type: 'epoch', report }),
       checkpoint: (checkpoint) => this.enqueue(() => this.commitCheckpoint(jobId, checkpoint)),
       paused: () => this.publish({ type: 'paused' }),
@@ -187,7 +188,9 @@ export class Attempt {
   }
 
   private sendProgress(progress: WorkerProgress): void {
-    this.nextProgress = progress;
+    // Latest wins, but the step losses of a message it replaces are carried over: the live chart draws every step.
+    const pending = this.nextProgress;
+    this.nextProgress = pending ? { ...progress, progress: { ...progress.progress, losses: [...pending.progress.losses, ...progress.progress.losses] } } : progress;
     if (this.progressBusy) return;
     this.progressBusy = true;
     void (async () => {

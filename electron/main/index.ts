@@ -6,7 +6,10 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { app, BrowserWindow, dialog, ipcMain, Menu, type MessageBoxOptions, MessageChannelMain, protocol, session, shell, utilityProcess, type WebContents } from 'electron';
+import { basename } from 'node:path';
+import { readFileLimited } from '../../core/files/read.js';
 import { openAppHost, type AppHost } from '../../core/host/app-host.js';
+import { MAX_BUNDLE_BYTES } from '../../shared/api/contract.js';
 import { createAppActions, type DialogsLike } from './actions.js';
 import { APP_SCHEME_PRIVILEGES, resolveAppRequest } from './app-protocol.js';
 import { createEventPusher, registerIpc } from './ipc.js';
@@ -15,9 +18,9 @@ import { buildMenuTemplate } from './menu.js';
 import { appDataDir, builtFiles, sqliteBinding } from './paths.js';
 import {
   APP_SCHEME,
-  isExternalLink,
   isTrustedSender,
   NAVIGATION_POLICY,
+  openExternalLink,
   rendererUrl,
   trustedOrigin,
   windowOptions,
@@ -57,12 +60,16 @@ function createWindow(): BrowserWindow {
 
 /** Every webContents (the window, and anything it might try to create) is held to the navigation policy. */
 function lockDown(contents: WebContents): void {
+  // A link the app shows opens in the system browser only if its host is on the allow-list (security.ts).
+  const external = { openExternal: (url: string) => shell.openExternal(url), log };
   contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) void shell.openExternal(url);
+    openExternalLink(url, external);
     return { action: NAVIGATION_POLICY.allowWindowOpen ? 'allow' : 'deny' };
   });
   contents.on('will-navigate', (event) => {
-    if (!NAVIGATION_POLICY.allowNavigation) event.preventDefault();
+    if (NAVIGATION_POLICY.allowNavigation) return;
+    event.preventDefault();
+    openExternalLink(event.url, external);
   });
   contents.on('will-redirect', (event) => {
     if (!NAVIGATION_POLICY.allowNavigation) event.preventDefault();
@@ -112,6 +119,14 @@ function openHost(): AppHost | undefined {
         }),
       version: app.getVersion(),
       log,
+      // The user's data comes through the system's file dialog here (a browser uploads it instead).
+      chooseDatasetPath: async (kind) => {
+        const options = kind === 'csv'
+          ? { title: 'Choose a CSV file', filters: [{ name: 'CSV table', extensions: ['csv', 'txt'] }], properties: ['openFile' as const] }
+          : { title: 'Choose a folder of class folders', properties: ['openDirectory' as const] };
+        const picked = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      },
     });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
@@ -130,7 +145,7 @@ function start(): void {
   // The CSP on every response: the app scheme sets it itself; this covers the dev server (http).
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     if (details.url.startsWith('devtools:')) return callback({});
-    callback({ responseHeaders: withSecurityHeaders(details.responseHeaders) });
+    callback({ responseHeaders: withSecurityHeaders(details.responseHeaders, { dev: isDev }) });
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(NAVIGATION_POLICY.allowPermissions));
   session.defaultSession.setPermissionCheckHandler(() => NAVIGATION_POLICY.allowPermissions);
@@ -162,7 +177,8 @@ function start(): void {
     dialogs: bindDialogs(),
     files: {
       size: async (path) => (await stat(path)).size,
-      read: (path) => readFile(path),
+      // Counted as read, regular files only: a device or FIFO picked in the dialog is refused, not read for ever.
+      read: (path) => readFileLimited(path, { maxBytes: MAX_BUNDLE_BYTES, shown: basename(path) }),
       write: (path, bytes) => writeFile(path, bytes),
     },
     openFolder: () => void shell.openPath(app.getPath('userData')),

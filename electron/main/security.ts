@@ -2,7 +2,8 @@
 // the preload. Everything here is plain data and pure functions (type-only electron imports), so the tests
 // read exactly the options, policy and checks that main uses, under plain Node.
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../../core/host/csp.js';
+import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY } from '../../core/host/csp.js';
+import { escapeUnsafeLine } from '../../shared/text/safe-text.js';
 
 /** The renderer is served from this privileged scheme, never from file:// (so every response carries the CSP). */
 export const APP_SCHEME = 'layerwise';
@@ -11,7 +12,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
 // One policy for both hosts: the Electron window and the browser host serve the same page.
-export { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES } from '../../core/host/csp.js';
+export { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES, DEV_CONTENT_SECURITY_POLICY } from '../../core/host/csp.js';
 
 export function secureWebPreferences(preload: string, options: { devTools?: boolean } = {}): WebPreferences {
   return {
@@ -46,14 +47,17 @@ export function windowOptions(preload: string, options: { dev?: boolean } = {}):
   };
 }
 
-/** Headers to add to a response the renderer receives: the CSP, replacing any the response had. */
-export function withSecurityHeaders(headers: Record<string, string | string[]> = {}): Record<string, string[]> {
+/**
+ * Headers to add to a response the renderer receives: the CSP, replacing any the response had. `dev` (the
+ * electron-vite dev server only) allows the inline styles Vite's hot reload injects.
+ */
+export function withSecurityHeaders(headers: Record<string, string | string[]> = {}, options: { dev?: boolean } = {}): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() === 'content-security-policy') continue;
     out[name] = Array.isArray(value) ? value : [value];
   }
-  out['Content-Security-Policy'] = [CONTENT_SECURITY_POLICY];
+  out['Content-Security-Policy'] = [options.dev ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY];
   out['X-Content-Type-Options'] = ['nosniff'];
   return out;
 }
@@ -87,14 +91,43 @@ export const NAVIGATION_POLICY = Object.freeze({
   allowPermissions: false,
 });
 
-/** Links the user clicks that main hands to the system browser instead of the app: http(s) only. */
-export function isExternalLink(url: string): boolean {
+/**
+ * Hosts whose pages the app itself links to, the only ones `shell.openExternal` is ever given. The studio
+ * shows no external link today (tests/electron/external-links.test.ts scans the renderer, shared/ and the
+ * menu for URLs and fails on any whose host is missing here): a link added to the app adds its host here.
+ * Anything else a page asks to open (window.open, a link, a redirect) is refused and logged.
+ */
+export const EXTERNAL_LINK_HOSTS: readonly string[] = Object.freeze([]);
+
+export type ExternalLinkDecision = { open: true; url: string } | { open: false; reason: string };
+
+/** Whether main may hand `url` to the system browser: https only, no credentials, an allow-listed host. */
+export function externalLinkDecision(url: string, hosts: readonly string[] = EXTERNAL_LINK_HOSTS): ExternalLinkDecision {
+  let parsed: URL;
   try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || protocol === 'http:';
+    parsed = new URL(url);
   } catch {
+    return { open: false, reason: 'not a URL' };
+  }
+  if (parsed.protocol !== 'https:') return { open: false, reason: `the ${parsed.protocol} scheme is never opened (https only)` };
+  if (parsed.username || parsed.password) return { open: false, reason: 'it carries a user name or password' };
+  if (parsed.port) return { open: false, reason: 'it names a port' };
+  if (!hosts.includes(parsed.hostname)) return { open: false, reason: `${parsed.hostname} is not a host the app links to` };
+  return { open: true, url: parsed.href };
+}
+
+/**
+ * Opens an allowed link with `openExternal` (Electron's shell.openExternal in main), or logs why not.
+ * Returns whether it was opened.
+ */
+export function openExternalLink(url: string, deps: { openExternal(url: string): Promise<void>; log(message: string): void; hosts?: readonly string[] }): boolean {
+  const decision = externalLinkDecision(url, deps.hosts);
+  if (!decision.open) {
+    deps.log(`refused to open ${escapeUnsafeLine(JSON.stringify(url.length > 300 ? `${url.slice(0, 300)}…` : url))}: ${decision.reason}`);
     return false;
   }
+  deps.openExternal(decision.url).catch((error: unknown) => deps.log(`could not open ${decision.url}: ${error instanceof Error ? error.message : String(error)}`));
+  return true;
 }
 
 export interface SenderFrameLike {

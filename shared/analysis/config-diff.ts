@@ -1,7 +1,7 @@
 import { datasetRefName, type DatasetRef } from '../data/dataset-ref.js';
 import { describeLayer } from '../spec/describe.js';
 import type { LayerSpec, ModelSpec } from '../spec/model-spec.js';
-import { paramsOf, type TrainingConfig, type TrickParams } from '../tricks/config.js';
+import { paramsOf, parseTrainingConfig, type TrainingConfig, type TrickParams } from '../tricks/config.js';
 import { type TrickChoice, type TrickDescriptor } from '../tricks/descriptor.js';
 import { findTrick, TRICKS } from '../tricks/registry.js';
 import { canonicalJson } from './canonical.js';
@@ -41,8 +41,19 @@ export const ABSENT = '—';
  * same type are compared field by field (`model.layers[2].units`); a layer of another type, or one only some
  * runs have, is one row `model.layers[2]` with `describeLayer`'s text (`—` where absent).
  */
-export function diffRuns(setups: readonly RunSetup[]): DiffRow[] {
-  if (setups.length < 2) return [];
+/**
+ * A stored config as the current code reads it: a run recorded by an older version (e.g. early stopping's
+ * `restoreBest: true`, now `'always'`; a parameter added since with its default) compares equal to the same
+ * setup recorded today, so diffs and seed groups never split one experiment by its storage format.
+ */
+export function normalizedConfig(config: TrainingConfig): TrainingConfig {
+  const parsed = parseTrainingConfig(config);
+  return parsed.ok ? parsed.value : config;
+}
+
+export function diffRuns(input: readonly RunSetup[]): DiffRow[] {
+  if (input.length < 2) return [];
+  const setups = input.map((s) => ({ ...s, config: normalizedConfig(s.config) }));
   const rows: DiffRow[] = [];
   const push = (field: string, values: string[], keys: readonly string[] = values) => {
     if (new Set(keys).size > 1) rows.push({ field, values });

@@ -1,5 +1,5 @@
 import { canonicalJson } from './canonical.js';
-import type { RunSetup } from './config-diff.js';
+import { normalizedConfig, type RunSetup } from './config-diff.js';
 
 /** Mean and spread of one number over seeds. */
 export interface Spread {
@@ -78,6 +78,6 @@ export function groupBySetup<T>(items: readonly T[], setupKeyOf: (item: T) => st
  * dataset. The backend is left out (the same setup on another backend is still the same experiment).
  */
 export function setupKey(setup: RunSetup): string {
-  const { seed: _seed, ...config } = setup.config;
+  const { seed: _seed, ...config } = normalizedConfig(setup.config);
   return canonicalJson({ spec: setup.spec, config, dataset: setup.dataset });
 }

@@ -3,11 +3,14 @@
 // Timestamps are ISO 8601 strings (UTC); ids are positive integers.
 import type { DatasetRef } from '../data/dataset-ref.js';
 import type { ModelSpec } from '../spec/model-spec.js';
-import type { BatchProgress, EpochReport } from '../protocol/training.js';
-import type { RunStatus } from '../runs/statuses.js';
+import type { BatchProgress, DecisionBoundary, EpochReport } from '../protocol/training.js';
+import type { RunStatus, RunStatusCause } from '../runs/statuses.js';
+import type { RunWarning } from '../runs/warnings.js';
 
-export type { RunStatus } from '../runs/statuses.js';
+export type { RunStatus, RunStatusCause } from '../runs/statuses.js';
+export type { RunWarning } from '../runs/warnings.js';
 import type { TrainingConfig } from '../tricks/config.js';
+import type { RunSweepMark } from '../sweeps/entities.js';
 
 export const CHECKPOINT_KIND_VALUES = ['best', 'last', 'periodic'] as const;
 export type CheckpointKindDto = (typeof CHECKPOINT_KIND_VALUES)[number];
@@ -19,6 +22,19 @@ export interface Project {
   name: string;
   notes: string;
   createdAt: string;
+}
+
+/** `projects.stats`: what the project list shows of each project, counted in one query. */
+export interface ProjectStats {
+  projectId: number;
+  runs: number;
+  /** Runs a trainer holds now (running or paused). */
+  training: number;
+  /** Runs waiting in the queue. */
+  queued: number;
+  /** The highest validation accuracy of a finished run's final model, and that run; null before one. */
+  bestValAccuracy: number | null;
+  bestRunId: number | null;
 }
 
 export interface ModelVersion {
@@ -68,6 +84,13 @@ export interface Run {
   status: RunStatus;
   /** Why a run failed, diverged or was interrupted. */
   error: string | null;
+  /**
+   * Why it is `interrupted` or `failed`, as a code (`trainer_killed`, `disk_full`, …; shared/runs/statuses.ts);
+   * null otherwise. Absent from hosts older than schema 6.
+   */
+  statusCause?: RunStatusCause | null;
+  /** What the run did that its numbers alone hide (a runaway loss), with a hint; never stops it. */
+  warnings?: RunWarning[];
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -78,6 +101,8 @@ export interface Run {
 export interface RunListItem extends Run {
   modelName: string;
   datasetName: string;
+  /** The sweep trial it trains (its state says `pruned` for a run ASHA stopped), if any. */
+  sweep?: RunSweepMark | null;
 }
 
 /**
@@ -162,6 +187,24 @@ export interface RunReport {
   parameters: number;
 }
 
+/** `runs.predict` (Try the model): what a run's checkpoint makes of the inputs given. */
+export interface Prediction {
+  runId: number;
+  /** The checkpoint whose weights answered (the best epoch's, or the last one's). */
+  checkpoint: { id: number; epoch: number; kind: CheckpointKindDto };
+  task: 'classification' | 'regression';
+  classNames: string[];
+  inputShape: number[];
+  /** The input scaling applied to the raw values first, as in training (`none`, `scaleUnit`, `standardize`…). */
+  inputScaling: string;
+  /** Per row: class probabilities (classification) or the model's outputs (regression). */
+  outputs: number[][];
+  /** Per row, the most likely class (null for regression). */
+  predicted: (number | null)[];
+  /** With `boundary: true`, for a 2-D classification set: the picture of its classes over the training points' plane. */
+  boundary: DecisionBoundary | null;
+}
+
 /** `runs.ablate` / `runs.repeat` / `lessons.start`: the comparison that groups the runs, and the runs queued. */
 export interface RunGroupResult {
   comparison: Comparison;
@@ -190,7 +233,7 @@ export type LessonBudget = (typeof LESSON_BUDGETS)[number];
 export interface LessonInfo {
   /** e.g. `init-scale`, `dropout`. */
   id: string;
-  /** The note's letter, a–i. */
+  /** The lesson's letter: a–i in the note's order, then j (input scaling). */
   letter: string;
   title: string;
   /** The note's claim, in one or two sentences. */
@@ -203,16 +246,34 @@ export interface LessonInfo {
   runs: Record<LessonBudget, number>;
 }
 
+/** One quantity a lesson's verdict judged, and what its difference had to clear. */
+export interface JudgedQuantity {
+  /** What was compared, e.g. `test loss after 20 epochs (mean over seeds)`. */
+  quantity: string;
+  /**
+   * What the difference was compared against, e.g. `0.020, or 2 × the larger seed spread (±0.006) if larger`;
+   * `one seed: not judged` when there was no spread to compare against.
+   */
+  against: string;
+  /** Whether this quantity showed the claimed effect; null: not judged (too few seeds, no numbers). */
+  appeared: boolean | null;
+}
+
 /** A lesson's verdict, computed from the measured numbers of its comparison's runs (never canned). */
 export interface LessonVerdict {
   lessonId: string;
   comparisonId: number;
   /** All runs finished (completed, stopped, or diverged); until then `text` says how many are left. */
   ready: boolean;
-  /** Whether the claimed effect showed in these numbers; null until ready. */
+  /**
+   * Whether the claimed effect showed in these numbers; null until ready, and when the numbers cannot judge it
+   * (one seed per arm: no spread to compare against; an arm without numbers).
+   */
   appeared: boolean | null;
-  /** One or two plain sentences with the effect's size, e.g. `dropout 0.5: +0.8 points test accuracy at epoch 5, 3 seeds`. */
+  /** Plain sentences with each effect's size, the spread it was compared against and the conclusion. */
   text: string;
+  /** The quantities judged, in the order the text names them (empty until ready). */
+  judged: JudgedQuantity[];
   /** Per arm: the numbers the verdict used (mean over seeds, spread, seeds). */
   arms: Array<{ label: string; runIds: number[]; metric: string; mean: number | null; spread: number | null; seeds: number }>;
 }
@@ -235,6 +296,42 @@ export interface HostInfo {
   /** A damaged database moved aside, where to and why. */
   movedAside: { path: string; reason: string } | null;
   createdDatabase: boolean;
+  /** What was recovered from the damaged database into the new one, and what was not (absent: nothing was damaged). */
+  salvage?: SalvageReport | null;
+  /** A damaged write-ahead log found on opening: the commits SQLite could not replay, and what they held. */
+  walDamage?: WalDamageReport | null;
+  /**
+   * How the page reads the user's files: `dialog` (the desktop app: `datasets.choosePath` opens the system's file
+   * dialog, and the host reads the path), or `upload` (a browser: the page streams them, `datasets.beginUpload`).
+   */
+  files: 'dialog' | 'upload';
+}
+
+/** Rows read back from a damaged database into a new one, per table, and what could not be. */
+export interface SalvageReport {
+  /** Where the damaged file was moved (it is kept, never deleted). */
+  from: string;
+  /** Table → rows recovered. */
+  recovered: Record<string, number>;
+  /** What could not be recovered, one line each (`checkpoints: 2 whose bytes do not match their sha256 (ids 4, 7)`). */
+  lost: string[];
+  /** Runs that were running when the file was damaged: now interrupted, resumable. */
+  interruptedRuns: number[];
+}
+
+/** A write-ahead log with a damaged frame followed by intact commits: SQLite stops replaying at the damage. */
+export interface WalDamageReport {
+  /** Where the database and its log were copied before opening (kept, never deleted). */
+  copy: string;
+  /** The first damaged frame (from 1) and the frames in the log. */
+  firstBadFrame: number;
+  frames: number;
+  /** Committed transactions after the damage that could not be replayed. */
+  commitsLost: number;
+  /** What those commits held, as far as it can be read (`run 3: metrics of epochs 5-6, checkpoint of epoch 6`). */
+  lost: string[];
+  /** Runs set back by the lost commits: interrupted, and resuming recomputes what was lost. */
+  interruptedRuns: number[];
 }
 
 export interface DatasetSample {
@@ -313,6 +410,19 @@ export interface ImportedDataset {
   created: boolean;
   /** One line each, e.g. `header row found; target "label" (classification); 4 columns → 6 features`. */
   notes: string[];
+}
+
+/** `datasets.beginUpload`: where the page sends the files (the browser host), and what the upload may hold. */
+export interface UploadTicket {
+  uploadId: string;
+  kind: 'csv' | 'images';
+  /** `PUT <path>?path=<the file's relative path>` with the file's bytes (Content-Type application/octet-stream). */
+  path: string;
+  /** The files and bytes declared: more is refused as it arrives. */
+  maxFiles: number;
+  maxTotalBytes: number;
+  /** One file's cap (images; a .zip of the folder may be UPLOAD_LIMITS.zipBytes). */
+  maxFileBytes: number;
 }
 
 export interface DatasetImportProgress {

@@ -5,6 +5,7 @@
 import { formatIssues, formatValue, specError, type SpecError } from '../spec/errors.js';
 import { checkModelSpec } from '../spec/inference.js';
 import { parseTrainingConfig } from '../tricks/config.js';
+import { escapeUnsafe } from '../text/safe-text.js';
 import { ApiError } from './errors.js';
 import { API_METHODS, API_SCHEMAS, FORBIDDEN_KEYS, isApiMethod, MAX_INPUT_DEPTH, type ApiInput, type ApiMethod } from './contract.js';
 
@@ -32,7 +33,9 @@ export function scanInput(input: unknown, maxDepth = MAX_INPUT_DEPTH): SpecError
 }
 
 function invalid(method: string, errors: SpecError[]): ApiError {
-  return new ApiError('invalid_input', `${method}: ${errors.map((e) => e.message).join('; ')}`, { method, errors });
+  // A refused value is quoted in the message: its control and bidi characters are shown escaped, never raw.
+  const safe = errors.map((e) => ({ path: escapeUnsafe(e.path), message: escapeUnsafe(e.message) }));
+  return new ApiError('invalid_input', `${method}: ${safe.map((e) => e.message).join('; ')}`, { method, errors: safe });
 }
 
 const prefixed = (root: string, errors: readonly SpecError[]): SpecError[] =>

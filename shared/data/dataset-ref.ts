@@ -1,5 +1,6 @@
 // Which data a run trains on. The engine turns a reference into tensors; the store fingerprints it.
 import { z } from 'zod';
+import { unsafeCharProblem } from '../text/safe-text.js';
 
 export const SYNTHETIC_SETS = ['spiral', 'circles', 'xor', 'blobs'] as const;
 export type SyntheticSetName = (typeof SYNTHETIC_SETS)[number];
@@ -92,16 +93,32 @@ export const DatasetRefSchema = z.discriminatedUnion(
       noise: z.number().min(0, { error: 'must be >= 0' }).max(1, { error: 'must be at most 1' }),
     }),
     ...(['csv', 'images'] as const).map((kind) =>
-      z.strictObject({
-        kind: z.literal(kind),
-        name: z.string().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
-        fingerprint: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a sha256 in hex' }),
-        file: z.string().min(1, { error: 'must not be empty' }),
-        inputShape: z.array(z.number().int().min(1)).min(1).max(3),
-        classes: z.number().int().min(1, { error: 'must be an integer >= 1' }),
-        task: z.enum(['classification', 'regression']),
-        counts: z.strictObject({ train: z.number().int().min(1), validation: z.number().int().min(0), test: z.number().int().min(0) }),
-      }),
+      z
+        .strictObject({
+          kind: z.literal(kind),
+          name: z
+            .string()
+            .min(1, { error: 'must not be empty' })
+            .max(200, { error: 'must be at most 200 characters' })
+            .superRefine((name, ctx) => {
+              const problem = unsafeCharProblem(name);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          fingerprint: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a sha256 in hex' }),
+          file: z.string().min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' }),
+          inputShape: z.array(z.number().int().min(1)).min(1).max(3),
+          classes: z.number().int().min(1, { error: 'must be an integer >= 1' }),
+          task: z.enum(['classification', 'regression']),
+          counts: z.strictObject({ train: z.number().int().min(1), validation: z.number().int().min(0), test: z.number().int().min(0) }),
+        })
+        .superRefine((ref, ctx) => {
+          // Only the prepared file an import wrote may be read for a run: a ref (from the API or a bundle)
+          // cannot point the trainer at /dev/zero or any other file.
+          const name = ref.file.split(/[\\/]/);
+          if (name[name.length - 1] !== `${ref.fingerprint}.lwds` || name[name.length - 2] !== 'datasets') {
+            ctx.addIssue({ code: 'custom', path: ['file'], message: 'must be the prepared file <data folder>/datasets/<fingerprint>.lwds', input: ref.file });
+          }
+        }),
     ),
   ],
   { error: 'kind must be mnist, synthetic, csv or images' },

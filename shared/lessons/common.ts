@@ -6,9 +6,13 @@ import type { ActivationName, LayerSpec, ModelSpec } from '../spec/model-spec.js
 import { parseTrainingConfig, type TrainingConfig } from '../tricks/config.js';
 import type { LessonPlan } from './lesson.js';
 
-/** Seeds every arm runs with: one on the small budget (fast), three on the standard one (a spread to judge by). */
-export function seedsFor(budget: LessonBudget, small = 1): number[] {
-  return Array.from({ length: budget === 'small' ? small : 3 }, (_, i) => i + 1);
+/**
+ * Seeds every arm runs with: two on the small budget (the fewest that give a spread to judge by), three on the
+ * standard one unless a lesson needs more.
+ */
+export function seedsFor(budget: LessonBudget, counts: { small?: number; standard?: number } = {}): number[] {
+  const n = budget === 'small' ? (counts.small ?? 2) : (counts.standard ?? 3);
+  return Array.from({ length: n }, (_, i) => i + 1);
 }
 
 export const mnist = (trainSamples?: number): MnistRef =>

@@ -4,6 +4,14 @@ import type { MetricSelector } from '../runs/metric-names.js';
 import type { ModelSpec } from '../spec/model-spec.js';
 import type { TrainingConfig } from '../tricks/config.js';
 
+/**
+ * The project every lesson's runs go to unless the caller names another: found by this name (the oldest such
+ * project), made on first use. Renaming it makes the next lesson start a new one, as with the CLI's own project.
+ */
+export const LESSONS_PROJECT = 'Lessons';
+export const LESSONS_PROJECT_NOTES =
+  "Runs of the built-in lessons: each lesson's arms × seeds, grouped in a comparison of kind lesson with its verdict. Started from the studio's Lessons page or `layerwise lesson run ID`.";
+
 /** One arm of a lesson: a full setup (the services queue it once per seed). */
 export interface LessonArm {
   label: string;

@@ -1,4 +1,5 @@
-// Every built-in lesson, listed explicitly in the note's order (a–i): adding one means its file and one line.
+// Every built-in lesson, listed explicitly in the note's order (a–i), then input scaling (j, the note's first
+// point, added later): adding one means its file and one line.
 import type { LessonBudget, LessonInfo } from '../api/entities.js';
 import { LESSON_BUDGETS } from '../api/entities.js';
 import type { Lesson } from './lesson.js';
@@ -11,6 +12,7 @@ import { lrDecayLesson } from './defs/lr-decay.js';
 import { optimizerRaceLesson } from './defs/optimizer-race.js';
 import { ensembleLesson } from './defs/ensemble.js';
 import { residualLesson } from './defs/residual.js';
+import { inputScalingLesson } from './defs/input-scaling.js';
 
 export const LESSONS: readonly Lesson[] = [
   initScaleLesson,
@@ -22,6 +24,7 @@ export const LESSONS: readonly Lesson[] = [
   optimizerRaceLesson,
   ensembleLesson,
   residualLesson,
+  inputScalingLesson,
 ];
 
 const byId = new Map(LESSONS.map((l) => [l.info.id, l]));

@@ -14,6 +14,7 @@ import {
   type BatchProgress,
   type CheckpointPayload,
   type EpochReport,
+  type LayerStat,
   type TrainRequest,
   type TrainSummary,
 } from './training.js';
@@ -33,6 +34,8 @@ export interface WireError {
 export type TrainerToParent =
   | { type: 'started'; backend: BackendName; device: string; fallbackReason?: string }
   | { type: 'progress'; progress: BatchProgress }
+  /** Per-layer statistics before the first step (a run from scratch only). */
+  | { type: 'init'; layers: LayerStat[] }
   | { type: 'epoch'; report: EpochReport }
   | { type: 'checkpoint'; checkpoint: CheckpointPayload }
   | { type: 'paused' }

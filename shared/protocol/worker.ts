@@ -12,7 +12,7 @@ import { formatIssues, type SpecError } from '../spec/errors.js';
 import type { ParseResult } from '../spec/schema.js';
 import { FINISHED_RUN_STATUSES } from '../runs/statuses.js';
 import { parseTrainRequest, type WireError } from './trainer.js';
-import { BACKEND_NAMES, type BackendName, type BatchProgress, type EpochReport, type TrainRequest, type TrainSummary } from './training.js';
+import { BACKEND_NAMES, type BackendName, type BatchProgress, type EpochReport, type LayerStat, type TrainRequest, type TrainSummary } from './training.js';
 
 /** Bumped when a payload or message changes incompatibly; a worker refuses a job of another version, naming both. */
 export const SCALE_OUT_PROTOCOL = 1;
@@ -48,6 +48,8 @@ export type WorkerMessage =
   /** The first message of every attempt: which worker took the job and the checkpoint epoch it continues after (null: from scratch). */
   | { type: 'claim'; worker: string; pid: number; resumeEpoch: number | null }
   | { type: 'started'; backend: BackendName; device: string; fallbackReason?: string }
+  /** Per-layer statistics before the first step (a run from scratch only). */
+  | { type: 'init'; layers: LayerStat[] }
   | { type: 'epoch'; report: EpochReport }
   /** The checkpoint's bytes are in Redis under `key` (a later checkpoint of the same kind may have replaced them). */
   | { type: 'checkpoint'; epoch: number; kind: CheckpointKindName; key: string }
@@ -122,7 +124,19 @@ const BatchProgressSchema = z.strictObject({
   epochs: count,
   loss: num,
   samplesPerSecond: num,
+  losses: z.array(num).max(1_000_000),
 }) satisfies z.ZodType<BatchProgress>;
+
+const LayerStatSchema = z.strictObject({
+  layer: text(300),
+  path: text(300),
+  weightNorm: num,
+  gradNorm: num,
+  activationMean: num,
+  activationStd: num,
+  deadFraction: num,
+}) satisfies z.ZodType<LayerStat>;
+const LayerStatsSchema = z.array(LayerStatSchema).max(10_000);
 
 const EpochReportSchema = z.strictObject({
   epoch: count,
@@ -139,20 +153,16 @@ const EpochReportSchema = z.strictObject({
     ensembleValAccuracy: num.optional(),
   }),
   steps: z.array(z.strictObject({ step: count, epoch: count, loss: num, gradNorm: num })).max(1_000_000),
-  layers: z
-    .array(
-      z.strictObject({
-        layer: text(300),
-        path: text(300),
-        weightNorm: num,
-        gradNorm: num,
-        activationMean: num,
-        activationStd: num,
-        deadFraction: num,
-      }),
-    )
-    .max(10_000),
+  layers: LayerStatsSchema,
   best: z.boolean(),
+  boundary: z
+    .strictObject({
+      size: z.number().int().min(1).max(1_000),
+      classes: z.number().int().min(1).max(10_000),
+      extent: z.tuple([num, num, num, num]),
+      probs: z.array(num).max(10_000_000),
+    })
+    .optional(),
 }) satisfies z.ZodType<EpochReport>;
 
 const FinalMetricsSchema = z.strictObject({ loss: num, accuracy: num, valLoss: num, valAccuracy: num, testLoss: num, testAccuracy: num });
@@ -187,6 +197,7 @@ const WireErrorSchema = z.strictObject({ code: text(100), message: text(10_000),
 const WorkerMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('claim'), worker: text(300), pid: z.number().int().min(0), resumeEpoch: count.nullable() }),
   z.strictObject({ type: z.literal('started'), backend: z.enum(BACKEND_NAMES), device: text(500), fallbackReason: text(2000).optional() }),
+  z.strictObject({ type: z.literal('init'), layers: LayerStatsSchema }),
   z.strictObject({ type: z.literal('epoch'), report: EpochReportSchema }),
   z.strictObject({ type: z.literal('checkpoint'), epoch: count, kind, key }),
   z.strictObject({ type: z.literal('paused') }),

@@ -35,11 +35,18 @@ export type LayerStatName = (typeof LAYER_STATS)[number];
 export const LAYER_METRIC_PREFIX = 'layer.';
 export type LayerMetricName = `layer.${string}`;
 
-/** Any recorded series. */
-export type MetricName = EpochMetricName | StepMetricName | LayerMetricName;
+/**
+ * The same per-layer statistics measured once on the freshly initialised model, before any step (how the
+ * initialisation scales the signal through the stack): `init.layer.<path>.<stat>`, one point at epoch 0.
+ */
+export const INIT_LAYER_METRIC_PREFIX = 'init.layer.';
+export type InitLayerMetricName = `init.layer.${string}`;
 
-/** What a reader may ask for by name or by prefix (`layer.` for every layer series). */
-export type MetricSelector = MetricName | FinalMetricName | typeof LAYER_METRIC_PREFIX;
+/** Any recorded series. */
+export type MetricName = EpochMetricName | StepMetricName | LayerMetricName | InitLayerMetricName;
+
+/** What a reader may ask for by name or by prefix (`layer.` for every layer series, `init.layer.` for those at init). */
+export type MetricSelector = MetricName | FinalMetricName | typeof LAYER_METRIC_PREFIX | typeof INIT_LAYER_METRIC_PREFIX;
 
 // The lists above must name every key of the trainer's reports: a new EpochMetrics, FinalMetrics or LayerStat
 // field that is not listed fails to compile here.
@@ -57,6 +64,10 @@ export function isStepMetric(name: string): boolean {
 
 export function layerMetricName(path: string, stat: LayerStatName): LayerMetricName {
   return `${LAYER_METRIC_PREFIX}${path}.${stat}`;
+}
+
+export function initLayerMetricName(path: string, stat: LayerStatName): InitLayerMetricName {
+  return `init.${layerMetricName(path, stat)}`;
 }
 
 /** `layer.<path>.<stat>` → its path and stat; null for other names. */

@@ -1,18 +1,19 @@
 // Shape inference and parameter counts, in pure TypeScript so the editor can show them live as the
 // user types. Shapes leave out the batch axis; images are [height, width, channels] (NHWC, as tfjs).
 // Counts match TensorFlow.js's `model.countParams()` (which includes batch norm's moving statistics).
+// Each layer's own rule lives in its descriptor (shared/layers/defs/); this file walks the stacks.
 import { errorText } from './messages.js';
 import { specError, type PathSegment, type SpecError } from './errors.js';
 import { parseModelSpec } from './schema.js';
-import { size2, type LayerSpec, type LayerType, type ModelSpec, type Padding, type Size2 } from './model-spec.js';
+import type { ModelSpec } from './model-spec.js';
+import type { InferContext } from '../layers/descriptor.js';
+import { layerDescriptor, type LayerSpec, type LayerType } from '../layers/registry.js';
+import type { ProjectionInfo } from '../layers/defs/residual.js';
+import { checkModelSize, checkTrainable } from '../limits/spec.js';
+import type { TrainingConfig } from '../tricks/config.js';
 
 export type Shape = readonly number[];
-
-export interface ProjectionInfo {
-  kind: 'conv1x1' | 'dense';
-  strides: [number, number];
-  params: number;
-}
+export type { ProjectionInfo };
 
 export interface LayerInfo {
   path: string;
@@ -23,8 +24,11 @@ export interface LayerInfo {
   /** Every weight, trainable or not (what tfjs's countParams reports). */
   params: number;
   trainableParams: number;
-  /** Residual: one stack; inception: one stack per branch. */
+  /** Blocks: one stack per stack they hold (a residual's body, each inception branch). */
   children?: LayerInfo[][];
+  /** Weights a block adds beyond its stacks, for tables: `projection conv2d 1×1 /2×2`. */
+  extras?: Array<{ label: string; params: number }>;
+  /** A residual block's shortcut projection, when its body changes the shape. */
   projection?: ProjectionInfo;
 }
 
@@ -43,7 +47,10 @@ export function formatShape(shape: Shape | null): string {
 
 const CLASSIFICATION_LOSSES = new Set(['categoricalCrossentropy', 'binaryCrossentropy']);
 
-/** Infers every layer's output shape and parameter count, collecting every error it can find. */
+/**
+ * Infers every layer's output shape and parameter count, collecting every error it can find, the size
+ * limits (layer count, parameters) included.
+ */
 export function inferModel(spec: ModelSpec): ModelInfo {
   const errors: SpecError[] = [];
   const [first, ...rest] = spec.layers;
@@ -66,7 +73,18 @@ export function inferModel(spec: ModelSpec): ModelInfo {
   if (CLASSIFICATION_LOSSES.has(spec.loss)) checkClassifierHead(spec, outputShape, errors);
 
   const totals = sumParams(layers);
+  errors.push(...checkModelSize(layers, totals.totalParams));
   return { layers, inputShape: first.shape, outputShape, ...totals, errors };
+}
+
+/**
+ * inferModel for the model that trains (the spec after expandSpec) under a config: adds what the batch
+ * size, the optimizer and the averaging tricks decide, the training-memory estimate and the checkpoint size.
+ * The engine calls this before training starts; the editor and the CLI's check show the same errors.
+ */
+export function inferForTraining(spec: ModelSpec, config: TrainingConfig): ModelInfo {
+  const info = inferModel(spec);
+  return info.errors.length ? info : { ...info, errors: checkTrainable(info, config) };
 }
 
 export interface CheckResult {
@@ -94,16 +112,10 @@ function sumParams(infos: readonly LayerInfo[]): { totalParams: number; trainabl
   return { totalParams, trainableParams };
 }
 
-/** A block's own counts are the sum of what it holds. */
-function blockParams(infos: readonly LayerInfo[]): Pick<LayerInfo, 'params' | 'trainableParams'> {
-  const { totalParams, trainableParams } = sumParams(infos);
-  return { params: totalParams, trainableParams };
-}
-
 function inferStack(
   layers: readonly LayerSpec[],
   input: Shape | null,
-  base: PathSegment[],
+  base: readonly PathSegment[],
   offset: number,
   errors: SpecError[],
 ): { infos: LayerInfo[]; output: Shape | null } {
@@ -117,26 +129,6 @@ function inferStack(
   return { infos, output: shape };
 }
 
-function windowOutput(
-  input: Shape,
-  window: Size2,
-  strides: Size2 | undefined,
-  padding: Padding,
-  path: PathSegment[],
-  field: string,
-  errors: SpecError[],
-): [number, number] | null {
-  const [kh, kw] = size2(window);
-  const [sh, sw] = size2(strides ?? window);
-  const [h, w] = [input[0]!, input[1]!];
-  if (padding === 'same') return [Math.ceil(h / sh), Math.ceil(w / sw)];
-  if (kh > h || kw > w) {
-    errors.push(specError([...path, field], errorText.windowTooLarge(kh, kw, h, w), undefined, false));
-    return null;
-  }
-  return [Math.floor((h - kh) / sh) + 1, Math.floor((w - kw) / sw) + 1];
-}
-
 function inferLayer(layer: LayerSpec, input: Shape | null, path: PathSegment[], errors: SpecError[]): LayerInfo {
   const info: LayerInfo = {
     path: specError(path, '', undefined, false).path,
@@ -146,143 +138,61 @@ function inferLayer(layer: LayerSpec, input: Shape | null, path: PathSegment[], 
     params: 0,
     trainableParams: 0,
   };
-  const fail = (text: string) => {
-    errors.push(specError(path, text, undefined, false));
+  if (layer.type === 'input') {
+    errors.push(specError(path, errorText.inputNotFirst(), undefined, false));
     return info;
-  };
-  if (layer.type === 'input') return fail(errorText.inputNotFirst());
-  // Nested blocks still get checked so their own errors show, even when the input is unknown.
-  if (!input && layer.type !== 'residual' && layer.type !== 'inception') return info;
-
-  switch (layer.type) {
-    case 'dense': {
-      if (input!.length !== 1) return fail(errorText.needsVector('dense', input!));
-      const params = input![0]! * layer.units + (layer.useBias === false ? 0 : layer.units);
-      return { ...info, outputShape: [layer.units], params, trainableParams: params };
-    }
-    case 'conv2d': {
-      if (input!.length !== 3) return fail(errorText.needsImage('conv2d', input!));
-      const out = windowOutput(input!, layer.kernelSize, layer.strides ?? 1, layer.padding ?? 'valid', path, 'kernelSize', errors);
-      if (!out) return info;
-      const [kh, kw] = size2(layer.kernelSize);
-      const params = kh * kw * input![2]! * layer.filters + (layer.useBias === false ? 0 : layer.filters);
-      return { ...info, outputShape: [out[0], out[1], layer.filters], params, trainableParams: params };
-    }
-    case 'maxPool2d':
-    case 'avgPool2d': {
-      if (input!.length !== 3) return fail(errorText.needsImage(layer.type, input!));
-      const out = windowOutput(input!, layer.poolSize, layer.strides, layer.padding ?? 'valid', path, 'poolSize', errors);
-      return out ? { ...info, outputShape: [out[0], out[1], input![2]!] } : info;
-    }
-    case 'globalAvgPool2d':
-      if (input!.length !== 3) return fail(errorText.needsImage(layer.type, input!));
-      return { ...info, outputShape: [input![2]!] };
-    case 'flatten':
-      return { ...info, outputShape: [input!.reduce((a, b) => a * b, 1)] };
-    case 'dropout':
-    case 'activation':
-      return { ...info, outputShape: input };
-    case 'batchNorm': {
-      const channels = input![input!.length - 1]!;
-      return { ...info, outputShape: input, params: 4 * channels, trainableParams: 2 * channels };
-    }
-    case 'residual':
-      return inferResidual(layer.layers, input, path, info, errors);
-    case 'inception':
-      return inferInception(layer.branches, input, path, info, errors);
   }
-}
-
-function inferResidual(
-  layers: readonly LayerSpec[],
-  input: Shape | null,
-  path: PathSegment[],
-  info: LayerInfo,
-  errors: SpecError[],
-): LayerInfo {
-  const inner = inferStack(layers, input, [...path, 'layers'], 0, errors);
-  const withChildren: LayerInfo = { ...info, children: [inner.infos], ...blockParams(inner.infos) };
-  const out = inner.output;
-  if (!input || !out) return withChildren;
-  if (sameShape(input, out)) return { ...withChildren, outputShape: input };
-
-  const mismatch = () => {
-    errors.push(specError(path, errorText.residualMismatch(input, out), undefined, false));
-    return withChildren;
+  const d = layerDescriptor(layer.type);
+  const ctx: InferContext = {
+    fail(text, field) {
+      errors.push(specError(field === undefined ? path : [...path, field], text, undefined, false));
+      return null;
+    },
+    report(text, at = []) {
+      errors.push(specError([...path, ...at], text, undefined, false));
+    },
+    stack: (layers, from, at) => inferStack(layers, from, [...path, ...at], 0, errors),
   };
-  if (input.length !== out.length) return mismatch();
-  let projection: ProjectionInfo;
-  if (out.length === 1) {
-    projection = { kind: 'dense', strides: [1, 1], params: input[0]! * out[0]! + out[0]! };
-  } else {
-    // A 1×1 'valid' convolution with stride s maps n to floor((n - 1) / s) + 1: find the s that lands on out.
-    const strides = [0, 1].map((axis) => Math.ceil(input[axis]! / out[axis]!));
-    const fits = [0, 1].every((axis) => Math.floor((input[axis]! - 1) / strides[axis]!) + 1 === out[axis]);
-    if (!fits) return mismatch();
-    projection = {
-      kind: 'conv1x1',
-      strides: [strides[0]!, strides[1]!],
-      params: input[2]! * out[2]! + out[2]!,
-    };
+  if (!input) {
+    // A block's stacks still get checked from an unknown input, so their own errors show.
+    if (!d.block) return info;
+    const children = d.block.stacks(layer).map((s) => ctx.stack(s.layers, null, s.at).infos);
+    return { ...info, children, ...childParams(children) };
   }
+  const r = d.infer(layer, input, ctx);
+  if (!r) return info;
+  const own = { params: r.params ?? 0, trainableParams: r.trainableParams ?? r.params ?? 0 };
+  const held = r.children ? childParams(r.children) : { params: 0, trainableParams: 0 };
   return {
-    ...withChildren,
-    outputShape: out,
-    projection,
-    params: withChildren.params + projection.params,
-    trainableParams: withChildren.trainableParams + projection.params,
+    ...info,
+    outputShape: r.outputShape,
+    params: held.params + own.params,
+    trainableParams: held.trainableParams + own.trainableParams,
+    ...(r.children ? { children: r.children } : {}),
+    ...(r.extras ? { extras: r.extras } : {}),
+    ...r.details,
   };
 }
 
-function inferInception(
-  branches: readonly LayerSpec[][],
-  input: Shape | null,
-  path: PathSegment[],
-  info: LayerInfo,
-  errors: SpecError[],
-): LayerInfo {
-  if (input && input.length !== 3) {
-    errors.push(specError(path, errorText.needsImage('inception', input), undefined, false));
-    input = null;
-  }
-  const results = branches.map((branch, b) => inferStack(branch, input, [...path, 'branches', b], 0, errors));
-  const children = results.map((r) => r.infos);
-  const withChildren: LayerInfo = { ...info, children, ...blockParams(children.flat()) };
-  if (!input || results.some((r) => !r.output)) return withChildren;
-
-  const outputs = results.map((r) => r.output!);
-  let channels = 0;
-  for (const [b, out] of outputs.entries()) {
-    if (out.length !== 3) {
-      errors.push(specError([...path, 'branches', b], errorText.branchNotImage(out), undefined, false));
-      return withChildren;
-    }
-    if (out[0] !== outputs[0]![0] || out[1] !== outputs[0]![1]) {
-      errors.push(specError([...path, 'branches', b], errorText.branchSizeMismatch(out, outputs[0]!), undefined, false));
-      return withChildren;
-    }
-    channels += out[2]!;
-  }
-  return { ...withChildren, outputShape: [outputs[0]![0]!, outputs[0]![1]!, channels] };
-}
-
-function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+/** A block's counts are the sum of what it holds (plus its own extras). */
+function childParams(children: readonly LayerInfo[][]): { params: number; trainableParams: number } {
+  const { totalParams, trainableParams } = sumParams(children.flat());
+  return { params: totalParams, trainableParams };
 }
 
 /** Classification losses read class scores from a softmax/sigmoid head: softmax anywhere else is a mistake. */
 function checkClassifierHead(spec: ModelSpec, output: Shape | null, errors: SpecError[]): void {
   const lastIndex = spec.layers.length - 1;
-  const visit = (layers: readonly LayerSpec[], base: PathSegment[], topLevel: boolean) => {
+  const visit = (layers: readonly LayerSpec[], base: readonly PathSegment[], topLevel: boolean) => {
     layers.forEach((layer, i) => {
       const path = [...base, i];
       const isLast = topLevel && i === lastIndex;
       if ('activation' in layer && layer.activation === 'softmax' && !isLast) {
+        // The activation layer is its activation; other layers hold it in a field.
         const field = layer.type === 'activation' ? [] : ['activation'];
         errors.push(specError([...path, ...field], errorText.softmaxNotLast(spec.loss), undefined, false));
       }
-      if (layer.type === 'residual') visit(layer.layers, [...path, 'layers'], false);
-      if (layer.type === 'inception') layer.branches.forEach((br, b) => visit(br, [...path, 'branches', b], false));
+      for (const s of layerDescriptor(layer.type).block?.stacks(layer) ?? []) visit(s.layers, [...path, ...s.at], false);
     });
   };
   visit(spec.layers, ['layers'], true);

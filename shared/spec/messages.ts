@@ -1,4 +1,5 @@
-// The wording of every shape rule, in one place so tests and the corpus can rely on it.
+// The wording of the shape rules several layers share, in one place so tests and the corpus can rely on it.
+// Rules of one layer type only live in its descriptor (shared/layers/defs/).
 const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 export const errorText = {
@@ -10,11 +11,6 @@ export const errorText = {
     `${type} needs a 3-D input [height, width, channels] but gets ${fmt(got)}`,
   windowTooLarge: (kh: number, kw: number, h: number, w: number) =>
     `${kh}×${kw} is larger than its ${h}×${w} input (padding "valid"): use a smaller window or padding "same"`,
-  residualMismatch: (input: readonly number[], out: readonly number[]) =>
-    `residual branch output ${fmt(out)} cannot be added to its input ${fmt(input)}: no 1×1 projection maps one onto the other`,
-  branchNotImage: (out: readonly number[]) => `outputs ${fmt(out)}: inception branches must output [height, width, channels]`,
-  branchSizeMismatch: (out: readonly number[], first: readonly number[]) =>
-    `outputs ${out[0]}×${out[1]} but branches[0] outputs ${first[0]}×${first[1]}: inception branches must keep the same height and width`,
   softmaxNotLast: (loss: string) => `softmax must be the model's last layer: the ${loss} loss reads class probabilities from it`,
   outputNotVector: (out: readonly number[]) =>
     `outputs ${fmt(out)}, but a classification loss needs a 1-D vector of class scores: add flatten and a dense layer`,

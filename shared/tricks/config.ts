@@ -146,7 +146,9 @@ function parseTrickParams(trick: TrickDescriptor, raw: unknown, errors: SpecErro
 /**
  * Applies CLI/UI-style assignments to a config: `adam.learningRate=0.01` sets a parameter (turning the
  * trick on), `dropout` or `dropout=on` turns a trick on with its defaults, `dropout=off` turns it off.
- * Turning on one of a choice (an optimizer, say) turns the others of that choice off.
+ * Turning on one of a choice (an optimizer, say) turns the config's other one off. Within one list of
+ * assignments nothing may contradict another, since only one of them could win: two tricks of one choice
+ * (`sgd` and `adam`), one parameter given twice, or a trick turned both on and off is an error.
  */
 export function applyTrickAssignments(
   config: TrainingConfig,
@@ -154,10 +156,31 @@ export function applyTrickAssignments(
 ): ParseResult<TrainingConfig> {
   const tricks: Record<string, unknown> = JSON.parse(JSON.stringify(config.tricks)) as Record<string, unknown>;
   const errors: SpecError[] = [];
+  const chosen = new Map<TrickChoice, string>();
+  const switched = new Map<string, 'on' | 'off'>();
+  const given = new Map<string, string>();
   const turnOn = (trick: TrickDescriptor) => {
-    if (trick.id in tricks) return;
+    if (trick.choice) {
+      const other = chosen.get(trick.choice);
+      if (other !== undefined && other !== trick.id) {
+        errors.push(specError(['trick'], `turns on both ${other} and ${trick.id}, which are alternative ${CHOICE_NOUNS[trick.choice]}: keep one`, undefined, false));
+        return false;
+      }
+      chosen.set(trick.choice, trick.id);
+    }
+    if (trick.id in tricks) return true;
     if (trick.choice) for (const other of TRICKS) if (other.choice === trick.choice) delete tricks[other.id];
     tricks[trick.id] = defaultParams(trick);
+    return true;
+  };
+  const setSwitch = (trick: TrickDescriptor, state: 'on' | 'off') => {
+    const before = switched.get(trick.id);
+    if (before !== undefined && before !== state) {
+      errors.push(specError(['trick', trick.id], 'is turned both on and off: keep one', undefined, false));
+      return false;
+    }
+    switched.set(trick.id, state);
+    return true;
   };
   for (const assignment of assignments) {
     const match = /^([A-Za-z0-9]+)(?:\.([A-Za-z0-9]+))?(?:=(.*))?$/.exec(assignment.trim());
@@ -168,16 +191,25 @@ export function applyTrickAssignments(
     }
     const [, , param, value] = match;
     if (!param) {
-      if (value === 'off') delete tricks[trick.id];
-      else if (value === undefined || value === 'on') turnOn(trick);
-      else errors.push(specError(['trick', trick.id], 'must be on or off', value));
+      if (value === 'off') {
+        if (setSwitch(trick, 'off')) delete tricks[trick.id];
+      } else if (value === undefined || value === 'on') {
+        if (setSwitch(trick, 'on')) turnOn(trick);
+      } else errors.push(specError(['trick', trick.id], 'must be on or off', value));
       continue;
     }
     if (value === undefined) {
       errors.push(specError(['trick', `${trick.id}.${param}`], 'needs a value: write param=value', undefined, false));
       continue;
     }
-    turnOn(trick);
+    const key = `${trick.id}.${param}`;
+    const earlier = given.get(key);
+    if (earlier !== undefined) {
+      errors.push(specError(['trick', key], `is given twice (${earlier} and ${value}): give it once`, undefined, false));
+      continue;
+    }
+    given.set(key, value);
+    if (!setSwitch(trick, 'on') || !turnOn(trick)) continue;
     (tricks[trick.id] as Record<string, unknown>)[param] = parseScalar(value);
   }
   if (errors.length) return { ok: false, errors };

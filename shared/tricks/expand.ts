@@ -1,7 +1,9 @@
 // The tricks that change the network itself (batch norm, dropout, init, L1/L2) are applied to the
 // spec here, in pure TS, so the editor's shapes and counts describe exactly the model that trains.
-import type { InitializerName, LayerSpec, ModelSpec, RegularizerSpec, WeightedLayer } from '../spec/model-spec.js';
+// Which layers each trick reaches is declared by the layer descriptors (`tricks`), not here.
+import type { InitializerName, LayerSpec, ModelSpec, RegularizerSpec } from '../spec/model-spec.js';
 import { isWeighted } from '../spec/model-spec.js';
+import { layerDescriptor } from '../layers/registry.js';
 import type { TrainingConfig } from './config.js';
 import type { TrickId } from './registry.js';
 
@@ -51,34 +53,25 @@ function outputLayer(layers: readonly LayerSpec[]): LayerSpec | undefined {
 function expandStack(layers: readonly LayerSpec[], x: Expansion, output: LayerSpec | undefined): LayerSpec[] {
   const out: LayerSpec[] = [];
   for (const layer of layers) {
-    if (layer.type === 'residual') {
-      out.push({ ...layer, layers: expandStack(layer.layers, x, output) });
+    const d = layerDescriptor(layer.type);
+    if (d.block) {
+      out.push(d.block.withStacks(layer, d.block.stacks(layer).map((s) => expandStack(s.layers, x, output))));
       continue;
     }
-    if (layer.type === 'inception') {
-      out.push({ ...layer, branches: layer.branches.map((b) => expandStack(b, x, output)) });
-      continue;
-    }
-    if (!isWeighted(layer)) {
-      out.push(layer);
-      continue;
-    }
-    const weighted: WeightedLayer = {
-      ...layer,
-      ...(layer.initializer || !x.initializer ? {} : { initializer: x.initializer }),
-      ...(layer.regularizer || !x.regularizer ? {} : { regularizer: x.regularizer }),
-    };
+    const reached = { ...layer } as LayerSpec & { initializer?: InitializerName; regularizer?: RegularizerSpec; activation?: string };
+    if (d.tricks.init && !reached.initializer && x.initializer) reached.initializer = x.initializer;
+    if (d.tricks.regularizer && !reached.regularizer && x.regularizer) reached.regularizer = x.regularizer;
     const hidden = layer !== output;
-    if (hidden && x.batchNorm) {
+    if (hidden && x.batchNorm && d.tricks.batchNorm) {
       // Normalise the pre-activation, as in the batch-norm paper: weighted → BN → activation.
-      const activation = weighted.activation ?? 'linear';
-      out.push({ ...weighted, activation: 'linear' });
+      const activation = reached.activation ?? 'linear';
+      out.push({ ...reached, activation: 'linear' } as LayerSpec);
       out.push({ type: 'batchNorm', ...x.batchNorm });
-      if (activation !== 'linear') out.push({ type: 'activation', activation });
+      if (activation !== 'linear') out.push({ type: 'activation', activation } as LayerSpec);
     } else {
-      out.push(weighted);
+      out.push(d.tricks.init || d.tricks.regularizer ? reached : layer);
     }
-    if (hidden && x.dropoutRate !== undefined && layer.type === 'dense') out.push({ type: 'dropout', rate: x.dropoutRate });
+    if (hidden && x.dropoutRate !== undefined && d.tricks.dropout) out.push({ type: 'dropout', rate: x.dropoutRate });
   }
   return out;
 }

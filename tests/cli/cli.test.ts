@@ -83,6 +83,65 @@ describe('layerwise CLI', () => {
     expect(layerwise('frobnicate').code).toBe(2);
     const missing = layerwise('check', '/nonexistent/spec.json');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('cannot read /nonexistent/spec.json: ENOENT');
+    expect(missing.stderr).toContain('cannot read /nonexistent/spec.json: no such file');
   });
+
+  it('layers lists every layer type with what it is for and its fields', () => {
+    const table = layerwise('layers');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/conv2d\s+Slides small learned filters over an image/);
+    expect(table.stdout).toContain('padding=valid? (one of valid, same)');
+    const list = JSON.parse(layerwise('layers', '--json').stdout) as Array<{ type: string; fields: Record<string, { allowed: string }>; tricks: Record<string, boolean> }>;
+    expect(list.map((l) => l.type)).toEqual(['input', 'dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'flatten', 'dropout', 'batchNorm', 'activation', 'residual', 'inception']);
+    expect(list.find((l) => l.type === 'dropout')!.fields.rate!.allowed).toBe('in [0, 1)');
+    expect(list.find((l) => l.type === 'conv2d')!.tricks.dropout).toBe(false);
+  });
+
+  it('check refuses oversized specs by name: a 200,000-deep nesting, 5,000 layers, 833 million parameters, memory at the batch size', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layerwise-cli-limits-'));
+    const write = (name: string, text: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    // Written as text: JSON.stringify itself overflows the stack on this nesting.
+    const deep = write(
+      'deep.json',
+      `{"version":1,"name":"deep","loss":"meanSquaredError","layers":[{"type":"input","shape":[4]},${'{"type":"residual","layers":['.repeat(200_000)}{"type":"dense","units":4}${']}'.repeat(200_000)}]}`,
+    );
+    const nested = layerwise('check', deep);
+    expect(nested.code).toBe(1);
+    expect(nested.stderr).toContain('layers[1] nests too deep: a spec may nest at most 24 levels, enough for blocks 7 deep inside one another (got 400,002 levels');
+    expect(nested.stderr).not.toContain('RangeError');
+
+    const many = { version: 1, name: 'many', loss: 'meanSquaredError', layers: [{ type: 'input', shape: [4] }, ...Array.from({ length: 5000 }, () => ({ type: 'dense', units: 4 }))] };
+    const count = layerwise('check', write('many.json', JSON.stringify(many)));
+    expect(count.code).toBe(1);
+    expect(count.stderr).toContain('layers must hold at most 1,000 layers');
+    expect(count.stderr).toContain('(got 5,001)');
+
+    const huge = { version: 1, name: 'huge', loss: 'meanSquaredError', layers: [{ type: 'input', shape: [999] }, { type: 'dense', units: 833_000 }] };
+    const params = layerwise('check', write('huge.json', JSON.stringify(huge)), '--json');
+    expect(params.code).toBe(1);
+    expect(JSON.parse(params.stdout).errors).toEqual([
+      'layers hold 833,000,000 parameters (3.3 GB of weights, ~60 GB to train with Adam); a model may have at most 50,000,000 (200 MB of weights): use fewer units or filters, or downsample before the first dense layer',
+    ]);
+
+    const images = {
+      version: 1,
+      name: 'images',
+      loss: 'categoricalCrossentropy',
+      layers: [
+        { type: 'input', shape: [128, 128, 3] },
+        { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' },
+        { type: 'globalAvgPool2d' },
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ],
+    };
+    const file = write('images.json', JSON.stringify(images));
+    expect(layerwise('check', file).code).toBe(0);
+    const big = layerwise('check', file, '--batch-size', '1024');
+    expect(big.code).toBe(1);
+    expect(big.stderr).toMatch(/the model needs ~11 GB of memory to train, more than the 3 GB allowed: 11 GB for the activations of batch size 1,024/);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 // Datasets from the user's own files: CSV tables and image folders written by the test itself (images
 // with sharp), registered in a real store, loaded back by the engine and trained on end to end; every bad
 // input in tests/corpus/datasets.json refused with its file/row/column and nothing registered.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,8 @@ import { loadDataset } from '../../core/engine/data/dataset.js';
 import { createRng } from '../../core/engine/data/rng.js';
 import { train } from '../../core/engine/train.js';
 import { Store } from '../../core/store/index.js';
+import { ApiError } from '../../shared/api/contract.js';
+import { openTestServices, type TestServices } from '../host/support.js';
 import { parseTrainingConfig, type CheckpointPayload, type FileDatasetRef, type ModelSpec, type TrainingConfig } from '../../shared/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'layerwise-datasets-'));
@@ -82,10 +85,10 @@ function noise(w: number, channels: number, mean: number, rng: () => number): Ui
 }
 
 describe('CSV datasets', () => {
-  it('imports a table with a header: numeric and one-hot features, class target, seeded split, preview', () => {
+  it('imports a table with a header: numeric and one-hot features, class target, seeded split, preview', async () => {
     const dir = fresh('csv');
     writeFileSync(join(dir, 'houses.csv'), table(200));
-    const r = importCsv(join(dir, 'houses.csv'));
+    const r = await importCsv(join(dir, 'houses.csv'));
     expect(r.hasHeader).toBe(true);
     expect(r.target).toBe('label');
     expect(r.task).toBe('classification');
@@ -93,9 +96,9 @@ describe('CSV datasets', () => {
     expect(r.dataset.inputShape).toEqual([6]); // x1, x2, colour ×3, price
     expect(r.dataset.classNames).toEqual(['no', 'yes']);
     expect([r.dataset.train.count, r.dataset.validation.count, r.dataset.test.count]).toEqual([160, 20, 20]);
-    const again = importCsv(join(dir, 'houses.csv'));
+    const again = await importCsv(join(dir, 'houses.csv'));
     expect(Array.from(again.dataset.test.x)).toEqual(Array.from(r.dataset.test.x));
-    const other = importCsv(join(dir, 'houses.csv'), { seed: 99 });
+    const other = await importCsv(join(dir, 'houses.csv'), { seed: 99 });
     expect(Array.from(other.dataset.test.x)).not.toEqual(Array.from(r.dataset.test.x));
     const preview = previewDataset(r.dataset, 2);
     expect(preview.samples).toHaveLength(2);
@@ -103,18 +106,18 @@ describe('CSV datasets', () => {
     expect(preview.samples[0]!.features).toHaveLength(6);
   });
 
-  it('detects a missing header, and imputes missing values when asked', () => {
+  it('detects a missing header, and imputes missing values when asked', async () => {
     const dir = fresh('csv-noheader');
     const body = table(30).split('\n').slice(1).join('\n');
     writeFileSync(join(dir, 'raw.csv'), body);
-    const r = importCsv(join(dir, 'raw.csv'));
+    const r = await importCsv(join(dir, 'raw.csv'));
     expect(r.hasHeader).toBe(false);
     expect(r.target).toBe('column 5');
     expect(r.dataset.numClasses).toBe(2);
     const holes = body.replace(/^([^,]+),([^,]+),/m, '$1,,').replace(/,green,/, ',NA,');
     writeFileSync(join(dir, 'holes.csv'), holes);
-    expect(() => importCsv(join(dir, 'holes.csv'))).toThrow(/row 1, column "column 2": missing value/);
-    const imputed = importCsv(join(dir, 'holes.csv'), { impute: true });
+    await expect(importCsv(join(dir, 'holes.csv'))).rejects.toThrow(/row 1, column "column 2": missing value/);
+    const imputed = await importCsv(join(dir, 'holes.csv'), { impute: true });
     expect(imputed.imputed).toBe(2);
     expect(imputed.dataset.inputShape).toEqual([6]);
   });
@@ -199,7 +202,7 @@ describe('image folders', () => {
     const data = join(dir, 'data');
     const t = io();
     expect(await runCli(['dataset', 'add', 'images', folder, '--size', '8x8', '--data', data], t.cli)).toBe(0);
-    expect(t.out.join('\n')).toMatch(/registered dataset 1 "shapes" from shapes: 48 images, 1 other files skipped/);
+    expect(t.out.join('\n')).toMatch(/registered dataset 1 "shapes" from shapes: 48 images; skipped 1 entry that is not a PNG\/JPEG image or a class folder \("dark\/notes.txt"\)/);
     expect(t.out.join('\n')).toMatch(/classes: dark 24, light 24/);
 
     const store = Store.open(data);
@@ -250,46 +253,98 @@ interface CorpusRow {
   name: string;
   kind: 'csv' | 'images';
   csv?: string;
+  csvLines?: { header: string; rows: number; line: string };
   files?: Record<string, string>;
+  input?: 'dir' | 'file' | 'fifo' | 'device';
   options?: Record<string, unknown>;
   error: { code: string; message: string };
 }
 const corpus = JSON.parse(readFileSync(new URL('../corpus/datasets.json', import.meta.url), 'utf8')) as { rows: CorpusRow[] };
 
+/** A real 1×1 GIF89a. */
+const GIF = Buffer.from('47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b', 'hex');
+
+function csvText(row: CorpusRow): string {
+  if (!row.csvLines) return row.csv ?? '';
+  const { header, rows, line } = row.csvLines;
+  const lines = [header];
+  for (let i = 1; i <= rows; i++) lines.push(line.replace(/\{i(?:%(\d+))?\}/g, (_, n?: string) => String(n ? i % Number(n) : i)));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes the row's input under `dir` and returns the path to import. */
+async function makeInput(row: CorpusRow, dir: string): Promise<string> {
+  if (row.input === 'device') return '/dev/zero';
+  const target = join(dir, row.kind === 'csv' ? 'data.csv' : 'folder');
+  if (row.input === 'dir') mkdirSync(target);
+  else if (row.input === 'file') writeFileSync(target, 'a file, not a folder');
+  else if (row.input === 'fifo') execFileSync('mkfifo', [target]);
+  else if (row.kind === 'csv') writeFileSync(target, csvText(row));
+  else {
+    mkdirSync(target);
+    const rng = createRng(2);
+    for (const [path, what] of Object.entries(row.files ?? {})) {
+      const full = join(target, path);
+      if (what === 'gif') {
+        mkdirSync(dirname(full), { recursive: true });
+        writeFileSync(full, GIF);
+      } else if (what === 'fifo') {
+        mkdirSync(dirname(full), { recursive: true });
+        execFileSync('mkfifo', [full]);
+      } else await image(full, what, rng);
+    }
+  }
+  return target;
+}
+
+const needsLinux = (row: CorpusRow) => row.input === 'fifo' || row.input === 'device' || Object.values(row.files ?? {}).includes('fifo');
+
 describe('bad input is refused, naming the file, row and column; nothing is registered', () => {
+  let api: TestServices;
+  beforeAll(async () => {
+    api = openTestServices();
+    await api.services.dispatch('projects.create', { name: 'Corpus' });
+  });
+  afterAll(() => api.close());
+
+  it('the corpus covers the cases of issue 18', () => {
+    const names = corpus.rows.map((r) => r.name);
+    for (const required of ['a folder where the CSV file is expected', '/dev/zero as a CSV (stat() says 0 bytes; it never ends)', 'duplicate column names', '2,000 classes from 2,000 rows (an id column as the target)', 'a GIF named .jpg', 'a sub-folder inside a class folder']) {
+      expect(names).toContain(required);
+    }
+  });
+
   for (const row of corpus.rows) {
-    it(`${row.kind}: ${row.name}`, async () => {
+    it.skipIf(needsLinux(row) && process.platform !== 'linux')(`${row.kind}: ${row.name}`, async () => {
       const dir = fresh(row.name);
-      let error: unknown;
-      let target: string;
-      if (row.kind === 'csv') {
-        target = join(dir, 'data.csv');
-        writeFileSync(target, row.csv ?? '');
-        try {
-          importCsv(target, row.options as CsvOptions);
-        } catch (e) {
-          error = e;
-        }
-      } else {
-        target = join(dir, 'folder');
-        mkdirSync(target);
-        const rng = createRng(2);
-        for (const [path, what] of Object.entries(row.files ?? {})) await image(join(target, path), what, rng);
-        error = await importImageFolder(target, row.options as ImageFolderOptions).then(() => undefined, (e: unknown) => e);
-      }
+      const target = await makeInput(row, dir);
+      const error: unknown =
+        row.kind === 'csv'
+          ? await importCsv(target, row.options as CsvOptions).then(() => undefined, (e: unknown) => e)
+          : await importImageFolder(target, row.options as ImageFolderOptions).then(() => undefined, (e: unknown) => e);
       expect(error, 'the import should have been refused').toBeInstanceOf(DatasetImportError);
-      expect((error as DatasetImportError).code).toBe(row.error.code);
-      expect((error as Error).message).toMatch(new RegExp(row.error.message));
-      // Through the CLI: exit 1, the same reason, and no dataset row or prepared file.
-      if (!row.options) {
-        const data = join(dir, 'data');
-        const t = io();
-        expect(await runCli(['dataset', 'add', row.kind, target, '--data', data], t.cli)).toBe(1);
-        expect(t.err.join('\n')).toMatch(/nothing was registered/);
-        const list = io();
-        expect(await runCli(['dataset', 'list', '--json', '--data', data], list.cli)).toBe(0);
-        expect(JSON.parse(list.out.join(''))).toEqual([]);
-      }
+      const { code, message } = error as DatasetImportError;
+      expect(code).toBe(row.error.code);
+      expect(message).toMatch(new RegExp(row.error.message));
+      if (row.options) return;
+
+      // Through the CLI: exit 1, exactly the same reason, and no dataset row or prepared file.
+      const data = join(dir, 'data');
+      const t = io();
+      expect(await runCli(['dataset', 'add', row.kind, target, '--data', data], t.cli)).toBe(1);
+      expect(t.err).toEqual([`layerwise dataset: ${message}; nothing was registered`]);
+      const list = io();
+      expect(await runCli(['dataset', 'list', '--json', '--data', data], list.cli)).toBe(0);
+      expect(JSON.parse(list.out.join(''))).toEqual([]);
+
+      // Through the API (both transports call this after their own checks): invalid_input, the same reason.
+      const refused = await api.services.dispatch('datasets.import', { kind: row.kind, projectId: 1, path: target }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(ApiError);
+      expect(refused).toMatchObject({ code: 'invalid_input', message: `${message}; nothing was registered`, details: { datasetCode: row.error.code } });
+      expect(api.store.listDatasets(1)).toEqual([]);
     });
   }
 });
@@ -297,7 +352,7 @@ describe('bad input is refused, naming the file, row and column; nothing is regi
 it('registerDataset leaves no prepared file when the store refuses the row', async () => {
   const dir = fresh('refused');
   writeFileSync(join(dir, 't.csv'), table(50));
-  const { dataset } = importCsv(join(dir, 't.csv'));
+  const { dataset } = await importCsv(join(dir, 't.csv'));
   const store = Store.open(join(dir, 'data'));
   try {
     expect(() => registerDataset(store, 999, 'csv', dataset, { task: 'classification' })).toThrow();

@@ -1,6 +1,6 @@
 // Issue 7 end to end, in Debian's Chromium against `layerwise serve` on a fresh data folder: two runs that
 // differ only in dropout compared (two curves, exactly one diff row), saved and reopened; a run's own view;
-// an ablation of two tricks filling in live; lesson (c) on the small budget with its verdict; and the compare
+// an ablation of two tricks filling in live; lesson (e) on the small budget with its verdict and its diverged arm; and the compare
 // view under 20 runs × 10,000 live points, with the worst frame printed. Screenshots under test-results/e2e/.
 import { expect, shot, test } from './fixtures.js';
 import { ComparePage, startFrameWatch, stopFrameWatch } from './pages/compare-page.js';
@@ -103,7 +103,7 @@ test('compare two runs that differ only in dropout, look into one, and ablate tw
   expect(problems, 'errors in the page console').toEqual([]);
 });
 
-test('lesson (c) dropout on the small budget reads its verdict', async ({ page, studio }, testInfo) => {
+test('lesson (e) clipping on the small budget: the verdict names what it judged, the diverged arm is on the chart', async ({ page, studio }, testInfo) => {
   test.setTimeout(3 * HANG_MS);
   const problems = watchConsole(page);
   const projects = new ProjectsPage(page);
@@ -111,19 +111,24 @@ test('lesson (c) dropout on the small budget reads its verdict', async ({ page, 
   const compare = new ComparePage(page);
   await projects.goto(studio.url);
   await lessons.open();
-  await expect(lessons.lessons).toHaveCount(9);
-  await expect(lessons.lesson('c')).toHaveAttribute('data-lesson', 'dropout');
+  await expect(lessons.lessons).toHaveCount(10);
+  await expect(lessons.lesson('e')).toHaveAttribute('data-lesson', 'clipping');
   await shot(page, testInfo, '05-lessons');
-  await lessons.run('c', 'small');
+  await lessons.run('e', 'small');
   await expect(compare.root).toHaveAttribute('data-kind', 'lesson');
   await expect(compare.verdict).toBeVisible();
   await expect(page.getByTestId('verdict-status')).toBeVisible();
   await shot(page, testInfo, '06-lesson-running');
   await expect(compare.verdict).toHaveAttribute('data-ready', 'true', { timeout: HANG_MS });
   const verdict = await page.getByTestId('verdict-text').innerText();
-  console.log(`[lesson c] ${await page.getByTestId('verdict-status').innerText()} ${verdict}`);
+  console.log(`[lesson e] ${await page.getByTestId('verdict-status').innerText()} ${verdict}`);
   expect(verdict).toMatch(/\d/);
   await expect(page.getByTestId('verdict-arm')).toHaveCount(3);
+  // One judged quantity per clipped arm, each naming the test accuracy it judged.
+  await expect(page.getByTestId('verdict-judged-item')).toHaveCount(2);
+  await expect(page.getByTestId('verdict-judged-item').first()).toContainText('test accuracy');
+  // At learning rate 2 the unclipped runs diverge in their first epoch: no points, but a mark on the chart.
+  await expect(compare.chart).toHaveAttribute('data-diverged', '2');
   await expect.poll(() => compare.series()).toBeGreaterThanOrEqual(3);
   await shot(page, testInfo, '07-lesson-verdict');
   expect(problems, 'errors in the page console').toEqual([]);

@@ -1,4 +1,7 @@
 // A fresh `layerwise serve` per test: its own temporary data folder, the URL parsed from its first line.
+// Every page also records Content-Security-Policy violations (the `securitypolicyviolation` event and
+// Chromium's console report), and a test fails if its page had any: the strict CSP (no inline styles or
+// scripts) is checked on every screen every e2e test opens.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +54,29 @@ async function stopHost(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+// Page code is given as source text: this project is type-checked without DOM types.
+const RECORD_CSP = `(() => {
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber + ': ' + e.sample);
+  });
+})()`;
+
+/** The CSP violations a page has reported (its listener is installed before any page script runs). */
+export async function cspViolations(page: Page): Promise<string[]> {
+  return ((await page.evaluate('window.__cspViolations || []').catch(() => [])) as string[]) ?? [];
+}
+
 export const test = base.extend<{ studio: Studio }>({
+  page: async ({ page }, use) => {
+    await page.addInitScript({ content: RECORD_CSP });
+    const messages: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) messages.push(m.text());
+    });
+    await use(page);
+    expect([...(await cspViolations(page)), ...messages], 'Content-Security-Policy violations on the page').toEqual([]);
+  },
   // Playwright reads a fixture's dependencies from its first parameter's destructuring: this one has none.
   // eslint-disable-next-line no-empty-pattern
   studio: async ({}, use) => {

@@ -6,7 +6,8 @@ import {
   APP_ORIGIN,
   CONTENT_SECURITY_POLICY,
   CSP_DIRECTIVES,
-  isExternalLink,
+  externalLinkDecision,
+  openExternalLink,
   isTrustedSender,
   isTrustedUrl,
   NAVIGATION_POLICY,
@@ -69,6 +70,9 @@ describe('Content-Security-Policy', () => {
     }
     expect(csp.get('default-src')).toEqual(["'self'"]);
     expect(csp.get('script-src')).toEqual(["'self'"]);
+    // No inline styles either (tests/e2e/csp.spec.ts opens the chart screens under this policy).
+    expect(csp.get('style-src')).toEqual(["'self'"]);
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
     expect(csp.get('connect-src')).toEqual(["'self'"]);
     expect(csp.get('object-src')).toEqual(["'none'"]);
     expect(csp.get('frame-src')).toEqual(["'none'"]);
@@ -91,12 +95,27 @@ describe('navigation and windows', () => {
     expect(NAVIGATION_POLICY).toEqual({ allowNavigation: false, allowWindowOpen: false, allowWebviews: false, allowPermissions: false });
   });
 
-  it('only http(s) links go to the system browser', () => {
-    expect(isExternalLink('https://example.org/docs')).toBe(true);
-    expect(isExternalLink('file:///etc/passwd')).toBe(false);
-    expect(isExternalLink('javascript:alert(1)')).toBe(false);
-    expect(isExternalLink('smb://host/share')).toBe(false);
-    expect(isExternalLink('not a url')).toBe(false);
+  it('only https links to an allow-listed host go to the system browser; the rest are refused and logged', () => {
+    const hosts = ['docs.example.org'];
+    expect(externalLinkDecision('https://docs.example.org/tricks#dropout', hosts)).toEqual({ open: true, url: 'https://docs.example.org/tricks#dropout' });
+    expect(externalLinkDecision('https://example.org/docs', hosts)).toEqual({ open: false, reason: 'example.org is not a host the app links to' });
+    expect(externalLinkDecision('https://docs.example.org.evil.net/', hosts)).toMatchObject({ open: false });
+    expect(externalLinkDecision('http://docs.example.org/', hosts)).toEqual({ open: false, reason: 'the http: scheme is never opened (https only)' });
+    expect(externalLinkDecision('https://user:pw@docs.example.org/', hosts)).toEqual({ open: false, reason: 'it carries a user name or password' });
+    expect(externalLinkDecision('https://docs.example.org:8443/', hosts)).toEqual({ open: false, reason: 'it names a port' });
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'not a url']) {
+      expect(externalLinkDecision(url, hosts).open, url).toBe(false);
+    }
+    // The app links nowhere today, so with the real list everything is refused.
+    expect(externalLinkDecision('https://example.org/docs').open).toBe(false);
+
+    const opened: string[] = [];
+    const logs: string[] = [];
+    const deps = { openExternal: async (url: string) => void opened.push(url), log: (m: string) => void logs.push(m), hosts };
+    expect(openExternalLink('https://docs.example.org/a', deps)).toBe(true);
+    expect(openExternalLink('https://evil.example/\u202eexe.txt', deps)).toBe(false);
+    expect(opened).toEqual(['https://docs.example.org/a']);
+    expect(logs).toEqual(['refused to open "https://evil.example/\\u202eexe.txt": evil.example is not a host the app links to']);
   });
 });
 
@@ -139,6 +158,14 @@ describe('the app scheme', () => {
     expect(r.headers['Content-Type']).toEqual(['text/javascript; charset=utf-8']);
     expect(r.headers['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
     expect(resolveAppRequest(`${APP_ORIGIN}/`, dir)).toMatchObject({ ok: true, path: '/app/out/renderer/index.html' });
+  });
+
+  it('serves the page for every view: the views live in the hash, which never reaches the scheme (issue 17)', () => {
+    for (const view of ['#/', '#/projects/3/training', '#/projects/3/runs/12', '#/projects/3/compare?runs=4,5', '#/lessons/dropout']) {
+      // A reload asks for the page again; the page's router then reads the hash.
+      expect(resolveAppRequest(`${APP_ORIGIN}/${view}`, dir), view).toMatchObject({ ok: true, path: '/app/out/renderer/index.html' });
+      expect(isTrustedUrl(`${APP_ORIGIN}/${view}`, APP_ORIGIN), view).toBe(true);
+    }
   });
 
   it('refuses paths outside it, other hosts and writes, still with the CSP', () => {

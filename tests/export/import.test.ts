@@ -1,7 +1,7 @@
 // Import of TF.js layers models into specs: every preset (and a model with every layer type) written as a
 // TF.js folder and read back gives a valid spec with the same structure and parameter count; an unsupported
 // layer stops the import naming that layer.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -33,6 +33,33 @@ function kinds(layers: readonly LayerSpec[]): string[] {
     l.type === 'residual' ? ['residual(', ...kinds(l.layers), ')'] : l.type === 'inception' ? ['inception(', ...l.branches.flatMap((b) => [...kinds(b), '|']), ')'] : [l.type],
   );
 }
+
+describe('a TF.js folder that is not what it says', () => {
+  async function folderWithModel(name: string): Promise<string> {
+    const folder = join(dir, name);
+    await writeTfjs(folder, buildModel(loadPresets()[0]!.model, { seed: 1 }), {});
+    return folder;
+  }
+
+  it('refuses a weight path that leaves the folder (model.json is the user\'s file)', async () => {
+    const folder = await folderWithModel('traversal');
+    writeFileSync(join(dir, 'secret.bin'), 'TOP-SECRET');
+    const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    json.weightsManifest[0]!.paths = ['../secret.bin'];
+    writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
+    await expect(importTfjsFolder(folder)).rejects.toThrow(
+      `cannot read the TF.js model in ${folder}: model.json names the weight file "../secret.bin"; weight files must sit in the model's folder`,
+    );
+  });
+
+  it('refuses a folder where model.json should be, by name', async () => {
+    const folder = join(dir, 'dir-model');
+    mkdirSync(join(folder, 'model.json'), { recursive: true });
+    const error = await importTfjsFolder(folder).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as Error).message).toBe(`cannot read the TF.js model in ${folder}: model.json is a directory, not a file`);
+  });
+});
 
 describe('TF.js layers model → spec', () => {
   for (const preset of loadPresets()) {

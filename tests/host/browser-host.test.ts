@@ -15,8 +15,11 @@ interface CorpusRow {
   path?: string;
   body?: unknown;
   raw?: string;
-  generate?: { field: string; length?: number; depth?: number; with?: Record<string, unknown> };
+  /** length: a string; depth: lists nested that deep; layers: a spec with that many dense layers after its input. */
+  generate?: { field: string; length?: number; depth?: number; layers?: number; with?: Record<string, unknown> };
   contentType?: string;
+  /** Needs /dev/zero and /tmp. */
+  linuxOnly?: boolean;
   status: number;
   code: string;
   message: string;
@@ -27,11 +30,17 @@ const corpus = JSON.parse(readFileSync(join(repoRoot, 'tests/corpus/api-payloads
 function bodyOf(row: CorpusRow): string {
   if (row.raw !== undefined) return row.raw;
   if (row.generate) {
-    const { field, length, depth } = row.generate;
-    const value = length !== undefined ? 'x'.repeat(length) : `${'['.repeat(depth!)}${']'.repeat(depth!)}`;
+    const { field, length, depth, layers } = row.generate;
+    const dense = Array.from({ length: layers ?? 0 }, () => ({ type: 'dense', units: 2 }));
+    const value =
+      length !== undefined
+        ? JSON.stringify('x'.repeat(length))
+        : layers !== undefined
+          ? JSON.stringify({ version: 1, name: 'many layers', loss: 'meanSquaredError', layers: [{ type: 'input', shape: [2] }, ...dense] })
+          : `${'['.repeat(depth!)}${']'.repeat(depth!)}`;
     return `{${Object.entries(row.generate.with ?? {})
       .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}, `)
-      .join('')}${JSON.stringify(field)}: ${length !== undefined ? JSON.stringify(value) : value}}`;
+      .join('')}${JSON.stringify(field)}: ${value}}`;
   }
   return JSON.stringify(row.body);
 }
@@ -165,6 +174,7 @@ describe('the browser host: what may be sent', () => {
     expect(projects.map((p) => p.id)).toContain(1);
     const failures: string[] = [];
     for (const row of corpus.rows) {
+      if (row.linuxOnly && process.platform !== 'linux') continue;
       const before = rowCounts(test.store);
       const res = await raw(host.origin, row.path ?? `/api/${row.method}`, {
         method: 'POST',

@@ -1,4 +1,4 @@
-// Fault drills with real processes: a trainer killed mid-epoch fails only its own run (the signal named,
+// Fault drills with real processes: a trainer killed mid-epoch interrupts only its own run (the signal named,
 // the database sound, the host still answering and running the next run); the host itself killed
 // mid-run leaves the run `interrupted`, and after a restart it resumes to completion while the queued run
 // it left behind starts by itself; a SIGTERM stops the host gracefully.
@@ -38,7 +38,7 @@ describe('a trainer killed mid-epoch', () => {
     await test?.close();
   });
 
-  it('fails its run with the signal named; the database is sound and the host runs the next run', async () => {
+  it('interrupts its run with the signal named; the database is sound and the host runs the next run', async () => {
     test = openTestServices();
     host = await startBrowserHost({ services: test.services, rendererDir: null, log: (m) => test.logs.push(m) });
     const api = createApiClient(httpInvoke(host.origin, host.token));
@@ -60,17 +60,18 @@ describe('a trainer killed mid-epoch', () => {
     expect(pid).toBe(test.trainers[0]!.pid);
     process.kill(pid, 'SIGKILL');
 
-    const failed = await waitStatus(api, doomed.id, ['failed', 'completed']);
-    expect(failed.status).toBe('failed');
+    const failed = await waitStatus(api, doomed.id, ['interrupted', 'failed', 'completed']);
+    expect(failed.status).toBe('interrupted');
+    expect(failed.statusCause).toBe('trainer_killed');
     expect(failed.error).toContain('killed by SIGKILL');
-    expect(failed.finishedAt).not.toBeNull();
+    expect(failed.finishedAt).toBeNull();
     // Every epoch recorded before the kill is kept.
     const loss = (await api.metrics.series({ runId: doomed.id, names: ['loss'] }))[0]!;
     expect(loss.epochs[0]).toBe(0);
     expect(loss.epochs.length).toBeGreaterThanOrEqual(1);
     expect((await api.checkpoints.list({ runId: doomed.id })).length).toBeGreaterThanOrEqual(1);
     expect(test.store.integrityCheck()).toEqual(['ok']);
-    expect(test.logs.join('\n')).toContain(`run ${doomed.id} failed: the trainer process was killed by SIGKILL`);
+    expect(test.logs.join('\n')).toContain(`run ${doomed.id} was interrupted: the trainer process was killed by SIGKILL`);
 
     // The host still answers, and the queue moved on to the next run.
     expect((await raw(host.origin, '/api/health', { headers: { Authorization: `Bearer ${host.token}` } })).status).toBe(200);

@@ -10,6 +10,7 @@ import type { ModelSpec } from '../../shared/index.js';
 import LayerEditor from '../../renderer/src/components/LayerEditor.vue';
 import { makeI18n } from '../../renderer/src/i18n/index.js';
 import { useEditorStore } from '../../renderer/src/stores/editor.js';
+import { useTricksStore } from '../../renderer/src/stores/tricks.js';
 
 const mnistCnn = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../resources/presets/mnist-cnn.json'), 'utf8')) as { model: ModelSpec }).model;
 
@@ -59,5 +60,41 @@ describe('LayerEditor', () => {
     expect(editor.selected).toBe('layers[5]');
     await wrapper.find(byTestId('card-layers[5]')).trigger('keydown', { key: 'ArrowDown', altKey: true });
     expect(editor.spec!.layers[6]!.type).toBe('flatten');
+  });
+
+  it('offers every layer type of the registry in the palette, each with its one-line summary, in both languages', async () => {
+    const { wrapper } = mountEditor();
+    const items = wrapper.findAll('.palette-item');
+    expect(items.map((b) => b.attributes('data-testid'))).toEqual(
+      ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'flatten', 'dropout', 'batchNorm', 'activation', 'residual', 'inception'].map((t) => `palette-${t}`),
+    );
+    expect(items[1]!.text()).toBe('+ Convolution 2D');
+    expect(items[1]!.attributes('title')).toMatch(/^Slides small learned filters/);
+    const zh = mount(LayerEditor, { global: { plugins: [makeI18n('zh-CN')] }, attachTo: document.body });
+    expect(zh.find(byTestId('palette-conv2d')).text()).toBe('+ 二维卷积');
+    expect(zh.find(byTestId('card-layers[1]')).text()).toContain('卷积核大小');
+  });
+
+  it('says before Train is pressed when the run\'s batch size needs more memory than training may use', async () => {
+    const { wrapper, editor } = mountEditor();
+    const tricks = useTricksStore();
+    editor.load({
+      version: 1,
+      name: 'images',
+      loss: 'categoricalCrossentropy',
+      layers: [
+        { type: 'input', shape: [128, 128, 3] },
+        { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' },
+        { type: 'globalAvgPool2d' },
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ],
+    });
+    tricks.batchSize = 64;
+    await wrapper.vm.$nextTick();
+    expect(wrapper.find(byTestId('training-errors')).exists()).toBe(false);
+    tricks.batchSize = 1024;
+    await wrapper.vm.$nextTick();
+    expect(wrapper.find(byTestId('training-errors')).text()).toMatch(/the model needs ~11 GB of memory to train, more than the 3 GB allowed: 11 GB for the activations of batch size 1,024/);
+    expect(editor.hasErrors).toBe(false);
   });
 });

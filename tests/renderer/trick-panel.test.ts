@@ -9,6 +9,7 @@ import TrickPanel from '../../renderer/src/components/TrickPanel.vue';
 import { makeI18n } from '../../renderer/src/i18n/index.js';
 import { en, zh } from '../../renderer/src/i18n/messages.js';
 import { useTricksStore } from '../../renderer/src/stores/tricks.js';
+import { useEditorStore } from '../../renderer/src/stores/editor.js';
 
 function mountPanel(locale: 'en' | 'zh-CN' = 'en') {
   const pinia = createPinia();
@@ -52,5 +53,25 @@ describe('TrickPanel', () => {
     i18n.global.locale.value = 'en';
     await wrapper.vm.$nextTick();
     expect(wrapper.find('[data-testid="group-regularisation"] h3').text()).toBe('Regularisation');
+  });
+
+  it('says which layers of the model a structural trick does not reach, from the layer descriptors', async () => {
+    const { wrapper, store } = mountPanel();
+    useEditorStore().load({
+      version: 1,
+      name: 'cnn',
+      loss: 'categoricalCrossentropy',
+      layers: [
+        { type: 'input', shape: [8, 8, 1] },
+        { type: 'conv2d', filters: 2, kernelSize: 3 },
+        { type: 'flatten' },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ],
+    });
+    store.toggle('dropout', true);
+    store.toggle('batchNorm', true);
+    await wrapper.vm.$nextTick();
+    expect(wrapper.find('[data-testid="trick-skips-dropout"]').text()).toBe('Does not reach these layers of the model: Convolution 2D.');
+    expect(wrapper.find('[data-testid="trick-skips-batchNorm"]').exists()).toBe(false);
   });
 });

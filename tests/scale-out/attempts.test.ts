@@ -54,7 +54,7 @@ function attempt(redis: ReturnType<RedisServer['client']>, job: string, runId: n
       return commitCheckpointFenced(redis, { job, events, token, stage, blob, kind: c.manifest.kind, message: wrap({ type: 'checkpoint', epoch: c.manifest.epoch, kind: c.manifest.kind, key: blob }) });
     },
     progress: (queue: Queue, loss: number) =>
-      queue.getJob(job).then((j) => j!.updateProgress(encodeWire({ token, progress: { epoch: 1, batch: 1, batchesPerEpoch: 2, epochs: 3, loss, samplesPerSecond: 1 } }))),
+      queue.getJob(job).then((j) => j!.updateProgress(encodeWire({ token, progress: { epoch: 1, batch: 1, batchesPerEpoch: 2, epochs: 3, loss, samplesPerSecond: 1, losses: [loss] } }))),
   };
 }
 

@@ -100,7 +100,10 @@ describe('worker reports', () => {
     for (const message of [
       { type: 'claim', worker: 'host:1', pid: 1, resumeEpoch: null },
       { type: 'started', backend: 'wasm', device: 'cpu' },
+      { type: 'init', layers: report.layers },
       { type: 'epoch', report },
+      // A 2-D classification set's decision boundary travels with its epoch.
+      { type: 'epoch', report: { ...report, boundary: { size: 2, classes: 2, extent: [-1, 1, -1, 1], probs: [0.1, 0.9, 0.5, 0.5, 0.2, 0.8, 1, 0] } } },
       { type: 'checkpoint', epoch: 0, kind: 'best', key: 'layerwise:job:j:blob:1' },
       { type: 'paused' },
       { type: 'finished', summary: { status: 'diverged', epochs: 1, backend: 'wasm', device: 'cpu', samplesPerSecond: 1, final: null, confusion: null, classNames: [], bestEpoch: null, weights: 'last', reason: 'NaN' } },
@@ -109,8 +112,9 @@ describe('worker reports', () => {
       const parsed = parseWorkerEnvelope(decodeWire(encodeWire(envelope(message))));
       expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
     }
-    const progress = parseWorkerProgress({ token: 't:0', progress: { epoch: 0, batch: 1, batchesPerEpoch: 2, epochs: 1, loss: 0.5, samplesPerSecond: 10 } });
+    const progress = parseWorkerProgress({ token: 't:0', progress: { epoch: 0, batch: 1, batchesPerEpoch: 2, epochs: 1, loss: 0.5, samplesPerSecond: 10, losses: [0.6, 0.4] } });
     expect(progress.ok).toBe(true);
+    if (progress.ok) expect(progress.value.progress.losses).toEqual([0.6, 0.4]);
   });
 
   it.each([

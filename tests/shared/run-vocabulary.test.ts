@@ -1,12 +1,13 @@
 // The run vocabulary (shared/runs/): one list of statuses whose groups agree with the state machine the store
 // enforces, and one set of metric names that the recorder writes and the readers parse back.
 import { describe, expect, it } from 'vitest';
-import { epochPoints } from '../../core/runs/recorder.js';
+import { epochPoints, initPoints } from '../../core/runs/recorder.js';
 import { RUN_STATUSES as MIGRATION_STATUSES } from '../../core/store/schema.js';
 import { en, zh } from '../../renderer/src/i18n/messages.js';
 import {
   ACTIVE_RUN_STATUSES,
   EPOCH_METRICS,
+  INIT_LAYER_METRIC_PREFIX,
   FINISHED_RUN_STATUSES,
   isActiveRunStatus,
   isFinishedRunStatus,
@@ -19,6 +20,7 @@ import {
   OUTCOME_RUN_STATUSES,
   parseLayerMetric,
   RESUMABLE_RUN_STATUSES,
+  RUN_STATUS_CAUSES,
   RUN_STATUSES,
   RUN_TRANSITIONS,
   STEP_METRICS,
@@ -46,10 +48,11 @@ describe('run statuses', () => {
     expect(inside(OUTCOME_RUN_STATUSES, FINISHED_RUN_STATUSES)).toBe(true);
     expect(isOutcomeRunStatus('failed')).toBe(false);
     expect(RESUMABLE_RUN_STATUSES.some((s) => isActiveRunStatus(s))).toBe(false);
-    // Every transition goes to a known status, and only live runs can be interrupted.
+    // Every transition goes to a known status, and only runs given to a trainer (active: a queued run's trainer
+    // can die before it starts) can be interrupted.
     for (const [from, to] of Object.entries(RUN_TRANSITIONS)) {
       expect(inside(to, RUN_STATUSES), from).toBe(true);
-      if (to.includes('interrupted')) expect(LIVE_RUN_STATUSES as readonly string[]).toContain(from);
+      if (to.includes('interrupted')) expect(ACTIVE_RUN_STATUSES as readonly string[]).toContain(from);
     }
   });
 
@@ -57,6 +60,10 @@ describe('run statuses', () => {
     for (const status of RUN_STATUSES) {
       expect(en.training.status[status], status).toMatch(/\S/);
       expect(zh.training.status[status], status).toMatch(/\S/);
+    }
+    for (const cause of RUN_STATUS_CAUSES) {
+      expect(en.training.cause[cause], cause).toMatch(/\S/);
+      expect(zh.training.cause[cause], cause).toMatch(/\S/);
     }
   });
 });
@@ -77,6 +84,16 @@ describe('metric names', () => {
     const layers = names.map(parseLayerMetric).filter((p) => p !== null);
     expect(layers).toEqual(LAYER_STATS.map((stat) => ({ path: 'layers[1]', stat })));
     expect(names).toHaveLength(EPOCH_METRICS.length + 2 + LAYER_STATS.length);
+  });
+
+  it('keeps the statistics at initialisation apart from the per-epoch layer series', () => {
+    const layer = { layer: 'dense_Dense1', path: 'layers[2]', weightNorm: 1, gradNorm: 2, activationMean: 0, activationStd: 1.5, deadFraction: 0.1 };
+    const points = initPoints([layer]);
+    expect(points.map((p) => p.name)).toEqual(LAYER_STATS.map((stat) => `${INIT_LAYER_METRIC_PREFIX}layers[2].${stat}`));
+    expect(points.every((p) => p.epoch === 0)).toBe(true);
+    expect(points.find((p) => p.name.endsWith('.activationStd'))!.value).toBe(1.5);
+    // Readers of the per-epoch layer series do not mistake them for an epoch's.
+    expect(points.map((p) => parseLayerMetric(p.name))).toEqual(LAYER_STATS.map(() => null));
   });
 
   it('refuses names that are no layer statistic', () => {

@@ -68,3 +68,21 @@ describe('groupBySetup', () => {
     expect(setupKey(reordered)).toBe(setupKey(setup(1, 0.5)));
   });
 });
+
+describe('stored configs of older versions', () => {
+  it('group and diff with today\'s: early stopping\'s old restoreBest: true is the same setup as \'always\'', async () => {
+    const { diffRuns } = await import('../../shared/analysis/index.js');
+    const { parseTrainingConfig } = await import('../../shared/index.js');
+    const parsed = parseTrainingConfig({ epochs: 3, batchSize: 32, seed: 1, tricks: { adam: {}, earlyStopping: { restoreBest: 'always' } } });
+    if (!parsed.ok) throw new Error('config');
+    const today = parsed.value;
+    const stored = JSON.parse(JSON.stringify(today)) as typeof today;
+    (stored.tricks.earlyStopping as unknown as Record<string, unknown>).restoreBest = true;
+    const spec = { version: 1 as const, name: 'm', loss: 'categoricalCrossentropy' as const, layers: [{ type: 'input' as const, shape: [2] }, { type: 'dense' as const, units: 2, activation: 'softmax' as const }] };
+    const dataset = { kind: 'synthetic' as const, name: 'spiral' as const, samples: 300, classes: 2, noise: 0.1 };
+    const a: RunSetup = { spec, config: today, dataset };
+    const b: RunSetup = { spec, config: { ...stored, seed: 2 }, dataset };
+    expect(setupKey(a)).toBe(setupKey(b));
+    expect(diffRuns([a, b]).map((r) => r.field)).toEqual(['seed']);
+  });
+});

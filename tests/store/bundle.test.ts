@@ -1,11 +1,19 @@
 // Project bundles: export → import gives identical rows and checkpoint bytes; every bad bundle in
-// tests/corpus/bundles.json is refused with its reason and leaves the database byte-for-byte untouched.
+// tests/corpus/bundles.json is refused with its reason — by the importer, `layerwise bundle import` and the
+// API's bundles.import — and leaves the database byte-for-byte untouched; a zip bomb is refused while the
+// event loop keeps turning (another API call is answered before the refusal).
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { strFromU8, strToU8, unzipSync, Zip, zipSync, type ZipInputFile, type Zippable } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../core/cli/main.js';
+import { checkBundle, DEFAULT_BUNDLE_LIMITS } from '../../core/store/bundle.js';
+import type { InflateStats } from '../../core/store/bundle-zip.js';
 import { BUNDLE_FORMAT_VERSION, DB_FILE, exportBundle, importBundle, SCHEMA_VERSION, Store, StoreError } from '../../core/store/index.js';
+import { ApiError } from '../../shared/api/contract.js';
+import { openTestServices, type TestServices } from '../host/support.js';
 import { bytes, root, rowCounts, seedProject, tempDir, widerSpec } from './support/helpers.js';
 
 /** A project with everything a bundle holds: versions with a parent, two datasets, runs in several states,
@@ -117,7 +125,7 @@ beforeAll(() => {
 });
 
 describe('bundles', () => {
-  it('round-trips a project into another data folder: identical rows, metrics and checkpoint bytes', () => {
+  it('round-trips a project into another data folder: identical rows, metrics and checkpoint bytes', async () => {
     const dir = tempDir('bundle-dst');
     const file = join(dir, 'in.layerwise');
     writeFileSync(file, good);
@@ -125,26 +133,26 @@ describe('bundles', () => {
     try {
       // Something already there, so that every id changes.
       seedProject(store, 'Existing').newRun();
-      const result = importBundle(store, file);
+      const result = (await importBundle(store, file));
       expect(result).toMatchObject({ projectId: 2, projectName: 'Spiral studies', runs: 3, metricPoints: 334, checkpoints: 3, runIds: { 1: 2, 2: 3, 3: 4 } });
       expect(snapshot(store, result.projectId)).toEqual(source);
       expect(store.integrityCheck()).toEqual(['ok']);
       // A second import of the same bundle is a second project, not a merge.
-      expect(importBundle(store, file).projectId).toBe(3);
+      expect((await importBundle(store, file)).projectId).toBe(3);
       expect(snapshot(store, 3)).toEqual(source);
     } finally {
       store.close();
     }
   });
 
-  it('keeps run reports and how comparisons were made (kind, base run, lesson) through a round trip', () => {
+  it('keeps run reports and how comparisons were made (kind, base run, lesson) through a round trip', async () => {
     const dir = tempDir('bundle-v2');
     const file = join(dir, 'in.layerwise');
     writeFileSync(file, good);
     const store = Store.open(dir);
     try {
       seedProject(store, 'Existing').newRun();
-      const { projectId, runIds } = importBundle(store, file);
+      const { projectId, runIds } = (await importBundle(store, file));
       expect(store.getRunReport(runIds[1]!)).toEqual({ ...sampleReport(), runId: runIds[1] });
       expect(store.getRunReport(runIds[2]!)).toBeNull();
       const [manual, ablation] = store.listComparisons(projectId);
@@ -155,7 +163,7 @@ describe('bundles', () => {
     }
   });
 
-  it('a format 1 bundle (before reports and comparison kinds) still imports: manual comparisons, no reports', () => {
+  it('a format 1 bundle (before reports and comparison kinds) still imports: manual comparisons, no reports', async () => {
     const entries = unzipSync(good) as Record<string, Uint8Array>;
     const old = withManifest(entries, (manifest) => {
       manifest.formatVersion = 1;
@@ -171,7 +179,7 @@ describe('bundles', () => {
     writeFileSync(file, rezip(old));
     const store = Store.open(dir);
     try {
-      const { projectId, runIds } = importBundle(store, file);
+      const { projectId, runIds } = (await importBundle(store, file));
       expect(store.getRunReport(runIds[1]!)).toBeNull();
       expect(store.listComparisons(projectId).map((c) => [c.kind, c.baseRunId, c.lessonId])).toEqual([
         ['manual', null, null],
@@ -198,7 +206,7 @@ describe('bundles', () => {
     ]);
     const manifest = JSON.parse(strFromU8(entries['manifest.json']!));
     expect(manifest).toMatchObject({ format: 'layerwise-bundle', formatVersion: BUNDLE_FORMAT_VERSION, schemaVersion: SCHEMA_VERSION });
-    expect(BUNDLE_FORMAT_VERSION).toBe(2);
+    expect(BUNDLE_FORMAT_VERSION).toBe(3);
     expect(manifest.runs[0].report).toEqual(sampleReport());
     expect(manifest.runs[1].report).toBeNull();
     expect(manifest.comparisons.map((c: { kind: string; baseRunId: number | null; lessonId: string | null }) => [c.kind, c.baseRunId, c.lessonId])).toEqual([
@@ -229,7 +237,10 @@ type Mutation =
   | { kind: 'flip-byte'; entry: string; offset: number }
   | { kind: 'add-entry'; entry: string; text: string }
   | { kind: 'add-entries'; count: number }
-  | { kind: 'declare-size'; entry: string; size: number };
+  | { kind: 'declare-size'; entry: string; size: number; deflate?: boolean }
+  | { kind: 'prepend'; text: string }
+  | { kind: 'inflate-bomb'; entry: string; megabytes: number }
+  | { kind: 'path'; path: 'device' | 'dir' };
 
 interface CorpusRow {
   name: string;
@@ -239,10 +250,35 @@ interface CorpusRow {
 
 const corpus = JSON.parse(readFileSync(join(root, 'tests/corpus/bundles.json'), 'utf8')) as { rows: CorpusRow[] };
 
-function rezip(files: Record<string, Uint8Array>): Uint8Array {
+function rezip(files: Record<string, Uint8Array>, deflated: readonly string[] = []): Uint8Array {
   const zippable: Zippable = {};
-  for (const [name, data] of Object.entries(files)) zippable[name] = [data, { level: 0 }];
+  for (const [name, data] of Object.entries(files)) zippable[name] = [data, { level: deflated.includes(name) ? 6 : 0 }];
   return zipSync(zippable);
+}
+
+/**
+ * The bundle's entries with one replaced by `megabytes` MiB of zeros, deflated (by zlib: ~1,000×), declared
+ * with its true size in the zip, so every declared size is within the limits.
+ */
+function bombZip(files: Record<string, Uint8Array>, entry: string, megabytes: number): Uint8Array {
+  const zeros = new Uint8Array(megabytes * 1024 * 1024);
+  const raw = deflateRawSync(zeros, { level: 9 });
+  const chunks: Uint8Array[] = [];
+  const zip = new Zip((error, chunk) => {
+    if (error) throw error;
+    chunks.push(chunk);
+  });
+  for (const [name, data] of Object.entries(files)) {
+    if (name === entry) continue;
+    const file: ZipInputFile = { filename: name, size: data.byteLength, crc: crc32(data), compression: 0, terminate() {} };
+    zip.add(file);
+    file.ondata!(null, new Uint8Array(data), true);
+  }
+  const bomb: ZipInputFile = { filename: entry, size: zeros.byteLength, crc: crc32(zeros), compression: 8, terminate() {} };
+  zip.add(bomb);
+  bomb.ondata!(null, raw, true);
+  zip.end();
+  return Buffer.concat(chunks);
 }
 
 function withManifest(files: Record<string, Uint8Array>, edit: (manifest: Record<string, unknown>) => void): Record<string, Uint8Array> {
@@ -314,9 +350,15 @@ function mutate(bundle: Uint8Array, m: Mutation): Uint8Array {
       for (let i = 0; i < m.count; i++) f[`metrics/run-${1000 + i}.json`] = new Uint8Array(0);
       return rezip(f);
     }
+    case 'prepend':
+      return Buffer.concat([strToU8(m.text), bundle]);
+    case 'inflate-bomb':
+      return bombZip(files(), m.entry, m.megabytes);
+    case 'path':
+      return bundle;
     case 'declare-size': {
       // Rewrite the entry's uncompressed size in the zip's central directory (what readers trust).
-      const out = rezip(files());
+      const out = rezip(files(), m.deflate ? [m.entry] : []);
       const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
       for (let i = 0; i + 46 <= out.byteLength; i++) {
         if (view.getUint32(i, true) !== 0x02014b50) continue;
@@ -343,36 +385,47 @@ describe('bad bundles (tests/corpus/bundles.json)', () => {
     }
   });
 
-  it('a run exported while it was training comes in interrupted', () => {
+  it('a run exported while it was training comes in interrupted', async () => {
     const dir = tempDir('bundle-live');
     const file = join(dir, 'live.layerwise');
     writeFileSync(file, mutate(good, { kind: 'manifest-set', path: ['runs', 2, 'status'], value: 'running' }));
     const store = Store.open(dir);
     try {
-      const { runIds } = importBundle(store, file);
+      const { runIds } = (await importBundle(store, file));
       expect(store.getRun(runIds[3]!)).toMatchObject({ status: 'interrupted', error: 'it was still training when the bundle was exported' });
     } finally {
       store.close();
     }
   });
 
-  it('a clean copy of the good bundle imports (the mutations are what break it)', () => {
+  it('a clean copy of the good bundle imports (the mutations are what break it)', async () => {
     const dir = tempDir('corpus-ok');
     const file = join(dir, 'ok.layerwise');
     writeFileSync(file, mutate(good, { kind: 'manifest-set', path: ['project', 'notes'], value: 'rezipped' }));
     const store = Store.open(dir);
     try {
-      expect(importBundle(store, file).runs).toBe(3);
+      expect((await importBundle(store, file)).runs).toBe(3);
     } finally {
       store.close();
     }
   });
 
+  // One API over a data folder of its own for every row (nothing may be stored by any of them).
+  let api: TestServices;
+  beforeAll(() => {
+    api = openTestServices();
+  });
+  afterAll(() => api.close());
+
   for (const row of corpus.rows) {
-    it(`refuses: ${row.name}`, () => {
+    const m = row.mutation;
+    it.skipIf(m.kind === 'path' && m.path === 'device' && process.platform !== 'linux')(`refuses: ${row.name}`, async () => {
       const dir = tempDir('corpus');
-      const file = join(dir, 'bad.layerwise');
-      writeFileSync(file, mutate(good, row.mutation));
+      let file = join(dir, 'bad.layerwise');
+      const bytes = mutate(good, m);
+      if (m.kind === 'path' && m.path === 'device') file = '/dev/zero';
+      else if (m.kind === 'path') mkdirSync(file);
+      else writeFileSync(file, bytes);
       // A store with data in it; its file's bytes and row counts must not change.
       copyFileSync(join(template, DB_FILE), join(dir, DB_FILE));
       const bytesBefore = fileHash(join(dir, DB_FILE));
@@ -381,7 +434,7 @@ describe('bad bundles (tests/corpus/bundles.json)', () => {
       expect(before.runs).toBe(3);
       let error: unknown;
       try {
-        importBundle(store, file);
+        await importBundle(store, file);
       } catch (e) {
         error = e;
       }
@@ -394,6 +447,85 @@ describe('bad bundles (tests/corpus/bundles.json)', () => {
         store.close();
       }
       expect(fileHash(join(dir, DB_FILE))).toBe(bytesBefore);
+      const message = (error as StoreError).message;
+
+      // `layerwise bundle import`: exit 1 and exactly that reason; the data folder is not touched.
+      const err: string[] = [];
+      const code = await runCli(['bundle', 'import', file, '--data', dir], { out: () => {}, err: (t) => void err.push(t), isTTY: false });
+      expect([code, err]).toEqual([1, [`layerwise bundle import: BundleInvalid: ${message}`]]);
+      expect(fileHash(join(dir, DB_FILE))).toBe(bytesBefore);
+
+      // The API (bundles arrive as base64 there): invalid_input with the same reason, nothing stored. (An
+      // empty file cannot be sent: the schema refuses empty data first.)
+      if (m.kind === 'path' || bytes.byteLength === 0) return;
+      const apiBefore = rowCounts(api.store);
+      const refused = await api.services.dispatch('bundles.import', { data: Buffer.from(bytes).toString('base64') }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(ApiError);
+      expect(refused).toMatchObject({ code: 'invalid_input', message: `bundles.import: ${message}` });
+      expect(rowCounts(api.store)).toEqual(apiBefore);
     });
   }
+});
+
+describe('a zip bomb', () => {
+  let bomb: Uint8Array;
+  beforeAll(() => {
+    // 96 MiB of zeros in ~100 KB: every declared size is within the limits; only counting catches it.
+    bomb = mutate(good, { kind: 'inflate-bomb', entry: 'metrics/run-1.json', megabytes: 96 });
+    expect(bomb.byteLength).toBeLessThan(200_000);
+  });
+
+  it('is refused once what it inflates passes the budget, over many event-loop turns of bounded work', async () => {
+    const stats: InflateStats = { turns: 0, maxWorkPerTurn: 0, inflated: 0 };
+    let turns = 0;
+    let done = false;
+    const tick = () => {
+      if (done) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const error = await checkBundle(bomb, DEFAULT_BUNDLE_LIMITS, stats).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    done = true;
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).message).toContain(`its entries inflate to more than ${DEFAULT_BUNDLE_LIMITS.inflateAllowance} bytes`);
+    // Stopped at the budget, not at the 96 MiB the entry holds…
+    expect(stats.inflated).toBeGreaterThan(DEFAULT_BUNDLE_LIMITS.inflateAllowance);
+    expect(stats.inflated).toBeLessThan(DEFAULT_BUNDLE_LIMITS.inflateAllowance + 8 * 1024 * 1024);
+    // …and the main thread only ever handled one bounded piece at a time (zlib inflates in the thread pool),
+    // while the event loop kept turning: other callbacks ran all along the check.
+    expect(stats.maxWorkPerTurn).toBeLessThanOrEqual(1024 * 1024);
+    expect(stats.turns).toBeGreaterThanOrEqual(DEFAULT_BUNDLE_LIMITS.inflateAllowance / (1024 * 1024));
+    expect(turns).toBeGreaterThanOrEqual(8);
+  });
+
+  it('does not block the API: a call made while the bomb is being checked is answered first', async () => {
+    const api = openTestServices();
+    try {
+      let settled = false;
+      const importing = api.services.dispatch('bundles.import', { data: Buffer.from(bomb).toString('base64') }).then(
+        () => 'accepted',
+        (e: unknown) => `refused: ${(e as ApiError).code}`,
+      );
+      void importing.finally(() => (settled = true));
+      // Asked from the next turn of the event loop, as a second HTTP request or IPC message would arrive. Had
+      // the bomb been inflated in one go, that turn would come only after the refusal.
+      const answeredWhileChecking = await new Promise<boolean>((resolve, reject) => {
+        setImmediate(() => {
+          api.services.dispatch('app.info', {}).then(() => resolve(!settled), reject);
+        });
+      });
+      expect(answeredWhileChecking).toBe(true);
+      expect(await importing).toBe('refused: invalid_input');
+      expect(api.store.listProjects()).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
 });

@@ -62,14 +62,14 @@ describe('layerwise runs / show / bundle', () => {
       epochs: 60,
       finalMetrics: { accuracy: 0.96, loss: 0.3333333 },
     });
-    expect(runs[1]).toMatchObject({ id: 2, status: 'interrupted', finalMetrics: null });
+    expect(runs[1]).toMatchObject({ id: 2, status: 'interrupted', statusCause: 'host_ended', finalMetrics: null });
 
     const table = await cli(runsCommand, '--data', dir);
     expect(table.stdout.split('\n')).toEqual([
-      'run  status       model       backend  created (UTC)     final metrics',
-      '───  ───────────  ──────────  ───────  ────────────────  ────────────────────────────',
-      '  1  completed    spiral-mlp  wasm     2025-03-04 05:06  accuracy 0.9600  loss 0.3333',
-      '  2  interrupted  spiral-mlp  wasm     2025-03-04 05:06',
+      'run  status                    model       backend  created (UTC)     final metrics',
+      '───  ────────────────────────  ──────────  ───────  ────────────────  ────────────────────────────',
+      '  1  completed                 spiral-mlp  wasm     2025-03-04 05:06  accuracy 0.9600  loss 0.3333',
+      '  2  interrupted (host_ended)  spiral-mlp  wasm     2025-03-04 05:06',
     ]);
   });
 
@@ -132,7 +132,7 @@ describe('layerwise runs / show / bundle', () => {
     const bad = join(to, 'bad.layerwise');
     writeFileSync(bad, 'PK not really');
     const refused = await cli(bundleCommand, 'import', bad, '--data', join(to, 'never'));
-    expect(refused).toEqual({ code: 1, stdout: '', stderr: 'layerwise bundle import: BundleInvalid: not a valid Layerwise bundle: the file is not a readable zip (truncated or damaged): invalid zip data' });
+    expect(refused).toEqual({ code: 1, stdout: '', stderr: 'layerwise bundle import: BundleInvalid: not a valid Layerwise bundle: the file is not a readable zip (truncated or damaged): it is only 13 bytes' });
     expect(existsSync(join(to, 'never'))).toBe(false);
 
     expect(await cli(bundleCommand, 'export', '5', '--out', file, '--data', from)).toMatchObject({ code: 1, stderr: 'layerwise bundle export: ProjectNotFound: project 5 does not exist' });

@@ -43,7 +43,8 @@ describe('crash safety', () => {
       expectBatches(store, runId, hangAfter + 1);
       const run = store.getRun(runId);
       expect(run.status).toBe('interrupted');
-      expect(run.error).toMatch(/^the process running it ended without finishing it \(found on .+\); resume continues from its last checkpoint$/);
+      expect(run.error).toMatch(/^the process running it ended without finishing it \(killed, crashed, or the machine lost power; found on .+\); resume continues from its last checkpoint$/);
+      expect(run.statusCause).toBe('host_ended');
       // Checkpoints were saved after batches 2 and 5; `last` replaced its predecessor.
       expect(store.listCheckpoints(runId).map((c) => [c.epoch, c.kind])).toEqual([[5, 'last']]);
 

@@ -1,5 +1,5 @@
 // Two processes, one data folder: the holder's lock file names it; others wait or are refused; a dead
-// holder's lock is taken over; the database's own OS lock stops a second writer even without the file.
+// holder's lock is taken over; the writer lock (an OS lock) stops a second writer even without the file.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -34,11 +34,14 @@ describe('data folder lock', () => {
     expect(e.message).toBe(`the data folder ${dir} is in use by the Layerwise app, pid ${pid}, since ${new Date(lock.acquiredAt).toISOString()}: close it, or wait and try again`);
     expect(e.details).toMatchObject({ pid, owner: 'app' });
 
-    // The CLI says the same and exits 1.
+    // A CLI command that writes says the same and exits 1; one that only reads reads beside the holder.
     const err: string[] = [];
-    const code = await runCli(['runs', '--data', dir, '--wait', '0'], { out: () => {}, err: (t) => err.push(t), isTTY: false });
+    const code = await runCli(['resume', '1', '--data', dir, '--wait', '0'], { out: () => {}, err: (t) => err.push(t), isTTY: false });
     expect(code).toBe(1);
-    expect(err.join('\n')).toBe(`layerwise runs: DataDirLocked: ${e.message}`);
+    expect(err.join('\n')).toBe(`layerwise resume: DataDirLocked: ${e.message}`);
+    const out: string[] = [];
+    expect(await runCli(['runs', '--data', dir, '--wait', '0'], { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false })).toBe(0);
+    expect(out.join('\n')).toContain('No runs recorded yet');
 
     holder.process.kill('SIGKILL');
     await holder.exited;
@@ -64,7 +67,7 @@ describe('data folder lock', () => {
     expect(holder.lines).toContain('released');
   });
 
-  it('the database itself stays locked to a second writer even when the lock file is gone', async () => {
+  it('the writer lock keeps a second writer out even when the lock file is gone', async () => {
     const dir = tempDir('lock-sqlite');
     const holder = spawnChild('lock-holder', [dir, 'unlock-file']);
     await holder.waitFor((l) => l.startsWith('ready'));

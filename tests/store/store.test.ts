@@ -257,7 +257,7 @@ describe('Store: checkpoints and resume', () => {
       ]);
       if (epoch === 3) store.saveCheckpoint(run.id, { epoch, kind: 'last', weights: bytes(8, 1), optimizer: bytes(8, 2), manifest: null });
     }
-    expect(error(() => store.beginResume(run.id)).message).toBe('run 1 is running; only an interrupted or stopped run can be resumed');
+    expect(error(() => store.beginResume(run.id)).message).toBe('run 1 is running; only an interrupted or stopped run can be resumed (it is still queued or training)');
     store.setRunStatus(run.id, 'interrupted', { error: 'crashed' });
     expect(error(() => store.setRunStatus(run.id, 'running')).message).toBe('run 1 is interrupted and cannot become running (resume it with beginResume)');
     const resume = store.beginResume(run.id);

@@ -45,7 +45,7 @@ export const bundleCommand: Command = {
       // Check the whole bundle before touching (or creating) the store.
       let bundle: CheckedBundle;
       try {
-        bundle = readBundleFile(target);
+        bundle = await readBundleFile(target);
       } catch (error) {
         if (!(error instanceof StoreError)) throw error;
         io.err(`layerwise bundle import: ${error.code}: ${error.message}`);

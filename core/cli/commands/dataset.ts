@@ -6,7 +6,8 @@ import type { Dataset as DatasetRow } from '../../../shared/api/entities.js';
 import { DatasetImportError } from '../../datasets/errors.js';
 import { importDatasetFile, type DatasetFileImport } from '../../datasets/import.js';
 import { previewDataset, registerDataset } from '../../datasets/register.js';
-import { parseCommandArgs } from '../args.js';
+import { IMAGE_LIMITS, imageSizeProblem } from '../../../shared/limits/inputs.js';
+import { parseCommandArgs, parseNameFlag } from '../args.js';
 import { UsageError, type Command } from '../io.js';
 import { renderTable } from '../table.js';
 import { parseId, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
@@ -84,12 +85,14 @@ export const datasetCommand: Command = {
     if (values.task !== undefined && values.task !== 'classification' && values.task !== 'regression') throw new UsageError(`--task must be classification or regression (got ${JSON.stringify(values.task)})`);
     let size: [number, number] | undefined;
     if (values.size !== undefined) {
+      // The same limits as the API's datasets.import `size` (shared/limits/inputs.ts).
       const m = /^(\d+)(?:x(\d+))?$/i.exec(values.size);
-      const h = m ? Number(m[1]) : NaN;
-      const w = m ? Number(m[2] ?? m[1]) : NaN;
-      if (!(h >= 1 && h <= 1024 && w >= 1 && w <= 1024)) throw new UsageError(`--size must be HxW or N, each 1–1024 (got ${JSON.stringify(values.size)})`);
-      size = [h, w];
+      const hw: [number, number] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+      if (imageSizeProblem(hw)) throw new UsageError(`--size must be HxW or N, each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}] (got ${JSON.stringify(values.size)})`);
+      size = hw;
     }
+    parseNameFlag('name', values.name);
+    parseNameFlag('project', values.project);
     const full = resolve(path);
     let imported: DatasetFileImport;
     try {

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveDataDir } from '../../data-dir.js';
-import { DB_FILE, Store, StoreError, type FinalMetrics, type RunListItem } from '../../store/index.js';
+import type { RunSweepMark } from '../../../shared/index.js';
+import { DB_FILE, isDiskError, isStoreError, Store, StoreError, type FinalMetrics, type RunListItem } from '../../store/index.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { formatCount, renderTable } from '../table.js';
@@ -26,15 +27,17 @@ export interface StoreFlags {
 
 /**
  * Opens the store named by --data / LAYERWISE_DATA / the default folder, runs `fn`, closes it. With
- * `existing`, a folder without a database is not created: `fn` gets null. A StoreError (locked folder,
- * missing run, bad bundle) is printed as `layerwise <command>: <Code>: <message>` and exits 1.
+ * `existing`, a folder without a database is not created: `fn` gets null. With `readOnly` (commands that only
+ * read), a folder held by another process (the studio, a training CLI) or on a disk too full to take the lock
+ * is read beside it, without the lock and without writing. A StoreError (locked folder, missing run, bad
+ * bundle, full disk) is printed as `layerwise <command>: <Code>: <message>` and exits 1.
  */
 export async function withStore(
   command: string,
   flags: StoreFlags,
   io: CliIO,
   fn: (store: Store | null) => number | Promise<number>,
-  options: { existing?: boolean } = {},
+  options: { existing?: boolean; readOnly?: boolean } = {},
 ): Promise<number> {
   const dataDir = resolveDataDir({ flag: flags.data });
   const waitS = flags.wait === undefined ? DEFAULT_LOCK_WAIT_S : Number(flags.wait);
@@ -50,13 +53,30 @@ export async function withStore(
   }
   let store: Store;
   try {
-    store = Store.open(dataDir, { owner: `cli ${command}`, lockWaitMs: waitS * 1000 });
+    // A reader does not wait for a holder: it reads beside it.
+    store = Store.open(dataDir, { owner: `cli ${command}`, lockWaitMs: options.readOnly ? 0 : waitS * 1000 });
   } catch (error) {
-    return reportStoreError(command, error, io);
+    const besideHolder = isStoreError(error, 'DataDirLocked');
+    if (!options.readOnly || !(besideHolder || isDiskError(error))) return reportStoreError(command, error, io);
+    try {
+      store = Store.openReadOnly(dataDir);
+    } catch (readError) {
+      return reportStoreError(command, besideHolder && isStoreError(readError, 'DataDirLocked') ? error : readError, io);
+    }
+    if (!besideHolder) io.err(`layerwise ${command}: ${(error as StoreError).message}; reading only`);
   }
   try {
-    const { movedAside, interruptedRuns } = store.report;
+    const { movedAside, interruptedRuns, salvage, walDamage } = store.report;
     if (movedAside) io.err(`layerwise: the database was damaged (${movedAside.reason}); it was moved to ${movedAside.path} and a new one started`);
+    if (salvage) {
+      const counts = Object.entries(salvage.recovered).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t.replace('_', ' ')}`);
+      io.err(`layerwise: recovered from it: ${counts.length ? counts.join(', ') : 'nothing'}${salvage.lost.length ? `; not recovered: ${salvage.lost.join('; ')}` : '; nothing was lost'}`);
+    }
+    if (walDamage) {
+      io.err(
+        `layerwise: the database's write-ahead log was damaged at frame ${walDamage.firstBadFrame} of ${walDamage.frames}: ${walDamage.commitsLost} committed transaction${walDamage.commitsLost === 1 ? '' : 's'} after it could not be replayed (a copy is kept at ${walDamage.copy}); lost: ${walDamage.lost.join('; ')}`,
+      );
+    }
     if (interruptedRuns.length) {
       io.err(`layerwise: run${interruptedRuns.length === 1 ? '' : 's'} ${interruptedRuns.join(', ')} stopped without finishing and are now interrupted (layerwise resume <runId> continues one)`);
     }
@@ -123,7 +143,15 @@ export function runJson(run: RunListItem) {
     epochs: run.config.epochs,
     finalMetrics: run.finalMetrics,
     error: run.error,
+    statusCause: run.statusCause ?? null,
+    warnings: run.warnings ?? [],
   };
+}
+
+/** `completed`, `interrupted (disk_full)`, `completed, 1 warning`: the status as a list shows it. */
+export function statusText(run: Pick<RunListItem, 'status' | 'statusCause' | 'warnings'>): string {
+  const warnings = run.warnings?.length ?? 0;
+  return `${run.status}${run.statusCause ? ` (${run.statusCause})` : ''}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`;
 }
 
 const usage = `layerwise runs [--json] [--project ID] ${STORE_USAGE}`;
@@ -142,8 +170,10 @@ export const runsCommand: Command = {
       io,
       (store) => {
         const runs = store ? store.listRuns(projectId === undefined ? {} : { projectId }) : [];
+        // A sweep's trial says so beside its run: a run ASHA stopped at a rung reads `stopped (pruned)`.
+        const marks = store ? store.sweeps.marks(projectId) : new Map<number, RunSweepMark>();
         if (values.json) {
-          io.out(JSON.stringify(runs.map(runJson), null, 2));
+          io.out(JSON.stringify(runs.map((r) => ({ ...runJson(r), sweep: marks.get(r.id) ?? null })), null, 2));
           return 0;
         }
         if (runs.length === 0) {
@@ -152,7 +182,7 @@ export const runsCommand: Command = {
         }
         const rows = runs.map((run) => [
           String(run.id),
-          run.status,
+          marks.get(run.id)?.state === 'pruned' ? `${run.status} (pruned)` : statusText(run),
           run.presetId ?? run.modelName,
           run.backend,
           formatTime(run.createdAt),
@@ -161,7 +191,7 @@ export const runsCommand: Command = {
         io.out(renderTable(['run', 'status', 'model', 'backend', 'created (UTC)', 'final metrics'], rows, new Set([0])));
         return 0;
       },
-      { existing: true },
+      { existing: true, readOnly: true },
     );
   },
 };

@@ -6,6 +6,7 @@
 // With `--redis URL` (or LAYERWISE_REDIS_URL, or the data folder's settings: `layerwise settings --redis`) runs go to
 // `layerwise worker` processes through that Redis instead of local trainers; a Redis that cannot be used (unreachable,
 // wrong password) ends serve with exit 1, naming why. Runs training at the workers go on when serve stops.
+import { MAX_CONCURRENCY } from '../../../shared/api/contract.js';
 import { resolveDataDir } from '../../data-dir.js';
 import { appVersion, openAppHost, type AppHost } from '../../host/app-host.js';
 import { startBrowserHost } from '../../host/browser-host.js';
@@ -31,7 +32,7 @@ export const serveCommand: Command = {
     );
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\nusage: ${usage}`);
     const port = parseIntFlag('port', values.port, 0, 65_535) ?? 0;
-    const concurrency = parseIntFlag('concurrency', values.concurrency, 1, 16);
+    const concurrency = parseIntFlag('concurrency', values.concurrency, 1, MAX_CONCURRENCY);
     const redis = redisFlag(values.redis);
     const waitS = parseIntFlag('wait', values.wait, 0, 3600) ?? DEFAULT_LOCK_WAIT_S;
     const dataDir = resolveDataDir({ flag: values.data });

@@ -1,10 +1,10 @@
 // `layerwise show <runId>`: one run: its config, model, data, final metrics and checkpoints.
-import { describeLayer } from '../../../shared/index.js';
+import { describeLayer, recovered } from '../../../shared/index.js';
 import { StoreError } from '../../store/index.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, type Command } from '../io.js';
 import { formatCount, renderTable } from '../table.js';
-import { formatMetrics, formatNumber, formatTime, parseId, plural, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
+import { formatMetrics, formatNumber, formatTime, parseId, plural, statusText, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 
 const usage = `layerwise show <runId> [--json] ${STORE_USAGE}`;
 
@@ -44,8 +44,19 @@ export const showCommand: Command = {
           );
           return 0;
         }
+        const resume = store.checkResume(runId);
+        const next =
+          run.status === 'interrupted' || run.status === 'stopped'
+            ? resume.ok
+              ? [`  next      \`layerwise resume ${runId}\` continues it from ${resume.checkpoint ? `its checkpoint of epoch ${resume.checkpoint.epoch + 1}` : 'the start (it has no checkpoint)'}`]
+              : [`  next      ${resume.reason}${resume.forkFrom ? `; \`layerwise fork ${runId} --checkpoint ${resume.forkFrom.id}\` starts a new run from its epoch ${resume.forkFrom.epoch + 1}` : ''}`]
+            : run.status === 'failed' && !resume.ok && resume.forkFrom
+              ? [`  next      \`layerwise fork ${runId} --checkpoint ${resume.forkFrom.id}\` starts a new run from its checkpoint of epoch ${resume.forkFrom.epoch + 1}`]
+              : [];
         const lines = [
-          `run ${run.id}${run.name ? ` "${run.name}"` : ''}: ${run.status}${run.error ? ` (${run.error})` : ''}`,
+          `run ${run.id}${run.name ? ` "${run.name}"` : ''}: ${statusText(run)}${run.error ? ` (${run.error})` : ''}`,
+          ...(run.warnings ?? []).map((w) => `  warning   ${w.message}${w.peakEpoch !== w.epoch ? `; peak ${formatNumber(w.peak)} at epoch ${w.peakEpoch + 1}` : ''}${recovered(w, run.finalMetrics?.loss) ? '; it came back down' : ''}. ${w.hint}`),
+          ...next,
           `  project   ${run.projectId}`,
           `  model     ${version.name} (version ${version.id}, ${version.hash.slice(0, 12)})${run.presetId ? `, preset ${run.presetId}` : ''}`,
           `            ${version.spec.layers.map(describeLayer).join(' → ')}`,
@@ -75,7 +86,7 @@ export const showCommand: Command = {
         }
         return 0;
       },
-      { existing: true },
+      { existing: true, readOnly: true },
     );
   },
 };

@@ -2,6 +2,8 @@ import {
   applyTrickAssignments,
   BACKEND_NAMES,
   checkModelSpec,
+  inferModel,
+  LIMITS,
   parsePreset,
   parseTrainingConfig,
   SYNTHETIC_SETS,
@@ -13,12 +15,13 @@ import {
   type TrainRequest,
   type TrainSummary,
 } from '../../../shared/index.js';
-import { startTraining, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
+import { startTraining, type TrainerHandle, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
 import { findPreset } from '../../presets/load.js';
-import { combineListeners, createRunRecord, RunRecorder } from '../../runs/recorder.js';
+import { combineListeners, createRunRecord, RunRecorder, trainerDeath } from '../../runs/recorder.js';
 import { trainRequestFor } from '../../runs/trainer-request.js';
 import type { CheckpointData, Run, Store } from '../../store/index.js';
-import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
+import type { RunWarning } from '../../../shared/index.js';
+import { parseCommandArgs, parseIntFlag, parseNameFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 
@@ -95,9 +98,10 @@ export function planTraining(args: string[]): {
   const base = (training ?? { epochs: 10, batchSize: 64, seed: 1, tricks: {} }) as TrainingConfig;
   const overridden = {
     ...base,
-    epochs: parseIntFlag('epochs', values.epochs, 1, 10_000) ?? base.epochs,
-    batchSize: parseIntFlag('batch-size', values['batch-size'], 1, 65_536) ?? base.batchSize,
-    seed: parseIntFlag('seed', values.seed, 0, 2 ** 31 - 1) ?? base.seed,
+    // The config's own limits (shared/tricks/config.ts), as the API checks them.
+    epochs: parseIntFlag('epochs', values.epochs, LIMITS.epochs.min, LIMITS.epochs.max) ?? base.epochs,
+    batchSize: parseIntFlag('batch-size', values['batch-size'], LIMITS.batchSize.min, LIMITS.batchSize.max) ?? base.batchSize,
+    seed: parseIntFlag('seed', values.seed, LIMITS.seed.min, LIMITS.seed.max) ?? base.seed,
   };
   const parsed = parseTrainingConfig(overridden);
   if (!parsed.ok) throw new UsageError(parsed.errors.map((e) => e.message).join('\n'));
@@ -111,14 +115,15 @@ export function planTraining(args: string[]): {
   return {
     plan: { name, presetId, spec, dataset, config: withTricks.value, backend },
     json: values.json ?? false,
-    store: { data: values.data, wait: values.wait, project: values.project ?? CLI_PROJECT },
+    store: { data: values.data, wait: values.wait, project: parseNameFlag('project', values.project) ?? CLI_PROJECT },
     ...(datasetId !== undefined ? { datasetId } : {}),
   };
 }
 
+/** The classes a synthetic set gets: the model's output units (2 when they are unknowable). */
 function outputUnits(spec: ModelSpec): number {
-  const last = [...spec.layers].reverse().find((l) => l.type === 'dense');
-  return last?.type === 'dense' ? last.units : 2;
+  const out = inferModel(spec).outputShape;
+  return out && out.length === 1 ? out[0]! : 2;
 }
 
 function datasetFlag(value: string, spec: ModelSpec): DatasetRef {
@@ -164,11 +169,21 @@ export function summaryLine(summary: TrainSummary, extra: Record<string, unknown
 }
 
 /** Trains `request` in a trainer process, printing progress (a bar on a terminal) and every epoch. */
-export async function runTraining(request: TrainRequest, name: string, json: boolean, io: CliIO, listeners: TrainerListeners = {}): Promise<TrainerOutcome> {
+export async function runTraining(
+  request: TrainRequest,
+  name: string,
+  json: boolean,
+  io: CliIO,
+  listeners: TrainerListeners = {},
+  onStart?: (handle: TrainerHandle) => void,
+  /** Called after the epoch line is printed (warnings about that epoch). */
+  after: TrainerListeners = {},
+): Promise<TrainerOutcome> {
   const started = Date.now();
   let lastBar = '';
   const clearBar = () => {
-    if (lastBar) io.err(`\r${' '.repeat(lastBar.length)}\r`.replace(/\n$/, ''));
+    // Drawn straight on stderr like the bar itself (io escapes carriage returns).
+    if (lastBar) process.stderr.write(`\r${' '.repeat(lastBar.length)}\r`);
     lastBar = '';
   };
   const handle = startTraining(
@@ -195,8 +210,9 @@ export async function runTraining(request: TrainRequest, name: string, json: boo
           io.out(epochLine(report));
         }
       },
-    }),
+    }, after),
   );
+  onStart?.(handle);
   // Ctrl-C once: stop after the current batch and report; twice: end the trainer now.
   let interrupts = 0;
   const onSigint = () => {
@@ -239,22 +255,64 @@ export const trainCommand: Command = {
 
 /**
  * Trains a stored run (from `checkpoint` when given) as the run queue would, recording it as it goes; prints
- * the outcome (with the run id) and returns the exit code.
+ * the outcome (with the run id) and returns the exit code: 0 for a run that completed or was stopped (a run
+ * that completed with a warning, such as a runaway loss, prints the warning and its hint on stderr and still
+ * exits 0: its numbers exist and are recorded), 1 for one that diverged, failed or was interrupted (its trainer
+ * killed, the disk full: one line says why and how to resume).
  */
 export async function trainAndRecord(store: Store, run: Run, checkpoint: CheckpointData | null, json: boolean, io: CliIO): Promise<number> {
   const runId = run.id;
   const request = trainRequestFor(store, run, checkpoint);
-  const recorder = new RunRecorder(store, runId);
-  const outcome = await runTraining(request, run.name ?? request.spec.name, json, io, recorder.listeners());
-  recorder.finish(outcome);
-  if (!outcome.ok) {
-    if (json) io.out(JSON.stringify({ status: 'failed', runId, error: outcome.error }));
-    else io.err(`training failed (run ${runId}): ${outcome.error.message}`);
+  let handle: TrainerHandle | undefined;
+  const fresh: RunWarning[] = [];
+  const recorder = new RunRecorder(store, runId, {
+    // A write the disk refused: end the trainer now (nothing it reports can be kept); `finish` records why.
+    writeFailed: () => handle?.kill(),
+    warning: (w) => fresh.push(w),
+  });
+  // A warning found in an epoch is printed right after that epoch's line.
+  const printWarnings = () => {
+    for (const w of fresh.splice(0)) if (!json) io.err(`warning: ${w.message} (the run keeps training)`);
+  };
+  const outcome = await runTraining(
+    request,
+    run.name ?? request.spec.name,
+    json,
+    io,
+    recorder.listeners(),
+    (h) => {
+      handle = h;
+      if (recorder.failed) h.kill();
+    },
+    { epoch: printWarnings },
+  );
+  let ended: Run;
+  try {
+    ended = recorder.finish(outcome);
+  } catch (error) {
+    // Even the outcome could not be written (the disk is still full): the store keeps it in the folder's lock file
+    // and the next command that opens the folder records it.
+    const cause = recorder.failed?.cause ?? (outcome.ok ? null : trainerDeath(outcome.error));
+    const why = recorder.failed ? `could not ${recorder.failed.what}: ${recorder.failed.message}` : outcome.ok ? `it ${outcome.summary.status}` : outcome.error.message;
+    const line = `${why}; recording that failed too (${error instanceof Error ? error.message : String(error)}): the next command that opens this data folder records it`;
+    if (json) io.out(JSON.stringify({ status: 'interrupted', runId, cause, error: line }));
+    else io.err(`training interrupted (run ${runId}${cause ? `, ${cause}` : ''}): ${line} (\`layerwise resume ${runId}\` once there is space)`);
     return 1;
   }
+  if (ended.status === 'interrupted' || ended.status === 'failed') {
+    const next =
+      ended.status === 'interrupted'
+        ? ` (\`layerwise resume ${runId}\`)`
+        : forkHint(store, runId);
+    if (json) io.out(JSON.stringify({ status: ended.status, runId, cause: ended.statusCause ?? null, error: ended.error }));
+    else io.err(`${ended.status === 'failed' ? 'training failed' : 'training interrupted'} (run ${runId}${ended.statusCause ? `, ${ended.statusCause}` : ''}): ${ended.error ?? ''}${next}`);
+    return 1;
+  }
+  if (!outcome.ok) return 1;
   const { summary } = outcome;
+  const warnings = ended.warnings ?? [];
   if (json) {
-    io.out(summaryLine(summary, { runId }));
+    io.out(summaryLine(summary, { runId, ...(warnings.length ? { warnings: warnings.map((w) => ({ kind: w.kind, message: w.message, hint: w.hint })) } : {}) }));
   } else {
     const f = summary.final;
     io.out(
@@ -262,6 +320,13 @@ export async function trainAndRecord(store: Store, run: Run, checkpoint: Checkpo
         ? `${summary.status}: test accuracy ${fmt(f.testAccuracy)}, val accuracy ${fmt(f.valAccuracy)} (${summary.weights} weights) after ${summary.epochs} epochs — run ${runId}`
         : `${summary.status} (run ${runId}): ${summary.reason ?? ''}`,
     );
+    for (const w of warnings) io.err(`warning (run ${runId}): ${w.message}. ${w.hint}`);
   }
   return summary.status === 'diverged' ? 1 : 0;
+}
+
+/** `layerwise fork …` for a run that cannot continue itself, when one of its checkpoints verifies. */
+export function forkHint(store: Store, runId: number): string {
+  const check = store.checkResume(runId);
+  return !check.ok && check.forkFrom ? ` — \`layerwise fork ${runId} --checkpoint ${check.forkFrom.id}\` starts a new run from its epoch ${check.forkFrom.epoch + 1}` : '';
 }

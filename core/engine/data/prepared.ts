@@ -3,8 +3,8 @@
 // (little-endian) header length, the header as JSON, then float32 rows: x of train, validation and test,
 // then y of train, validation and test. The file's sha256 is the dataset's fingerprint; loading checks it.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { FileDatasetRef } from '../../../shared/index.js';
+import { PREPARED_DATASET_MAX_BYTES, type FileDatasetRef } from '../../../shared/index.js';
+import { InputFileError, readFileLimitedSync } from '../../files/read.js';
 import { featureSize, type Dataset, type Split } from './dataset.js';
 
 const MAGIC = 'LWDS1\n';
@@ -91,9 +91,11 @@ export function loadPrepared(ref: FileDatasetRef): Dataset {
   if (hit) return hit;
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(ref.file);
+    // Counted and capped like every file read (core/files): the path comes from a stored ref, not from stat().
+    bytes = readFileLimitedSync(ref.file, { maxBytes: PREPARED_DATASET_MAX_BYTES });
   } catch (error) {
-    throw new DatasetFileError(`the data of dataset "${ref.name}" is missing: cannot read ${ref.file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); import it again`);
+    const why = error instanceof InputFileError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    throw new DatasetFileError(`the data of dataset "${ref.name}" is missing or unreadable: cannot read ${ref.file} (${why}); import it again`);
   }
   const actual = sha256Hex(bytes);
   if (actual !== ref.fingerprint) {

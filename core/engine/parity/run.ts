@@ -6,6 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { expandSpec, parseTrainingConfig, type TrainingConfig } from '../../../shared/index.js';
 import { initBackend, type BackendName } from '../backends/index.js';
 import { buildModel } from '../build-model.js';
+import { holdsKernel } from '../layers/registry.js';
 import { ENGINE_KERNELS, registerEngineKernels, stockKernel } from '../kernels/index.js';
 import { loadMnist } from '../data/mnist.js';
 import { createRng, withSeededMathRandom } from '../data/rng.js';
@@ -153,13 +154,13 @@ async function runOnce(c: ParityCase, digits: Digits, initial: Float32Array[]): 
   return out;
 }
 
-/** Labels of the biases of linear Dense/Conv2D layers whose output goes straight into a BatchNormalization. */
+/** Labels of the biases of linear weighted layers (Dense, Conv2D, …) whose output goes straight into a BatchNormalization. */
 function biasesBeforeBatchNorm(model: tfl.LayersModel): Set<string> {
   const out = new Set<string>();
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue;
     const from = (layer as unknown as { inboundNodes: Array<{ inboundLayers: tfl.layers.Layer[] }> }).inboundNodes[0]?.inboundLayers[0];
-    if (!from || !['Dense', 'Conv2D'].includes(from.getClassName())) continue;
+    if (!from || !holdsKernel(from)) continue;
     if ((from.getConfig() as { activation?: string }).activation !== 'linear') continue;
     for (const w of from.trainableWeights) if (w.originalName.endsWith('/bias')) out.add(labelOf(w.originalName));
   }

@@ -7,6 +7,7 @@ import { mixSeed } from '../data/rng.js';
 import type { Head } from '../head.js';
 import type { TrickHook } from '../tricks/hook.js';
 import { disposeHooks, type LoopTricks, type MemberHooks } from '../tricks/registry.js';
+import { holdsKernel } from '../layers/registry.js';
 
 export interface Member {
   index: number;
@@ -26,7 +27,7 @@ export function createMember(head: Head, config: TrainingConfig, tricks: LoopTri
   const seed = mixSeed(config.seed, index, 0);
   const model = buildModel(head.spec, { seed, ...networkOptions(config) });
   const weighted = model.layers
-    .filter((l) => l.getClassName() === 'Dense' || l.getClassName() === 'Conv2D')
+    .filter(holdsKernel)
     .map((layer) => ({ layer, path: specPathOf(layer.name) }));
   const probeModel = tfl.model({ inputs: model.inputs, outputs: weighted.map((w) => w.layer.output as tfl.SymbolicTensor) });
   const variables = model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());

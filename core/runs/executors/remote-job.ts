@@ -241,6 +241,8 @@ export class RemoteJob implements TrainerJob {
       }
       case 'started':
         return listeners.started?.({ backend: message.backend, device: message.device, ...(message.fallbackReason ? { fallbackReason: message.fallbackReason } : {}) });
+      case 'init':
+        return listeners.init?.(message.layers);
       case 'epoch':
         return listeners.epoch?.(message.report);
       case 'checkpoint': {

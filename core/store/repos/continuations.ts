@@ -2,8 +2,8 @@
 // fork, "resume from here"). Each touches runs, metrics, checkpoints and reports in one transaction.
 import { isResumableRunStatus } from '../../../shared/index.js';
 import { checkName, type StoreDb } from '../db.js';
-import { StoreError } from '../errors.js';
-import type { CheckpointData, Run } from '../types.js';
+import { isStoreError, StoreError } from '../errors.js';
+import type { Checkpoint, CheckpointData, Run } from '../types.js';
 import type { CheckpointRepository } from './checkpoints.js';
 import type { MetricRepository } from './metrics.js';
 import type { RunRepository } from './runs.js';
@@ -15,6 +15,14 @@ export interface ResumePoint {
   /** Metric points discarded because they came after the checkpoint (they will be recomputed). */
   discardedMetrics: number;
 }
+
+/** Which checkpoint of a run to continue from: its id, the `best` one, or the `last` (highest epoch). */
+export type CheckpointChoice = number | 'best' | 'last';
+
+/** Whether a run can resume, and when it cannot, why, and the checkpoint a new run could start from. */
+export type ResumeCheck =
+  | { ok: true; run: Run; checkpoint: Checkpoint | null }
+  | { ok: false; run: Run; reason: string; forkFrom: Checkpoint | null };
 
 export class RunContinuations {
   constructor(
@@ -31,14 +39,77 @@ export class RunContinuations {
    */
   beginResume(id: number): ResumePoint {
     return this.db.tx(() => {
-      const run = this.runs.get(id);
-      if (!isResumableRunStatus(run.status)) {
-        throw new StoreError('InvalidTransition', `run ${id} is ${run.status}; only an interrupted or stopped run can be resumed`, { id, from: run.status, to: 'running' });
+      const check = this.checkResume(id);
+      if (!check.ok) {
+        const code = isResumableRunStatus(check.run.status) ? 'CheckpointCorrupt' : 'InvalidTransition';
+        throw new StoreError(code, check.reason, { id, from: check.run.status, to: 'running', forkCheckpointId: check.forkFrom?.id ?? null });
       }
-      const checkpoint = this.checkpoints.latest(id);
-      const discarded = this.metrics.discardAfter(id, checkpoint ? checkpoint.checkpoint.epoch : -1);
+      const checkpoint = check.checkpoint ? this.checkpoints.load(check.checkpoint.id) : null;
+      const after = checkpoint ? checkpoint.checkpoint.epoch : -1;
+      const discarded = this.metrics.discardAfter(id, after);
+      this.runs.discardWarningsAfter(id, after);
       return { run: this.runs.reopen(id), checkpoint, discardedMetrics: discarded };
     });
+  }
+
+  /**
+   * Whether `beginResume` would succeed, without changing anything: the run must be interrupted or stopped, and
+   * its latest checkpoint (if it has one) must verify against its sha256. When it cannot, `reason` says why and
+   * `forkFrom` is the latest checkpoint that does verify (a new run can continue from it), if any.
+   */
+  checkResume(id: number): ResumeCheck {
+    const run = this.runs.get(id);
+    const checkpoints = this.checkpoints.list(id);
+    const latest = checkpoints.length ? checkpoints.reduce((a, b) => (b.epoch > a.epoch || (b.epoch === a.epoch && b.id > a.id) ? b : a)) : null;
+    if (!isResumableRunStatus(run.status)) {
+      const why =
+        run.status === 'failed'
+          ? `it failed${run.error ? ` (${run.error})` : ''}, and resuming would meet the same error`
+          : run.status === 'completed' || run.status === 'diverged'
+            ? 'it has ended'
+            : 'it is still queued or training';
+      const forkFrom = run.status === 'failed' || run.status === 'completed' || run.status === 'diverged' ? this.latestVerified(checkpoints) : null;
+      return { ok: false, run, forkFrom, reason: `run ${id} is ${run.status}; only an interrupted or stopped run can be resumed (${why})` };
+    }
+    if (latest === null) return { ok: true, run, checkpoint: null };
+    const damage = this.damage(latest.id);
+    if (damage === null) return { ok: true, run, checkpoint: latest };
+    return {
+      ok: false,
+      run,
+      forkFrom: this.latestVerified(checkpoints.filter((c) => c.id !== latest.id)),
+      reason: `run ${id} cannot resume: its latest checkpoint ${latest.id} (epoch ${latest.epoch + 1}) is damaged (${damage})`,
+    };
+  }
+
+  /** The checkpoint of a run that `choice` names, checked to belong to the run. */
+  checkpointFor(runId: number, choice: CheckpointChoice): Checkpoint {
+    const checkpoints = this.checkpoints.list(runId);
+    if (typeof choice === 'number') {
+      const found = checkpoints.find((c) => c.id === choice);
+      if (!found) throw new StoreError('CheckpointNotFound', `checkpoint ${choice} is not a checkpoint of run ${runId} (its checkpoints: ${checkpoints.map((c) => c.id).join(', ') || 'none'})`, { id: choice, runId });
+      return found;
+    }
+    const pick = choice === 'best' ? checkpoints.filter((c) => c.kind === 'best') : checkpoints;
+    const found = pick.reduce<Checkpoint | null>((a, b) => (a === null || b.epoch > a.epoch || (b.epoch === a.epoch && b.id > a.id) ? b : a), null);
+    if (!found) throw new StoreError('CheckpointNotFound', `run ${runId} has no ${choice === 'best' ? 'best ' : ''}checkpoint`, { runId, choice });
+    return found;
+  }
+
+  /** Why a checkpoint's bytes cannot be used, or null when they verify. */
+  private damage(checkpointId: number): string | null {
+    try {
+      this.checkpoints.load(checkpointId);
+      return null;
+    } catch (error) {
+      if (isStoreError(error, 'CheckpointCorrupt')) return error.message;
+      throw error;
+    }
+  }
+
+  private latestVerified(checkpoints: readonly Checkpoint[]): Checkpoint | null {
+    const newestFirst = [...checkpoints].sort((a, b) => b.epoch - a.epoch || b.id - a.id);
+    return newestFirst.find((c) => this.damage(c.id) === null) ?? null;
   }
 
   /**

@@ -1,14 +1,19 @@
 // Runs: the exact model version, data and config each one trained, its status (moved only along
 // RUN_TRANSITIONS), timings, final metrics and test report, and the queue's saved order.
 import {
+  FAILED_CAUSES,
   FINISHED_RUN_STATUSES,
+  INTERRUPTED_CAUSES,
   isFinishedRunStatus,
   isLiveRunStatus,
   isResumableRunStatus,
   parseTrainingConfig,
   RUN_STATUSES,
   RUN_TRANSITIONS,
+  RUN_WARNING_KINDS,
   type FinishedRunStatus,
+  type RunStatusCause,
+  type RunWarning,
   type TrainingConfig,
 } from '../../../shared/index.js';
 import { canonicalJson } from '../canonical.js';
@@ -37,6 +42,8 @@ export interface FinishRun {
   status: FinishedRunStatus;
   finalMetrics?: Record<string, number>;
   error?: string | null;
+  /** Why it failed (a FAILED_CAUSES code). */
+  cause?: RunStatusCause | null;
   /** The test report (kept with the outcome, in the same transaction). */
   report?: Omit<RunReport, 'runId'> | null;
 }
@@ -54,6 +61,7 @@ interface RunRow {
   device: string | null;
   status: RunStatus;
   error: string | null;
+  status_cause: string | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -107,7 +115,7 @@ export class RunRepository {
   get(id: number): Run {
     const row = this.db.get<RunRow>('SELECT * FROM runs WHERE id = ?', checkId(id, 'run'));
     if (!row) throw notFound('RunNotFound', 'run', id);
-    return runFromRow(row);
+    return runFromRow(row, this.warnings(id));
   }
 
   list(filter: { projectId?: number; status?: RunStatus } = {}): RunListItem[] {
@@ -118,12 +126,26 @@ export class RunRepository {
        ORDER BY runs.id`,
       { project: filter.projectId ?? null, status: filter.status ?? null },
     );
-    return rows.map((row) => ({ ...runFromRow(row), modelName: row.model_name, datasetName: row.dataset_name }));
+    const warnings = new Map<number, RunWarning[]>();
+    for (const w of this.db.all<{ run_id: number; warning: string }>(
+      `SELECT run_warnings.run_id, run_warnings.warning FROM run_warnings JOIN runs ON runs.id = run_warnings.run_id
+       WHERE (@project IS NULL OR runs.project_id = @project) AND (@status IS NULL OR runs.status = @status) ORDER BY run_warnings.run_id, run_warnings.kind`,
+      { project: filter.projectId ?? null, status: filter.status ?? null },
+    )) {
+      const list = warnings.get(w.run_id) ?? [];
+      list.push(JSON.parse(w.warning) as RunWarning);
+      warnings.set(w.run_id, list);
+    }
+    return rows.map((row) => ({ ...runFromRow(row, warnings.get(row.id) ?? []), modelName: row.model_name, datasetName: row.dataset_name }));
   }
 
-  /** Moves a run to another status (see RUN_TRANSITIONS); sets startedAt / finishedAt. */
-  setStatus(id: number, status: RunStatus, options: { error?: string | null } = {}): Run {
+  /**
+   * Moves a run to another status (see RUN_TRANSITIONS); sets startedAt / finishedAt. `cause` says why an
+   * `interrupted` or `failed` run is so (INTERRUPTED_CAUSES / FAILED_CAUSES); every other status has none.
+   */
+  setStatus(id: number, status: RunStatus, options: { error?: string | null; cause?: RunStatusCause | null } = {}): Run {
     if (!RUN_STATUSES.includes(status)) throw invalid(`status must be one of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(status)})`);
+    const cause = checkCause(status, options.cause ?? null);
     return this.db.tx(() => {
       const run = this.get(id);
       if (!RUN_TRANSITIONS[run.status].includes(status)) {
@@ -132,11 +154,12 @@ export class RunRepository {
       }
       const now = this.db.now();
       this.db.run(
-        `UPDATE runs SET status = ?, error = ?,
+        `UPDATE runs SET status = ?, error = ?, status_cause = ?,
            started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
            finished_at = ? WHERE id = ?`,
         status,
         options.error === undefined ? (isLiveRunStatus(status) ? null : run.error) : options.error,
+        cause,
         status,
         now,
         isFinishedRunStatus(status) ? now : null,
@@ -169,7 +192,7 @@ export class RunRepository {
     const metrics = result.finalMetrics === undefined ? undefined : finalMetricsJson(result.finalMetrics);
     const report = result.report ? reportJson({ ...result.report, runId: id }) : undefined;
     return this.db.tx(() => {
-      this.setStatus(id, result.status, result.error === undefined ? {} : { error: result.error });
+      this.setStatus(id, result.status, { ...(result.error === undefined ? {} : { error: result.error }), cause: result.cause ?? null });
       if (metrics !== undefined) this.db.run('UPDATE runs SET final_metrics = ? WHERE id = ?', metrics, id);
       if (report !== undefined) this.writeReport(id, report);
       return this.get(id);
@@ -184,7 +207,7 @@ export class RunRepository {
     return this.db.tx(() => {
       this.db.run('DELETE FROM run_reports WHERE run_id = ?', id);
       this.db.run(
-        `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, final_metrics = NULL, started_at = coalesce(started_at, ?) WHERE id = ?`,
+        `UPDATE runs SET status = 'running', error = NULL, status_cause = NULL, finished_at = NULL, final_metrics = NULL, started_at = coalesce(started_at, ?) WHERE id = ?`,
         this.db.now(),
         id,
       );
@@ -216,6 +239,35 @@ export class RunRepository {
       this.get(id);
       this.db.run('DELETE FROM runs WHERE id = ?', id);
     });
+  }
+
+  // ---- warnings ----
+
+  /** Keeps a run's warning of this kind (one per kind: a later one replaces it, e.g. with a higher peak). */
+  saveWarning(runId: number, warning: RunWarning): void {
+    if (!(RUN_WARNING_KINDS as readonly string[]).includes(warning.kind)) throw invalid(`warning kind must be one of ${RUN_WARNING_KINDS.join(', ')} (got ${JSON.stringify(warning.kind)})`);
+    if (!Number.isSafeInteger(warning.epoch) || warning.epoch < 0) throw invalid(`warning epoch must be an integer >= 0 (got ${JSON.stringify(warning.epoch)})`);
+    this.db.tx(() => {
+      this.get(runId);
+      this.db.run(
+        'INSERT OR REPLACE INTO run_warnings (run_id, kind, epoch, warning, created_at) VALUES (?, ?, ?, ?, ?)',
+        runId,
+        warning.kind,
+        warning.epoch,
+        JSON.stringify(warning),
+        this.db.now(),
+      );
+    });
+  }
+
+  /** A run's warnings, by kind. */
+  warnings(runId: number): RunWarning[] {
+    return this.db.all<{ warning: string }>('SELECT warning FROM run_warnings WHERE run_id = ? ORDER BY kind', runId).map((r) => JSON.parse(r.warning) as RunWarning);
+  }
+
+  /** Drops the warnings first seen after `epoch` (a resumed run sees those epochs again); returns how many. */
+  discardWarningsAfter(runId: number, epoch: number): number {
+    return this.db.change('DELETE FROM run_warnings WHERE run_id = ? AND epoch > ?', runId, epoch);
   }
 
   // ---- reports ----
@@ -267,7 +319,20 @@ function reportJson(report: RunReport): string {
   return json;
 }
 
-function runFromRow(row: RunRow): Run {
+/** The cause a status may carry: interrupted and failed runs say why (or null when unknown); others have none. */
+function checkCause(status: RunStatus, cause: RunStatusCause | null): RunStatusCause | null {
+  if (cause === null) return null;
+  const allowed: readonly string[] = status === 'interrupted' ? INTERRUPTED_CAUSES : status === 'failed' ? FAILED_CAUSES : [];
+  if (!allowed.includes(cause)) {
+    throw invalid(
+      allowed.length ? `a run ${status} for cause ${JSON.stringify(cause)}: the causes of ${status} are ${allowed.join(', ')}` : `a ${status} run has no cause (got ${JSON.stringify(cause)})`,
+      { status, cause },
+    );
+  }
+  return cause;
+}
+
+function runFromRow(row: RunRow, warnings: RunWarning[]): Run {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -281,6 +346,8 @@ function runFromRow(row: RunRow): Run {
     device: row.device,
     status: row.status,
     error: row.error,
+    statusCause: row.status_cause as RunStatusCause | null,
+    warnings,
     createdAt: iso(row.created_at),
     startedAt: row.started_at === null ? null : iso(row.started_at),
     finishedAt: row.finished_at === null ? null : iso(row.finished_at),

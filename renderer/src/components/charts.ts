@@ -22,6 +22,12 @@ export const PALETTE_COLORS = ['#4f7cff', '#ff8a3d', '#2bb673', '#d64fd6', '#e0b
 export const SVG = { renderer: 'svg' } as const;
 
 /**
+ * Tooltips are drawn by the chart itself (rich text), never as HTML: ECharts' HTML tooltip sets `innerHTML`
+ * with `style="…"` attributes, which the strict CSP (no 'unsafe-inline' in style-src) refuses.
+ */
+export const TOOLTIP = { renderMode: 'richText', confine: true } as const;
+
+/**
  * The compare chart draws on a canvas: with 20 runs × 10,000 points filling in live, re-building SVG paths
  * every frame costs far more than repainting a canvas.
  */

@@ -31,6 +31,8 @@ export interface CompareLine {
   points?: Point[];
   /** Mean and spread over the group's seeds. */
   band?: Band;
+  /** Runs of this line that diverged, with the (1-based) epoch in which they did: the chart marks them. */
+  diverged?: Array<{ runId: number; epoch: number }>;
 }
 
 /** A line as the chart draws it: with its legend label. */
@@ -49,6 +51,8 @@ export interface SummaryRow {
   seconds: number | null;
   parameters: number | null;
   backend: string;
+  /** ASHA stopped it at a rung (its sweep says so; its status is `stopped`). */
+  pruned?: boolean;
 }
 
 /** Points pushed for one run: metric → new points. */
@@ -57,8 +61,17 @@ export interface LivePoints {
   points: Record<string, Point[]>;
 }
 
+/** A comparison opened from a sweep: its best run is one click away in the comparison view. */
+export interface SweepContext {
+  sweepId: number;
+  name: string;
+  bestRunId: number;
+  bestTrial: number;
+}
+
 export const useComparisonStore = defineStore('comparison', () => {
   const comparison = ref<Comparison | null>(null);
+  const sweepContext = ref<SweepContext | null>(null);
   const projectId = ref<number | null>(null);
   const runIds = ref<number[]>([]);
   const runs = ref<Record<number, RunListItem | Run>>({});
@@ -138,10 +151,18 @@ export const useComparisonStore = defineStore('comparison', () => {
   /** Bands when some group holds runs of different seeds (identical reruns alone stay separate lines). */
   const banded = computed(() => groups.value.some((g) => new Set(g.map((id) => runs.value[id]?.config.seed)).size > 1));
 
+  /** A diverged run has no point for the epoch it diverged in (nor after): the epochs it completed say which. */
+  function divergedIn(ids: readonly number[]): NonNullable<CompareLine['diverged']> {
+    return ids.flatMap((id) => {
+      const run = runs.value[id];
+      return run?.status === 'diverged' ? [{ runId: id, epoch: (run.finalMetrics?.epochs ?? 0) + 1 }] : [];
+    });
+  }
+
   const lines = computed<CompareLine[]>(() => {
     const data = series.value;
     const name = metric.value;
-    if (!banded.value) return runIds.value.map((id) => ({ key: `r${id}`, runIds: [id], color: runColor(id), points: data[id]?.[name] ?? [] }));
+    if (!banded.value) return runIds.value.map((id) => ({ key: `r${id}`, runIds: [id], color: runColor(id), points: data[id]?.[name] ?? [], diverged: divergedIn([id]) }));
     return groups.value.map((group) => {
       const curves = group.map((id) => {
         const pts = data[id]?.[name] ?? [];
@@ -153,7 +174,7 @@ export const useComparisonStore = defineStore('comparison', () => {
       } catch {
         band = { x: [], mean: [], std: [], min: [], max: [], n: [] };
       }
-      return { key: `g${group[0]}`, runIds: group, color: runColor(group[0]!), band };
+      return { key: `g${group[0]}`, runIds: group, color: runColor(group[0]!), band, diverged: divergedIn(group) };
     });
   });
 
@@ -193,6 +214,7 @@ export const useComparisonStore = defineStore('comparison', () => {
           seconds: secondsOf(id),
           parameters: parameters.value[id] ?? null,
           backend: run.backend,
+          ...('sweep' in run && run.sweep?.state === 'pruned' ? { pruned: true } : {}),
         },
       ];
     }),
@@ -257,9 +279,10 @@ export const useComparisonStore = defineStore('comparison', () => {
   // ---- loading ----
 
   /** Opens runs of a project as a comparison (saved or not). */
-  async function open(project: number, ids: readonly number[], saved: Comparison | null = null): Promise<void> {
+  async function open(project: number, ids: readonly number[], saved: Comparison | null = null, fromSweep: SweepContext | null = null): Promise<void> {
     stopListening();
     comparison.value = saved;
+    sweepContext.value = fromSweep;
     projectId.value = project;
     runIds.value = [...ids];
     runs.value = {};
@@ -388,6 +411,7 @@ export const useComparisonStore = defineStore('comparison', () => {
   function close(): void {
     stopListening();
     comparison.value = null;
+    sweepContext.value = null;
     runIds.value = [];
   }
 
@@ -404,6 +428,7 @@ export const useComparisonStore = defineStore('comparison', () => {
 
   return {
     comparison,
+    sweepContext,
     projectId,
     runIds,
     runs,

@@ -4,6 +4,8 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import {
   checkModelSpec,
+  expandSpec,
+  inferForTraining,
   inferModel,
   type LayerInfo,
   type LayerSpec,
@@ -11,8 +13,9 @@ import {
   type ModelInfo,
   type ModelSpec,
   type SpecError,
+  type TrainingConfig,
 } from '../../../shared/index.js';
-import { defaultLayer } from './layer-defaults.js';
+import { branchesField, defaultLayer } from './layer-defaults.js';
 import { errorTarget, flattenPaths, layerAt, listAt, splitLayerPath } from './layer-paths.js';
 
 const HISTORY_LIMIT = 200;
@@ -73,6 +76,15 @@ export const useEditorStore = defineStore('editor', () => {
   const paths = computed(() => (spec.value ? flattenPaths(spec.value.layers) : []));
   const canUndo = computed(() => past.value.length > 0);
   const canRedo = computed(() => future.value.length > 0);
+
+  /**
+   * What refuses the model under a run's settings although the spec itself is fine: the training-memory
+   * estimate at the batch size and the checkpoint size, for the model that trains (the engine checks the same).
+   */
+  function trainingErrors(config: TrainingConfig | null): SpecError[] {
+    if (!spec.value || hasErrors.value || !config) return [];
+    return inferForTraining(expandSpec(spec.value, config), config).errors;
+  }
 
   function layerInfo(path: string): LayerInfo | undefined {
     return infoByPath.value.get(path);
@@ -219,17 +231,22 @@ export const useEditorStore = defineStore('editor', () => {
     });
   }
 
+  /** Appends a branch to a block with parallel branches (its descriptor says what a new branch holds). */
   function addBranch(path: string): void {
     edit((draft) => {
       const layer = layerAt(draft, path);
-      if (layer?.type === 'inception') layer.branches.push([{ type: 'conv2d', filters: 4, kernelSize: 1, padding: 'same', activation: 'relu' }]);
+      const branches = layer && branchesField(layer.type);
+      if (!layer || !branches) return;
+      (layer as unknown as Record<string, LayerSpec[][]>)[branches.key]!.push(branches.field.newBranch());
     });
   }
 
   function removeBranch(path: string, branch: number): void {
     edit((draft) => {
       const layer = layerAt(draft, path);
-      if (layer?.type === 'inception' && layer.branches.length > 1) layer.branches.splice(branch, 1);
+      const branches = layer && branchesField(layer.type);
+      const list = branches && (layer as unknown as Record<string, LayerSpec[][]>)[branches.key];
+      if (list && list.length > 1) list.splice(branch, 1);
     });
   }
 
@@ -270,6 +287,7 @@ export const useEditorStore = defineStore('editor', () => {
     paths,
     canUndo,
     canRedo,
+    trainingErrors,
     layerInfo,
     cardErrors,
     fieldError,

@@ -1,38 +1,10 @@
-// What a new layer of each type starts as, and the form fields each type has. The ranges and the
-// validation themselves are the shared spec's (checkModelSpec names the offending field).
-import { ACTIVATIONS, INITIALIZERS, PADDINGS, type LayerSpec, type LayerType } from '../../../shared/index.js';
+// What a new layer of each type starts as, the form fields each type has, and the palette: all read from the
+// layer descriptors (shared/layers/defs/). The ranges and the validation themselves are the shared spec's
+// (checkModelSpec names the offending field).
+import { LAYERS, layerDescriptor, type BranchesField, type LayerParam, type LayerSpec, type LayerType } from '../../../shared/index.js';
 
 export function defaultLayer(type: LayerType): LayerSpec {
-  switch (type) {
-    case 'input':
-      return { type, shape: [28, 28, 1] };
-    case 'dense':
-      return { type, units: 32, activation: 'relu' };
-    case 'conv2d':
-      return { type, filters: 8, kernelSize: 3, activation: 'relu' };
-    case 'maxPool2d':
-    case 'avgPool2d':
-      return { type, poolSize: 2 };
-    case 'globalAvgPool2d':
-    case 'flatten':
-      return { type };
-    case 'dropout':
-      return { type, rate: 0.25 };
-    case 'batchNorm':
-      return { type };
-    case 'activation':
-      return { type, activation: 'relu' };
-    case 'residual':
-      return { type, layers: [{ type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }], activation: 'relu' };
-    case 'inception':
-      return {
-        type,
-        branches: [
-          [{ type: 'conv2d', filters: 4, kernelSize: 1, padding: 'same', activation: 'relu' }],
-          [{ type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }],
-        ],
-      };
-  }
+  return layerDescriptor(type).create();
 }
 
 export type FieldKind = 'integer' | 'number' | 'size' | 'shape' | 'enum' | 'boolean';
@@ -48,46 +20,58 @@ export interface LayerField {
   step?: number;
 }
 
-const weighted: LayerField[] = [
-  { key: 'activation', kind: 'enum', options: ACTIVATIONS, optional: true },
-  { key: 'useBias', kind: 'boolean', optional: true },
-  { key: 'initializer', kind: 'enum', options: INITIALIZERS, optional: true },
-];
+/** A descriptor field as a card field; null for what a card does not edit (stacks, the regularizer). */
+function cardField(key: string, p: LayerParam): LayerField | null {
+  if (p.hidden) return null;
+  const optional = p.optional ? { optional: true } : {};
+  switch (p.kind) {
+    case 'integer':
+      return { key, kind: 'integer', ...optional, min: p.min };
+    case 'number':
+      return {
+        key,
+        kind: 'number',
+        ...optional,
+        ...(p.min !== undefined ? { min: p.min } : {}),
+        ...(p.max !== undefined ? { max: p.max } : {}),
+        ...(p.step !== undefined ? { step: p.step } : {}),
+      };
+    case 'size2':
+      return { key, kind: 'size', ...optional, min: 1 };
+    case 'shape':
+      return { key, kind: 'shape', ...optional };
+    case 'enum':
+      return { key, kind: 'enum', options: p.options, ...optional };
+    case 'boolean':
+      return { key, kind: 'boolean', ...optional };
+    case 'regularizer':
+    case 'stack':
+    case 'branches':
+      return null;
+  }
+}
 
-export const LAYER_FIELDS: Record<LayerType, LayerField[]> = {
-  input: [{ key: 'shape', kind: 'shape' }],
-  dense: [{ key: 'units', kind: 'integer', min: 1 }, ...weighted],
-  conv2d: [
-    { key: 'filters', kind: 'integer', min: 1 },
-    { key: 'kernelSize', kind: 'size', min: 1 },
-    { key: 'strides', kind: 'size', optional: true, min: 1 },
-    { key: 'padding', kind: 'enum', options: PADDINGS, optional: true },
-    ...weighted,
-  ],
-  maxPool2d: [
-    { key: 'poolSize', kind: 'size', min: 1 },
-    { key: 'strides', kind: 'size', optional: true, min: 1 },
-    { key: 'padding', kind: 'enum', options: PADDINGS, optional: true },
-  ],
-  avgPool2d: [
-    { key: 'poolSize', kind: 'size', min: 1 },
-    { key: 'strides', kind: 'size', optional: true, min: 1 },
-    { key: 'padding', kind: 'enum', options: PADDINGS, optional: true },
-  ],
-  globalAvgPool2d: [],
-  flatten: [],
-  dropout: [{ key: 'rate', kind: 'number', min: 0, max: 1, step: 0.05 }],
-  batchNorm: [
-    { key: 'momentum', kind: 'number', optional: true, min: 0, max: 1, step: 0.01 },
-    { key: 'epsilon', kind: 'number', optional: true, min: 0, step: 0.001 },
-  ],
-  activation: [
-    { key: 'activation', kind: 'enum', options: ACTIVATIONS },
-    { key: 'alpha', kind: 'number', optional: true, step: 0.1 },
-  ],
-  residual: [{ key: 'activation', kind: 'enum', options: ACTIVATIONS, optional: true }],
-  inception: [],
-};
+export const LAYER_FIELDS = Object.fromEntries(
+  LAYERS.map((d) => [d.type, Object.entries(d.params as Record<string, LayerParam>).flatMap(([key, p]) => cardField(key, p) ?? [])]),
+) as Record<LayerType, LayerField[]>;
 
 /** The palette: every type a user adds (the input layer is always the first and only one). */
-export const PALETTE: LayerType[] = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'flatten', 'dropout', 'batchNorm', 'activation', 'residual', 'inception'];
+export const PALETTE: LayerType[] = LAYERS.filter((d) => d.palette !== false).map((d) => d.type);
+
+/** A block's nested stacks as the card shows them: one list (`stack`) or parallel branches (`branches`). */
+export interface CardStacks {
+  key: string;
+  kind: 'stack' | 'branches';
+}
+
+export function cardStacks(type: LayerType): CardStacks[] {
+  return Object.entries(layerDescriptor(type).params as Record<string, LayerParam>).flatMap(([key, p]) =>
+    p.kind === 'stack' || p.kind === 'branches' ? [{ key, kind: p.kind }] : [],
+  );
+}
+
+/** The branches field of a block (the first one), for "add branch". */
+export function branchesField(type: LayerType): { key: string; field: BranchesField } | null {
+  for (const [key, p] of Object.entries(layerDescriptor(type).params as Record<string, LayerParam>)) if (p.kind === 'branches') return { key, field: p };
+  return null;
+}

@@ -1,7 +1,8 @@
 // Addresses of layers inside a spec, in the same form as the shared inference's error paths:
 // `layers[3]`, `layers[2].layers[0]` (a residual block's stack), `layers[4].branches[1][0]` (an inception
-// branch). A *list* address names a stack: `layers`, `layers[2].layers`, `layers[4].branches[1]`.
-import type { LayerSpec, ModelSpec } from '../../../shared/index.js';
+// branch). A *list* address names a stack: `layers`, `layers[2].layers`, `layers[4].branches[1]`. The names
+// of the fields that hold stacks (`layers`, `branches`) come from the layer descriptors.
+import { LAYERS, layerDescriptor, type LayerParam, type LayerSpec, type ModelSpec } from '../../../shared/index.js';
 
 export type Segment = string | number;
 
@@ -40,20 +41,31 @@ export function layerAt(spec: ModelSpec, path: string): LayerSpec | undefined {
   return listAt(spec, list)?.[index];
 }
 
+const fieldsOfKind = (kinds: readonly string[]) =>
+  [...new Set(LAYERS.flatMap((d) => Object.entries(d.params as Record<string, LayerParam>).flatMap(([key, p]) => (kinds.includes(p.kind) ? [key] : []))))];
+const nestedKeys = fieldsOfKind(['stack', 'branches']).join('|');
+const branchKeys = fieldsOfKind(['branches']).join('|') || '(?!)';
+const cardPattern = new RegExp(`^(layers(?:\\[\\d+\\]|\\.(?:${nestedKeys})(?=\\[))*)(?:\\.(\\w+))?`);
+const branchPattern = new RegExp(`^(.*)\\.(${branchKeys})\\[\\d+\\]$`);
+const trailingStack = new RegExp(`\\.(${nestedKeys})$`);
+
 /**
  * Which card and field an error belongs to: `layers[2].layers[0].kernelSize` → card `layers[2].layers[0]`,
  * field `kernelSize`. Errors outside the stack (the loss, the whole document) have no card.
  */
 export function errorTarget(path: string): { card: string | null; field: string | null } {
-  const m = /^(layers(?:\[\d+\]|\.layers(?=\[)|\.branches(?=\[))*)(?:\.(\w+))?/.exec(path);
+  const m = cardPattern.exec(path);
   if (!m || !m[1] || m[1] === 'layers') return { card: null, field: null };
   let card = m[1];
   // `layers[4].branches[1]` is a whole branch: the error belongs to the block's card.
-  const branch = /^(.*)\.branches\[\d+\]$/.exec(card);
-  if (branch) return { card: branch[1]!, field: 'branches' };
-  if (!/\]$/.test(card)) card = card.replace(/\.(layers|branches)$/, '');
+  const branch = branchPattern.exec(card);
+  if (branch) return { card: branch[1]!, field: branch[2]! };
+  if (!/\]$/.test(card)) card = card.replace(trailingStack, '');
   return { card, field: m[2] ?? null };
 }
+
+/** A path below a layer: `['branches', 1]` → `.branches[1]`. */
+export const below = (at: readonly Segment[]): string => at.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
 
 /** The layer paths of a stack and everything nested in it, in visual (depth-first) order. */
 export function flattenPaths(layers: readonly LayerSpec[], list = 'layers'): string[] {
@@ -61,8 +73,7 @@ export function flattenPaths(layers: readonly LayerSpec[], list = 'layers'): str
   layers.forEach((layer, i) => {
     const path = `${list}[${i}]`;
     out.push(path);
-    if (layer.type === 'residual') out.push(...flattenPaths(layer.layers, `${path}.layers`));
-    if (layer.type === 'inception') layer.branches.forEach((b, bi) => out.push(...flattenPaths(b, `${path}.branches[${bi}]`)));
+    for (const s of layerDescriptor(layer.type).block?.stacks(layer) ?? []) out.push(...flattenPaths(s.layers, `${path}${below(s.at)}`));
   });
   return out;
 }

@@ -1,5 +1,5 @@
-// The built-in lessons: the training-tricks note's claims (a–i), each a small preset plus an ablation whose
-// verdict is computed from the measured numbers. Starting one queues its runs in a project of its own.
+// The built-in lessons: the training-tricks note's claims (a–j), each a small ablation whose verdict is computed
+// from the measured numbers. Starting one queues its runs in the one Lessons project.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { LessonBudget, LessonInfo, Project, RunGroupResult } from '../../../shared/api/index.js';

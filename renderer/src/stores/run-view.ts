@@ -26,6 +26,8 @@ export const useRunViewStore = defineStore('run-view', () => {
   const loading = ref(false);
   const busy = ref(false);
   const error = ref<string | null>(null);
+  /** After a refused resume: the checkpoint a new run could continue from. */
+  const forkOffer = ref<{ id: number; epoch: number } | null>(null);
   /** Set after Ablate… or Repeat: the comparison to open. */
   const lastGroup = ref<RunGroupResult | null>(null);
   let unsubscribe: (() => void)[] = [];
@@ -134,6 +136,7 @@ export const useRunViewStore = defineStore('run-view', () => {
     curves.value = {};
     layerRaw.value = [];
     lastGroup.value = null;
+    forkOffer.value = null;
     epochs.cancel();
     listen();
     loading.value = true;
@@ -202,6 +205,32 @@ export const useRunViewStore = defineStore('run-view', () => {
     }
   }
 
+  /**
+   * Resume: the interrupted or stopped run continues from its last checkpoint (queued for a trainer). A run that
+   * cannot (its latest checkpoint is damaged) says why, and `forkOffer` names a checkpoint a new run can start from.
+   */
+  async function resume(): Promise<Run | undefined> {
+    const id = runId.value;
+    if (id === null) return undefined;
+    forkOffer.value = null;
+    busy.value = true;
+    error.value = null;
+    try {
+      const resumed = await useApi().runs.resumeFromCheckpoint({ id });
+      if (runId.value === id) run.value = resumed;
+      return resumed;
+    } catch (e) {
+      const apiError = toApiError(e);
+      error.value = apiError.message;
+      const details = apiError.details as { forkCheckpointId?: unknown; forkCheckpointEpoch?: unknown } | null;
+      const [offer, epoch] = [details?.forkCheckpointId, details?.forkCheckpointEpoch];
+      forkOffer.value = typeof offer === 'number' && typeof epoch === 'number' ? { id: offer, epoch } : null;
+      return undefined;
+    } finally {
+      busy.value = false;
+    }
+  }
+
   /** "Resume from here": a new queued run continuing from the checkpoint. */
   function fork(checkpointId: number): Promise<Run | undefined> {
     return act(() => useApi().runs.fork({ checkpointId }));
@@ -251,6 +280,7 @@ export const useRunViewStore = defineStore('run-view', () => {
     busy,
     error,
     lastGroup,
+    forkOffer,
     open,
     close,
     listen,
@@ -259,6 +289,7 @@ export const useRunViewStore = defineStore('run-view', () => {
     loadReport,
     loadCheckpoints,
     fork,
+    resume,
     exportCheckpoint,
     ablate,
     repeat,

@@ -17,7 +17,7 @@ function plan(budget: LessonBudget): LessonPlan {
   const epochs = small ? 2 : 3;
   const tricks = { scaleUnit: true, sgd: true };
   return {
-    dataset: mnist(small ? 1000 : 4000),
+    dataset: mnist(small ? 1000 : 2000),
     arms: [
       { label: 'no batch norm', spec, config: trainingConfig(epochs, 32, tricks) },
       { label: 'batch norm', spec, config: trainingConfig(epochs, 32, { ...tricks, batchNorm: { momentum: BATCH_NORM_MOMENTUM } }) },

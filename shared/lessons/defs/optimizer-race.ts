@@ -2,25 +2,52 @@ import type { LessonBudget } from '../../api/entities.js';
 import { spreadOf } from '../../analysis/seeds.js';
 import { isMeasuredRunStatus } from '../../runs/statuses.js';
 import { describePlan, mlp, mnist, seedsFor, trainingConfig } from '../common.js';
-import type { Lesson, LessonPlan, LessonRunNumbers, VerdictResult } from '../lesson.js';
-import { armEntry, armNumbers, judge, leftOut, noNumbers, percent, points, seedCount, seriesAt, spreadText, thresholdText } from '../verdict.js';
+import type { Lesson, LessonArm, LessonPlan, LessonRunNumbers, VerdictResult } from '../lesson.js';
+import {
+  allOf,
+  armEntry,
+  armNumbers,
+  judge,
+  judgedEntry,
+  leftOut,
+  noNumbers,
+  percent,
+  points,
+  pointsUnit,
+  seedCount,
+  seriesAt,
+  spreadText,
+  thresholdText,
+  type ArmNumbers,
+  type Judgement,
+} from '../verdict.js';
 
 /** The validation accuracy the race is to. */
 export const RACE_TARGET = 0.9;
 /** Smallest lead over SGD after the first epoch that counts (2 points). */
 export const RACE_MIN_EFFECT = 0.02;
 
+/** Each optimizer with its small learning-rate grid; the descriptor's default is the middle value. */
+export const RACE_GRID = [
+  { id: 'sgd', label: 'SGD', rates: [0.01, 0.1, 0.5], defaultRate: 0.01 },
+  { id: 'momentum', label: 'momentum', rates: [0.001, 0.01, 0.1], defaultRate: 0.01 },
+  { id: 'adam', label: 'Adam', rates: [0.0001, 0.001, 0.01], defaultRate: 0.001 },
+] as const;
+
+const armLabel = (optimizer: string, rate: number, isDefault: boolean) => `${optimizer} LR ${rate}${isDefault ? ' (default)' : ''}`;
+
 function plan(budget: LessonBudget): LessonPlan {
   const small = budget === 'small';
   const spec = mlp([128]);
-  const epochs = small ? 3 : 8;
-  const arm = (label: string, optimizer: string) => ({ label, spec, config: trainingConfig(epochs, 32, { scaleUnit: true, [optimizer]: true }) });
-  return {
-    dataset: mnist(small ? 1000 : 4000),
-    // Each at its descriptor's default learning rate: SGD 0.01, momentum 0.01 (μ 0.9), Adam 0.001.
-    arms: [arm('SGD', 'sgd'), arm('momentum', 'momentum'), arm('Adam', 'adam')],
-    seeds: seedsFor(budget),
-  };
+  const epochs = small ? 1 : 3;
+  const arms: LessonArm[] = RACE_GRID.flatMap((o) =>
+    o.rates.map((rate) => ({
+      label: armLabel(o.label, rate, rate === o.defaultRate),
+      spec,
+      config: trainingConfig(epochs, 32, { scaleUnit: true, [o.id]: { learningRate: rate } }),
+    })),
+  );
+  return { dataset: mnist(small ? 500 : 2000), arms, seeds: seedsFor(budget) };
 }
 
 /** Mean validation accuracy over the arm's usable runs at each epoch (null where no run has it). */
@@ -29,53 +56,95 @@ function meanCurve(runs: readonly LessonRunNumbers[], arm: number, epochs: numbe
   return Array.from({ length: epochs }, (_, e) => spreadOf(mine.map((r) => seriesAt('valAccuracy', e)(r)))?.mean ?? null);
 }
 
+interface Choice {
+  optimizer: string;
+  arm: ArmNumbers;
+}
+
+/** Momentum and Adam against SGD, each at the arm chosen for it. */
+function race(choices: Choice[], what: string): { sentence: string; appeared: boolean | null; weakest: Judgement | null } {
+  const [sgd, ...others] = choices as [Choice, ...Choice[]];
+  if (!sgd.arm.spread) return { sentence: `${what}: cannot tell, ${sgd.arm.label} has no numbers (${noNumbers(sgd.arm)}).`, appeared: null, weakest: null };
+  const leads: string[] = [];
+  const verdicts: (boolean | null)[] = [];
+  let weakest: Judgement | null = null;
+  const margin = (j: Judgement) => (j.appeared === null ? -Infinity : j.effect - j.threshold);
+  for (const o of others) {
+    const j = judge(sgd.arm, o.arm, RACE_MIN_EFFECT);
+    if (!j) {
+      leads.push(`${o.arm.label} has no numbers (${noNumbers(o.arm)})`);
+      verdicts.push(o.arm.diverged === o.arm.planned ? false : null);
+      continue;
+    }
+    leads.push(`${o.arm.label} ${points(j.effect)} (${seedCount(j.seeds)}, ${spreadText(j, pointsUnit)})`);
+    verdicts.push(j.appeared);
+    if (!weakest || margin(j) < margin(weakest)) weakest = j;
+  }
+  const appeared = allOf(verdicts);
+  const verdictText =
+    appeared === true
+      ? `both lead by at least the threshold of ${thresholdText(weakest!, RACE_MIN_EFFECT, pointsUnit)}`
+      : appeared === false
+        ? `not both lead by the threshold${weakest ? ` of ${thresholdText(weakest, RACE_MIN_EFFECT, pointsUnit)}` : ''}`
+        : 'not judged (one seed, or an arm without numbers)';
+  return { sentence: `${what}, against ${sgd.arm.label}: ${leads.join(', ')}: ${verdictText}.`, appeared, weakest };
+}
+
 function verdict(runs: readonly LessonRunNumbers[], p: LessonPlan): VerdictResult {
   const epochs = Math.max(...p.arms.map((a) => a.config.epochs));
   const first = p.arms.map((_, i) => armNumbers(runs, p, i, seriesAt('valAccuracy', 0)));
-  const arms = first.map((a) => armEntry(a, 'valAccuracy after epoch 1'));
   const curves = p.arms.map((_, i) => meanCurve(runs, i, epochs));
-  const race = first
+  const perArm = first
     .map((a, i) => {
       const curve = curves[i]!;
-      const values = curve.map((v) => (v === null ? '–' : percent(v))).join(', ');
       const reach = curve.findIndex((v) => v !== null && v >= RACE_TARGET);
-      const when = reach < 0 ? `not within ${epochs}` : `${reach + 1}`;
-      return `${a.label} ${values} (epochs to ${percent(RACE_TARGET)}: ${when})${leftOut(a)}`;
+      return `${a.label} ${curve.map((v) => (v === null ? '–' : percent(v))).join(', ')}${epochs > 1 ? ` (to ${percent(RACE_TARGET)}: ${reach < 0 ? `not within ${epochs}` : `epoch ${reach + 1}`})` : ''}${leftOut(a)}`;
     })
     .join('; ');
-  const intro = `Validation accuracy per epoch (mean over seeds): ${race}.`;
-  const sgd = first[0]!;
-  if (!sgd.spread) return { appeared: false, text: `${intro} Cannot tell: SGD has no numbers (${noNumbers(sgd)}).`, arms };
-  const leads: string[] = [];
-  let all = true;
-  let weakest: { label: string; j: NonNullable<ReturnType<typeof judge>> } | null = null;
-  for (const other of first.slice(1)) {
-    const j = judge(sgd, other, RACE_MIN_EFFECT);
-    if (!j) {
-      leads.push(`${other.label} has no numbers (${noNumbers(other)})`);
-      all = false;
-      continue;
-    }
-    leads.push(`${other.label} ${points(j.effect)} (${seedCount(Math.min(sgd.values.length, other.values.length))}, ${spreadText(j, Math.min(sgd.values.length, other.values.length), (x) => `${(x * 100).toFixed(1)} points`)})`);
-    if (!j.appeared) all = false;
-    if (!weakest || j.effect - j.threshold < weakest.j.effect - weakest.j.threshold) weakest = { label: other.label, j };
-  }
-  const unit = (x: number) => `${(x * 100).toFixed(1)} points`;
-  const lead = `After epoch 1, against SGD: ${leads.join(', ')}.`;
-  if (!weakest) return { appeared: false, text: `${intro} ${lead} Cannot tell.`, arms };
-  const conclusion = all
-    ? `The effect appeared: both lead SGD by at least the threshold of ${thresholdText(weakest.j, RACE_MIN_EFFECT, unit)}.`
-    : `No clear effect: ${weakest.label}'s lead is within the threshold of ${thresholdText(weakest.j, RACE_MIN_EFFECT, unit)}${leads.some((l) => l.includes('no numbers')) ? ', or an arm has no numbers' : ''}.`;
-  return { appeared: all, text: `${intro} ${lead} ${conclusion}`, arms };
+  const intro = `Validation accuracy per epoch (mean over seeds): ${perArm}.`;
+
+  // Arms in plan order: each optimizer's grid in turn.
+  let index = 0;
+  const groups = RACE_GRID.map((o) => {
+    const arms = o.rates.map(() => first[index++]!);
+    const defaultArm = arms[o.rates.indexOf(o.defaultRate as never)]!;
+    // Tuned: the rate with the best mean after epoch 1 (every optimizer is chosen the same way, on the same number).
+    const tuned = arms.reduce<ArmNumbers | null>((best, a) => (a.spread && (!best?.spread || a.spread.mean > best.spread.mean) ? a : best), null) ?? defaultArm;
+    return { optimizer: o.label, defaultArm, tuned };
+  });
+  const atDefaults = race(groups.map((g) => ({ optimizer: g.optimizer, arm: g.defaultArm })), 'At the default learning rates');
+  const atTuned = race(groups.map((g) => ({ optimizer: g.optimizer, arm: g.tuned })), 'At the best learning rate of each grid');
+  const appeared = atTuned.appeared;
+  const conclusion =
+    appeared === true
+      ? 'The effect appeared: momentum and Adam lead plain SGD after one epoch even when every optimizer has its best learning rate.'
+      : appeared === false
+        ? atDefaults.appeared === true
+          ? "No clear effect at tuned learning rates: the lead at the defaults comes from SGD's default rate being small; tuned, plain SGD keeps up."
+          : 'No clear effect: momentum and Adam do not both lead plain SGD clearly.'
+        : 'Not judged: one seed per arm, or an arm without numbers.';
+  const quantity = 'validation accuracy after epoch 1 (mean over seeds)';
+  return {
+    appeared,
+    text: `${intro} ${atDefaults.sentence} ${atTuned.sentence} ${conclusion}`,
+    judged: [
+      { ...judgedEntry(`${quantity}, momentum and Adam above SGD, each at its default learning rate`, atDefaults.weakest, RACE_MIN_EFFECT, pointsUnit), appeared: atDefaults.appeared },
+      {
+        ...judgedEntry(`${quantity}, momentum and Adam above SGD, each at the best rate of its grid (chosen on this same number)`, atTuned.weakest, RACE_MIN_EFFECT, pointsUnit),
+        appeared: atTuned.appeared,
+      },
+    ],
+    arms: first.map((a) => armEntry(a, 'valAccuracy after epoch 1')),
+  };
 }
 
 export const optimizerRaceLesson: Lesson = {
   info: {
     id: 'optimizer-race',
     letter: 'g',
-    title: 'SGD vs momentum vs Adam race',
+    title: 'SGD vs momentum vs Adam, at default and at tuned learning rates',
     claim:
-      'Momentum builds up speed along consistent gradient directions and Adam also scales each weight\'s step to its gradient history: at their usual learning rates both should reach a given accuracy in fewer epochs than plain SGD.',
+      "Momentum builds up speed along consistent gradient directions and Adam also scales each weight's step to its gradient history, so both should reach a given accuracy in fewer epochs than plain SGD. A fair race gives each its best learning rate: compared at their defaults and at the best of a small grid each, momentum and Adam should lead SGD after the first epoch.",
     plan: { small: describePlan(plan('small')), standard: describePlan(plan('standard')) },
   },
   plan,

@@ -18,7 +18,7 @@ function plan(budget: LessonBudget): LessonPlan {
   residualSpec.name = `residual MLP, ${1 + 2 * blocks} hidden layers of ${WIDTH}`;
   const config = trainingConfig(epochs, 32, { scaleUnit: true, momentum: true });
   return {
-    dataset: mnist(small ? 1000 : 4000),
+    dataset: mnist(small ? 1000 : 2000),
     arms: [
       { label: 'plain stack', spec: plainSpec, config },
       { label: 'residual blocks', spec: residualSpec, config },

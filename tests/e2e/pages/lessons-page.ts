@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-/** The lessons page: the nine claims, each with "Run lesson (small)" and "(standard)". */
+/** The lessons page: the claims, each with "Run lesson (small)" and "(standard)". */
 export class LessonsPage {
   readonly root: Locator;
   readonly lessons: Locator;
