@@ -94,6 +94,8 @@ export function openAppHost(options: AppHostOptions): AppHost {
       // Runs the last session left at the workers continue through the queue and attach to their jobs.
       const reconciled = executor.reconcile().then((runIds) => {
         for (const id of runIds) {
+          // A sweep resuming at the start may have queued its trial already: it attaches to its job the same way.
+          if (queue.isPending(id) || queue.isActive(id)) continue;
           try {
             queue.resumeFromCheckpoint(id);
           } catch (error) {

@@ -2,16 +2,18 @@
 // studio's host in-process on a fresh data folder. Every run must end exactly as the same run trained locally (same
 // seed and backend: the engine is deterministic), with no metric, checkpoint or run lost or doubled, also when a
 // worker is SIGKILLed mid-epoch and when the studio itself closes or is killed while runs are out at the workers.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAppHost, type AppHost } from '../../core/host/app-host.js';
 import { studioKeys } from '../../core/redis/index.js';
 import type { Store } from '../../core/store/index.js';
 import { createApiClient } from '../../shared/api/client.js';
 import type { LayerwiseApi, RunStatus } from '../../shared/api/contract.js';
+import type { SweepSpecInput } from '../../shared/index.js';
 import { ensureBuilt, repoRoot } from '../support/build.js';
 import { httpInvoke, openTestServices, spawnServe, tinyConfig, tinyData, tinySpec } from '../host/support.js';
-import { listeningPorts, startRedis, startWorkerProcess, tempDir, until, type RedisServer, type WorkerProcess } from './support.js';
+import { freePort, listeningPorts, runCliProcess, startRedis, startWorkerProcess, tempDir, until, type RedisServer, type WorkerProcess } from './support.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -67,6 +69,23 @@ function recordOf(store: Store, runId: number) {
 
 const reference = new Map<string, ReturnType<typeof recordOf>>();
 
+/** A sweep over four learning rates of the tiny model, two trials at once; with ASHA pruning at epochs 1 and 2. */
+const LEARNING_RATES = [0.00001, 0.0003, 0.01, 0.05];
+function lrSweep(pruning: boolean): SweepSpecInput {
+  return {
+    name: 'LR across workers',
+    base: { spec: tinySpec, dataset: tinyData, config: tinyConfig(4) },
+    method: 'grid',
+    seed: 4,
+    parameters: [{ path: 'tricks.adam.learningRate', values: LEARNING_RATES }],
+    ...(pruning ? { pruning: { method: 'asha' as const, minEpochs: 1, eta: 2 } } : {}),
+    concurrency: 2,
+    backend: 'wasm',
+  };
+}
+/** Each learning rate's trial trained locally in full (no pruning): what a trial at the workers must match. */
+const sweepReference = new Map<number, ReturnType<typeof recordOf>>();
+
 beforeAll(async () => {
   // The same runs trained locally (local trainer processes), two at a time.
   const local = openTestServices({ concurrency: 2 });
@@ -76,7 +95,13 @@ beforeAll(async () => {
     for (const p of PLANS) runs.push({ p, run: await startPlan(local.services.api, project.id, p) });
     await local.services.queue.idle();
     for (const { p, run } of runs) reference.set(p.key, recordOf(local.store, run.id));
+    const sweep = await local.services.api.sweeps.start({ projectId: project.id, sweep: lrSweep(false) });
+    expect((await local.services.sweeps.settled(sweep.id)).status).toBe('completed');
+    for (const trial of (await local.services.api.sweeps.get({ id: sweep.id })).trials) {
+      sweepReference.set(trial.params['tricks.adam.learningRate'] as number, recordOf(local.store, trial.runId!));
+    }
   } finally {
+    local.services.sweeps.close();
     await local.close();
   }
   for (const [key, record] of reference) expect(record.status, key).toBe('completed');
@@ -193,6 +218,69 @@ describe('runs on workers through Redis', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("trains a sweep's trials at the workers, ASHA pruning them there, each trial exactly as locally", async () => {
+    const dir = tempDir('studio');
+    const logs: string[] = [];
+    const app = await openStudio(dir, redis.url, logs);
+    try {
+      const api = app.services.api;
+      const project = await api.projects.create({ name: 'Sweep' });
+      const started = await api.sweeps.start({ projectId: project.id, sweep: lrSweep(true) });
+      const done = await app.services.sweeps.settled(started.id);
+      expect(done.status).toBe('completed');
+      const { trials } = await api.sweeps.get({ id: started.id });
+      expect(trials.map((t) => t.params['tricks.adam.learningRate']).sort()).toEqual([...LEARNING_RATES].sort());
+      expect(trials.filter((t) => t.state === 'pruned').length).toBeGreaterThanOrEqual(1);
+      const studio = app.scaleOut!.studioId;
+      for (const trial of trials) {
+        const lr = trial.params['tricks.adam.learningRate'] as number;
+        const runId = trial.runId!;
+        // Trained by one of the workers, not here.
+        expect(workers.some((w) => w.stderr().includes(`took job ${studio}.${runId}.`)), `trial ${trial.number} at a worker`).toBe(true);
+        const got = recordOf(app.store, runId);
+        const want = sweepReference.get(lr)!;
+        if (trial.state === 'completed') {
+          expect(got.series, `lr ${lr}`).toEqual(want.series);
+          expect(got.rows, `lr ${lr}: metric rows`).toBe(want.rows);
+          expect(got.final, `lr ${lr}: final metrics`).toEqual(want.final);
+          continue;
+        }
+        // A pruned trial stopped at its worker after its rung: every epoch it recorded is the local trial's, once.
+        expect(trial.state, `lr ${lr}`).toBe('pruned');
+        expect(got.status).toBe('stopped');
+        const last = Math.max(...got.series.flatMap((x) => x.epochs));
+        expect(last, `lr ${lr}: epochs recorded`).toBeLessThan(3);
+        const upTo = (series: typeof got.series) =>
+          series.map((x) => {
+            const keep = x.epochs.map((e) => e <= last);
+            return { ...x, epochs: x.epochs.filter((_, i) => keep[i]), steps: x.steps.filter((_, i) => keep[i]), values: x.values.filter((_, i) => keep[i]) };
+          });
+        expect(got.series, `lr ${lr}`).toEqual(upTo(want.series).filter((x) => x.epochs.length));
+      }
+      expect(app.store.integrityCheck()).toEqual(['ok']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('`layerwise sweep --redis` trains its trials at the workers too; an unreachable Redis ends it with exit 1', async () => {
+    const dir = tempDir('cli-sweep');
+    const spec = join(dir, 'sweep.json');
+    writeFileSync(spec, JSON.stringify({ ...lrSweep(false), parameters: [{ path: 'tricks.adam.learningRate', values: LEARNING_RATES.slice(2) }] }));
+    const data = join(dir, 'data');
+    const swept = await runCliProcess(['sweep', spec, '--redis', redis.url, '--data', data, '--json']);
+    expect(swept.code, swept.stderr).toBe(0);
+    expect(swept.stderr).toContain(`runs train on workers through Redis at ${redis.url}`);
+    const trials = swept.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l) as { runId: number; state: string; params: Record<string, number> });
+    expect(trials.map((t) => t.state)).toEqual(['completed', 'completed']);
+    const studio = (await import('../../core/settings.js')).studioIdOf(data);
+    for (const t of trials) expect(workers.some((w) => w.stderr().includes(`took job ${studio}.${t.runId}.`)), `run ${t.runId} at a worker`).toBe(true);
+
+    const nowhere = await runCliProcess(['sweep', spec, '--redis', `redis://127.0.0.1:${await freePort()}`, '--data', data]);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toMatch(/layerwise sweep: .*127\.0\.0\.1/);
   });
 
   it('passes pause, resume and stop to the worker; a run stopped before a worker took it never trains', async () => {
