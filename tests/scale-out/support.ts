@@ -51,10 +51,15 @@ export async function startRedis(options: { password?: string; tls?: { cert: str
   const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(options.password ? ['--requirepass', options.password] : [])];
   const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  // Missing: say what to install rather than skip (CI installs it: .ci/apt-packages.sh).
+  proc.on('error', (error: NodeJS.ErrnoException) => {
+    output += error.code === 'ENOENT' ? 'redis-server is not installed (Debian/Ubuntu: apt install redis-server; see .ci/apt-packages.sh)' : error.message;
+  });
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
-  await until('redis-server to accept connections', () => /Ready to accept connections/.test(output) || (proc.exitCode !== null && Promise.reject(new Error(output))));
+  let ended = false;
+  const exited = new Promise<void>((resolve) => proc.on('close', () => ((ended = true), resolve())));
+  await until('redis-server to accept connections', () => /Ready to accept connections/.test(output) || (ended && Promise.reject(new Error(output))));
   const url = `redis://${options.password ? `:${options.password}@` : ''}127.0.0.1:${port}`;
   const clients: Redis[] = [];
   const server: RedisServer = {
@@ -67,7 +72,7 @@ export async function startRedis(options: { password?: string; tls?: { cert: str
     },
     stop: async () => {
       clients.forEach((c) => c.disconnect());
-      if (proc.exitCode === null) proc.kill('SIGKILL');
+      if (!ended) proc.kill('SIGKILL');
       await exited;
     },
   };
