@@ -14,8 +14,10 @@ import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  decodeWire,
   encodeWire,
   parseJobPayload,
+  parseWorkerEnvelope,
   type BackendName,
   type CheckpointPayload,
   type JobPayload,
@@ -154,8 +156,15 @@ export class Attempt {
   }
 
   private envelope(message: WorkerMessage): string {
-    const envelope: WorkerEnvelope = { job: this.job.id!, runId: this.runId, token: this.token, attempt: Math.max(1, this.job.attemptsStarted), message };
-    return encodeWire(envelope);
+    const wrap = (m: WorkerMessage) => encodeWire({ job: this.job.id!, runId: this.runId, token: this.token, attempt: Math.max(1, this.job.attemptsStarted), message: m } satisfies WorkerEnvelope);
+    const text = wrap(message);
+    // Checked here as the studio will check it: a report it would refuse (a studio of another version, a field the
+    // protocol does not carry yet) fails the run loudly, naming the field, instead of leaving a gap or a run that never ends.
+    const checked = parseWorkerEnvelope(decodeWire(text));
+    if (checked.ok) return text;
+    this.handle?.kill();
+    const why = checked.errors.map((e) => e.message).join('; ').slice(0, 2000);
+    return wrap({ type: 'failed', error: { code: 'protocol', message: `the worker could not send its ${message.type} report (${why}): are the studio and the worker the same version?` } });
   }
 
   private publish(message: WorkerMessage): Promise<void> {
