@@ -22,6 +22,10 @@ export type DatasetErrorCode =
   | 'bad_image'
   | 'nested_folder'
   | 'too_many_categories'
+  // sequence imports (sequence-csv.ts)
+  | 'bad_column'
+  | 'bad_option'
+  | 'too_many_values'
   /** An uploaded .zip that is not a plain, honest zip of an image folder (./uploads.ts). */
   | 'bad_archive';
 

@@ -1,8 +1,11 @@
 // One import path for the user's files, shared by the CLI (`layerwise dataset add`) and the API
 // (`datasets.import`): read and check the file or folder, and say in one line what was found.
+import type { SeriesImportOptions, TextImportOptions } from '../../shared/data/sequence-import.js';
 import type { Dataset } from '../engine/data/dataset.js';
 import { importCsv } from './csv.js';
 import { importImageFolder } from './images.js';
+import { importSeriesCsv } from './series-csv.js';
+import { importTextCsv } from './text-csv.js';
 
 export type DatasetFileRequest =
   | {
@@ -14,7 +17,14 @@ export type DatasetFileRequest =
       impute?: boolean;
       task?: 'classification' | 'regression';
     }
-  | { kind: 'images'; path: string; name?: string; size?: [number, number]; rgb?: boolean };
+  | { kind: 'images'; path: string; name?: string; size?: [number, number]; rgb?: boolean }
+  | ({ kind: 'text'; path: string; name?: string } & TextImportOptions)
+  | ({ kind: 'series'; path: string; name?: string } & SeriesImportOptions);
+
+/** Where an imported dataset's prepared data came from (its ref's kind): sequences are read from CSV files. */
+export const fileKindOf = (request: { kind: DatasetFileRequest['kind'] }): 'csv' | 'images' => (request.kind === 'images' ? 'images' : 'csv');
+
+const headerOption = (header: 'yes' | 'no' | 'auto' | undefined): boolean | 'auto' => (header === 'yes' ? true : header === 'no' ? false : 'auto');
 
 export interface DatasetFileImport {
   dataset: Dataset;
@@ -28,6 +38,12 @@ export async function importDatasetFile(
   request: DatasetFileRequest,
   onProgress?: (done: number, total: number) => void,
 ): Promise<DatasetFileImport> {
+  if (request.kind === 'text' || request.kind === 'series') {
+    const { kind, path, header, ...options } = request;
+    const common = { header: headerOption(header) };
+    const r = kind === 'text' ? await importTextCsv(path, { ...(options as TextImportOptions), ...common }) : await importSeriesCsv(path, { ...(options as SeriesImportOptions), ...common });
+    return { dataset: r.dataset, task: 'classification', note: r.note };
+  }
   if (request.kind === 'csv') {
     const r = await importCsv(request.path, {
       ...(request.target !== undefined ? { target: request.target } : {}),

@@ -13,7 +13,7 @@ import { unsafeCharProblem } from '../../shared/text/safe-text.js';
 import { readFileLimited } from '../files/read.js';
 import { inflateEntries, readCentralDirectory, type ZipLimits, type ZipPolicy } from '../store/bundle-zip.js';
 import { DatasetImportError, fromInputFileError } from './errors.js';
-import { importDatasetFile, type DatasetFileImport, type DatasetFileRequest } from './import.js';
+import { fileKindOf, importDatasetFile, type DatasetFileImport, type DatasetFileRequest } from './import.js';
 
 export type UploadKind = 'csv' | 'images';
 
@@ -207,6 +207,9 @@ export class UploadArea {
         if (done) return;
         close();
         upload.failed = reason;
+        // The stream opens its file asynchronously: destroyed before that, it still creates the file, so the
+        // file is removed again once the stream has closed.
+        stream.once('close', () => rmSync(file, { force: true }));
         stream.destroy();
         rmSync(file, { force: true });
       },
@@ -232,7 +235,11 @@ export class UploadArea {
     if (upload.writing > 0) throw new UploadError('conflict', `upload ${id} is still receiving ${upload.writing} file(s)`);
     if (upload.failed) throw new UploadError('conflict', `upload ${id} failed (${upload.failed}): begin a new one`);
     if (upload.files.size === 0) throw new UploadError('invalid', `upload ${id} holds no file yet: send the files first`, 'uploadId');
-    if (request.kind !== upload.kind) throw new UploadError('invalid', `kind must be ${upload.kind}, the kind this upload was begun with (got ${request.kind})`, 'kind');
+    // A CSV upload imports as a table or as sequences (text, series); an image upload only as images.
+    if (fileKindOf(request) !== upload.kind) {
+      const allowed = upload.kind === 'csv' ? 'csv, text or series' : 'images';
+      throw new UploadError('invalid', `kind must be ${allowed} for an upload begun as ${upload.kind} (got ${request.kind})`, 'kind');
+    }
     upload.importing = true;
     try {
       const files = join(upload.dir, 'files');

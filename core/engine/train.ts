@@ -7,6 +7,7 @@ import {
   expandSpec,
   inferForTraining,
   STATS_PROBE_SAMPLES,
+  tokenInputProblem,
   type BackendName,
   type BatchProgress,
   type CheckpointPayload,
@@ -78,6 +79,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   const info = inferForTraining(expanded, config);
   if (info.errors.length) throw new TrainError('invalid_spec', info.errors.map((e) => e.message).join('\n'));
   checkCompatible(expanded, info.outputShape, dataset);
+  const tokens = tokenInputProblem(expanded, { name: dataset.name, vocabulary: dataset.vocabulary }, scalingKind(config));
+  if (tokens) throw new TrainError('dataset_mismatch', tokens);
 
   const features = featureSize(dataset);
   const scaling = fitScaling(scalingKind(config), dataset);

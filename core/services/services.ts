@@ -22,6 +22,7 @@ import { validateInput } from '../../shared/api/validate.js';
 import {
   checkModelSpec,
   datasetRefShape,
+  tokenInputProblem,
   expandSpec,
   inferForTraining,
   parseTrainingConfig,
@@ -46,8 +47,9 @@ import { Predictor } from './predict.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
 import { DatasetImportError } from '../datasets/errors.js';
-import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
-import { registerDataset } from '../datasets/register.js';
+import { fileKindOf, importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
+import { registerDataset, tokensText } from '../datasets/register.js';
+import { scalingKind } from '../engine/data/scaling.js';
 import { UploadArea, UploadError } from '../datasets/uploads.js';
 import { SweepManager } from '../sweeps/manager.js';
 import { SweepSpecError } from '../sweeps/errors.js';
@@ -198,7 +200,7 @@ export function createServices(options: ServicesOptions): Services {
         }
         throw error;
       }
-      const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
 
@@ -215,7 +217,7 @@ export function createServices(options: ServicesOptions): Services {
       const imported = await datasetImport('datasets.importUpload', () =>
         uploads.import(uploadId, request, (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
       );
-      const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
     'datasets.cancelUpload': async ({ uploadId }) => {
@@ -411,10 +413,11 @@ export function createServices(options: ServicesOptions): Services {
     const k = data.numClasses;
     const histogram = new Array<number>(k).fill(0);
     for (let i = 0; i < part.count; i++) histogram[labelOf(part.y, i, k)]! += 1;
-    const samples = Array.from({ length: Math.min(count, part.count) }, (_, i) => ({
-      features: Array.from(part.x.subarray(i * features, (i + 1) * features)),
-      label: labelOf(part.y, i, k),
-    }));
+    const samples = Array.from({ length: Math.min(count, part.count) }, (_, i) => {
+      const row = part.x.subarray(i * features, (i + 1) * features);
+      const text = tokensText(data, row);
+      return { features: Array.from(row), label: labelOf(part.y, i, k), ...(text !== null ? { text } : {}) };
+    });
     return {
       name: data.name,
       inputShape: [...data.inputShape],
@@ -424,6 +427,7 @@ export function createServices(options: ServicesOptions): Services {
       counts: { train: data.train.count, validation: data.validation.count, test: data.test.count },
       samples,
       histogram,
+      ...(data.vocabulary !== undefined ? { vocabulary: data.vocabulary } : {}),
     };
   }
 
@@ -483,7 +487,7 @@ export function checkSpec(spec: unknown, config: unknown): SpecCheckResult {
 }
 
 /** The data's input shape and classes, without loading it. */
-function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number } {
+function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number; vocabulary?: number } {
   return datasetRefShape(ref);
 }
 
@@ -501,6 +505,8 @@ function checkFits(spec: ModelSpec, config: TrainingConfig, dataset: DatasetRef)
   if (errors.length === 0 && (!out || out.length !== 1 || out[0] !== classes)) {
     errors.push({ path: 'spec.layers', message: `spec.layers: the model outputs [${out?.join(', ') ?? '?'}] but ${name} has ${classes} classes: the last layer needs ${classes} units` });
   }
+  const tokens = tokenInputProblem(expandSpec(spec, config), datasetShape(dataset), scalingKind(config));
+  if (tokens) errors.push({ path: 'dataset', message: tokens });
   if (errors.length) throw new ApiError('invalid_input', `runs.start: ${errors.map((e) => e.message).join('; ')}`, { method: 'runs.start', errors });
 }
 

@@ -9,6 +9,7 @@
 // LayerwiseEvents, EVENT_NAMES, ApiEventPayloads, channelOf, eventChannelOf, ApiError, ApiEnvelope.
 import { z } from 'zod';
 import { DatasetRefSchema } from '../data/dataset-ref.js';
+import { SERIES_IMPORT_FIELDS, TEXT_IMPORT_FIELDS } from '../data/sequence-import.js';
 import { IMAGE_LIMITS, NAME_MAX_CHARS, nameProblem, NOTES_MAX_CHARS, notesProblem, UPLOAD_LIMITS } from '../limits/inputs.js';
 import type { Preset } from '../presets/preset.js';
 import { BACKEND_NAMES, type BackendChoice } from '../protocol/training.js';
@@ -114,6 +115,8 @@ const notes = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+const uploadId = z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id (32 hex digits from datasets.beginUpload)' });
+const importPath = z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' });
 const sideError = { error: `must be an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` };
 const imageSide = z.number(sideError).int(sideError).min(IMAGE_LIMITS.minSide, sideError).max(IMAGE_LIMITS.maxSide, sideError);
 
@@ -205,8 +208,11 @@ export const API_SCHEMAS = {
         size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
         rgb: z.boolean({ error: 'must be true or false' }).optional(),
       }),
+      // CSV columns as sequences (shared/data/sequence-import.ts): a text column as token ids, numeric columns in windows.
+      z.strictObject({ kind: z.literal('text'), projectId: id, path: importPath, name: name.optional(), ...TEXT_IMPORT_FIELDS }),
+      z.strictObject({ kind: z.literal('series'), projectId: id, path: importPath, name: name.optional(), ...SERIES_IMPORT_FIELDS }),
     ],
-    { error: 'kind must be csv or images' },
+    { error: 'kind must be csv, images, text or series' },
   ),
   /**
    * The page's own files (a browser): opens an upload of `files` files of `bytes` bytes in all, checked against the
@@ -222,18 +228,27 @@ export const API_SCHEMAS = {
    * Imports an upload whose files have all arrived, exactly as `datasets.import` imports a path (the same checks and
    * errors, naming the uploaded file, row or image); the upload is removed afterwards whatever the outcome.
    */
-  'datasets.importUpload': z.strictObject({
-    projectId: id,
-    uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id (32 hex digits from datasets.beginUpload)' }),
-    kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
-    name: name.optional(),
-    target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
-    header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
-    impute: z.boolean({ error: 'must be true or false' }).optional(),
-    task: z.enum(['classification', 'regression'], { error: 'must be classification or regression' }).optional(),
-    size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
-    rgb: z.boolean({ error: 'must be true or false' }).optional(),
-  }),
+  'datasets.importUpload': z.discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({
+        projectId: id,
+        uploadId,
+        kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
+        name: name.optional(),
+        target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
+        header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
+        impute: z.boolean({ error: 'must be true or false' }).optional(),
+        task: z.enum(['classification', 'regression'], { error: 'must be classification or regression' }).optional(),
+        size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
+        rgb: z.boolean({ error: 'must be true or false' }).optional(),
+      }),
+      // An uploaded CSV file read as sequences (begun as kind csv), with the options of datasets.import.
+      z.strictObject({ projectId: id, uploadId, kind: z.literal('text'), name: name.optional(), ...TEXT_IMPORT_FIELDS }),
+      z.strictObject({ projectId: id, uploadId, kind: z.literal('series'), name: name.optional(), ...SERIES_IMPORT_FIELDS }),
+    ],
+    { error: 'kind must be csv, images, text or series' },
+  ),
   /** Gives an upload up: its files are removed. */
   'datasets.cancelUpload': z.strictObject({ uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id' }) }),
   /** The desktop app: the system's file dialog picks a CSV file or an image folder; null when cancelled. Refused where there is no dialog (`app.info` says `files: upload`). */

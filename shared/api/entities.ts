@@ -338,6 +338,8 @@ export interface DatasetSample {
   /** The raw features, row-major (MNIST: 784 pixels 0–255; synthetic: [x, y]). */
   features: number[];
   label: number;
+  /** Token datasets: the ids read back as text (padding left out). */
+  text?: string;
 }
 
 export interface DatasetPreview {
@@ -351,6 +353,8 @@ export interface DatasetPreview {
   samples: DatasetSample[];
   /** Samples per class in the whole split. */
   histogram: number[];
+  /** Token datasets: the features are ids 0 … vocabulary − 1. */
+  vocabulary?: number;
 }
 
 export interface BundleCounts {

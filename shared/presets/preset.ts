@@ -8,7 +8,7 @@ import type { ModelSpec } from '../spec/model-spec.js';
 import type { ParseResult } from '../spec/schema.js';
 import { parseTrainingConfig, type TrainingConfig } from '../tricks/config.js';
 
-export const PRESET_IDS = ['mnist-mlp', 'mnist-cnn', 'mnist-cnn-bn-dropout', 'mini-resnet', 'inception-mini', 'spiral-mlp'] as const;
+export const PRESET_IDS = ['mnist-mlp', 'mnist-cnn', 'mnist-cnn-bn-dropout', 'mini-resnet', 'inception-mini', 'spiral-mlp', 'pattern-lstm', 'sine-transformer'] as const;
 
 export interface Preset {
   id: string;

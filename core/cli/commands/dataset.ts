@@ -1,21 +1,25 @@
-// `layerwise dataset add csv|images <path>` imports the user's own data (refused, naming the file, row and
+// `layerwise dataset add csv|images|text|series <path>` imports the user's own data (refused, naming the file, row and
 // column, when it is bad; nothing is registered then) and `layerwise dataset list` shows what is registered.
 import { basename, resolve } from 'node:path';
-import { datasetRefName } from '../../../shared/index.js';
+import { datasetRefName, datasetRefShape } from '../../../shared/index.js';
 import type { Dataset as DatasetRow } from '../../../shared/api/entities.js';
 import { DatasetImportError } from '../../datasets/errors.js';
 import { importDatasetFile, type DatasetFileImport } from '../../datasets/import.js';
 import { previewDataset, registerDataset } from '../../datasets/register.js';
 import { IMAGE_LIMITS, imageSizeProblem } from '../../../shared/limits/inputs.js';
+import { escapeUnsafeLine } from '../../../shared/text/safe-text.js';
 import { parseCommandArgs, parseNameFlag } from '../args.js';
 import { UsageError, type Command } from '../io.js';
 import { renderTable } from '../table.js';
 import { parseId, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 import { CLI_PROJECT } from './train.js';
+import { fileKindOf } from '../../datasets/import.js';
+import { SEQUENCE_OPTIONS, SEQUENCE_USAGE, sequenceRequest } from './dataset-sequences.js';
 
 const usage = [
   `layerwise dataset add csv <file.csv> [--target COL] [--name N] [--impute] [--header yes|no|auto] [--task classification|regression] [--project NAME] [--json] ${STORE_USAGE}`,
   `layerwise dataset add images <folder> [--size HxW] [--rgb] [--name N] [--project NAME] [--json] ${STORE_USAGE}`,
+  ...SEQUENCE_USAGE.map((u) => `${u} [--project NAME] [--json] ${STORE_USAGE}`),
   `layerwise dataset list [--json] [--project ID] ${STORE_USAGE}`,
 ].join('\n       ');
 
@@ -30,11 +34,12 @@ const OPTIONS = {
   rgb: { type: 'boolean' },
   project: { type: 'string' },
   json: { type: 'boolean' },
+  ...SEQUENCE_OPTIONS,
 } as const;
 
 export const datasetCommand: Command = {
   name: 'dataset',
-  summary: 'Import a CSV file or an image folder as a dataset; list datasets',
+  summary: 'Import a CSV file, an image folder, or CSV columns as sequences (a text column, a numeric series) as a dataset; list datasets',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, usage);
@@ -78,8 +83,10 @@ export const datasetCommand: Command = {
       );
     }
     if (action !== 'add') throw new UsageError(`give add or list\nusage: ${usage}`);
-    if (kind !== 'csv' && kind !== 'images') throw new UsageError(`dataset add takes csv or images (got ${JSON.stringify(kind ?? null)})\nusage: ${usage}`);
-    if (!path) throw new UsageError(`give the ${kind === 'csv' ? 'CSV file' : 'image folder'}\nusage: ${usage}`);
+    if (kind !== 'csv' && kind !== 'images' && kind !== 'text' && kind !== 'series') {
+      throw new UsageError(`dataset add takes csv, images, text or series (got ${JSON.stringify(kind ?? null)})\nusage: ${usage}`);
+    }
+    if (!path) throw new UsageError(`give the ${kind === 'images' ? 'image folder' : 'CSV file'}\nusage: ${usage}`);
     if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}\nusage: ${usage}`);
     if (values.header !== undefined && !['yes', 'no', 'auto'].includes(values.header)) throw new UsageError(`--header must be yes, no or auto (got ${JSON.stringify(values.header)})`);
     if (values.task !== undefined && values.task !== 'classification' && values.task !== 'regression') throw new UsageError(`--task must be classification or regression (got ${JSON.stringify(values.task)})`);
@@ -95,20 +102,23 @@ export const datasetCommand: Command = {
     parseNameFlag('project', values.project);
     const full = resolve(path);
     let imported: DatasetFileImport;
+    // Sequence flags are checked (usage errors, exit 2) before anything is read.
+    const sequence = kind === 'text' || kind === 'series' ? sequenceRequest(kind, full, values) : null;
     try {
       const header = values.header as 'yes' | 'no' | 'auto' | undefined;
       imported = await importDatasetFile(
-        kind === 'csv'
-          ? {
-              kind,
-              path: full,
-              ...(values.target !== undefined ? { target: values.target } : {}),
-              ...(values.name !== undefined ? { name: values.name } : {}),
-              ...(header ? { header } : {}),
-              impute: values.impute === true,
-              ...(values.task ? { task: values.task as 'classification' | 'regression' } : {}),
-            }
-          : { kind, path: full, ...(size ? { size } : {}), rgb: values.rgb === true, ...(values.name !== undefined ? { name: values.name } : {}) },
+        sequence ??
+          (kind === 'csv'
+            ? {
+                kind: 'csv',
+                path: full,
+                ...(values.target !== undefined ? { target: values.target } : {}),
+                ...(values.name !== undefined ? { name: values.name } : {}),
+                ...(header ? { header } : {}),
+                impute: values.impute === true,
+                ...(values.task ? { task: values.task as 'classification' | 'regression' } : {}),
+              }
+            : { kind: 'images', path: full, ...(size ? { size } : {}), rgb: values.rgb === true, ...(values.name !== undefined ? { name: values.name } : {}) }),
         io.isTTY ? (done: number, total: number) => void (done % 100 === 0 && io.err(`decoded ${done} of ${total} images`)) : undefined,
       );
     } catch (error) {
@@ -120,7 +130,7 @@ export const datasetCommand: Command = {
     }
     return withStore('dataset', values, io, (store) => {
       const project = store!.ensureProject(values.project ?? CLI_PROJECT);
-      const saved = registerDataset(store!, project.id, kind, imported.dataset, { task: imported.task, ...(values.name ? { name: values.name } : {}) });
+      const saved = registerDataset(store!, project.id, fileKindOf({ kind }), imported.dataset, { task: imported.task, ...(values.name ? { name: values.name } : {}) });
       const preview = previewDataset(imported.dataset, 3, imported.task === 'regression');
       if (values.json) {
         io.out(JSON.stringify({ id: saved.id, created: saved.created, projectId: project.id, source: saved.source, preview }, null, 2));
@@ -129,14 +139,14 @@ export const datasetCommand: Command = {
       io.out(`${saved.created ? 'registered' : 'already registered'} dataset ${saved.id} "${saved.source.name}" from ${basename(full)}: ${imported.note}`);
       io.out(`input [${saved.source.inputShape.join(', ')}], split ${preview.counts.train}/${preview.counts.validation}/${preview.counts.test}, fingerprint ${saved.source.fingerprint.slice(0, 12)}`);
       if (preview.histogram.length) io.out(`classes: ${preview.classNames.map((c, i) => `${c} ${preview.histogram[i]}`).join(', ')}`);
+      const first = preview.samples[0];
+      if (first?.text !== undefined) io.out(`first training sample as its tokens read back: ${JSON.stringify(escapeUnsafeLine(first.text).slice(0, 120))} → ${preview.classNames[first.label]}`);
       return 0;
     });
   },
 };
 
 function shapeOf(d: DatasetRow): string {
-  const s = d.source;
-  if (s.kind === 'mnist') return '28×28×1';
-  if (s.kind === 'synthetic') return '2';
-  return s.inputShape.join('×');
+  const shape = datasetRefShape(d.source);
+  return `${shape.inputShape.join('×')}${shape.vocabulary !== undefined ? ` tokens < ${shape.vocabulary}` : ''}`;
 }

@@ -15,6 +15,8 @@ interface Header {
   numClasses: number;
   classNames: string[];
   counts: { train: number; validation: number; test: number };
+  vocabulary?: number;
+  tokens?: string[];
 }
 
 export class DatasetFileError extends Error {
@@ -37,6 +39,7 @@ export function encodePrepared(dataset: Dataset): Uint8Array {
     numClasses: dataset.numClasses,
     classNames: dataset.classNames,
     counts: { train: dataset.train.count, validation: dataset.validation.count, test: dataset.test.count },
+    ...(dataset.vocabulary !== undefined ? { vocabulary: dataset.vocabulary, tokens: dataset.tokens ?? [] } : {}),
   };
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   // Pad the header so the float data starts 4-byte aligned.
@@ -80,7 +83,16 @@ export function decodePrepared(bytes: Uint8Array, what: string): Dataset {
   const ys = SPLITS.map((s) => take(header.counts[s] * header.numClasses));
   if (at !== aligned.length) throw new DatasetFileError(`${what} has ${aligned.length * 4} data bytes, expected ${at * 4}`);
   const split = (i: number): Split => ({ x: xs[i]!, y: ys[i]!, count: header.counts[SPLITS[i]!] });
-  return { name: header.name, inputShape: header.inputShape, numClasses: header.numClasses, classNames: header.classNames, train: split(0), validation: split(1), test: split(2) };
+  return {
+    name: header.name,
+    inputShape: header.inputShape,
+    numClasses: header.numClasses,
+    classNames: header.classNames,
+    ...(header.vocabulary !== undefined ? { vocabulary: header.vocabulary, tokens: header.tokens ?? [] } : {}),
+    train: split(0),
+    validation: split(1),
+    test: split(2),
+  };
 }
 
 const cache = new Map<string, Dataset>();
