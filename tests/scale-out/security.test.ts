@@ -124,6 +124,7 @@ describe('TLS (rediss://)', () => {
     const worker = await startWorkerProcess(url, ['--concurrency', '1'], { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') });
     expect(worker.stdout).toContain(`from rediss://:***@127.0.0.1:${redis.port}`);
     worker.proc.kill('SIGTERM');
-    expect((await worker.exited).code).toBe(0);
+    const exited = await worker.exited;
+    expect(exited.code, `${JSON.stringify(exited)}\n${worker.stderr()}`).toBe(0);
   });
 });

@@ -44,10 +44,9 @@ export const workerCommand: Command = {
       }
       throw error;
     }
-    io.out(`Layerwise worker ${worker.name} is taking runs from ${target.display} (${concurrency} at a time, backend ${backend})`);
-
+    // The handlers are in place before the line that says the worker takes runs: a signal right after it is handled.
     let signals = 0;
-    await new Promise<void>((resolve) => {
+    const stopping = new Promise<void>((resolve) => {
       const onSignal = () => {
         signals += 1;
         if (signals === 1) {
@@ -61,6 +60,8 @@ export const workerCommand: Command = {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    io.out(`Layerwise worker ${worker.name} is taking runs from ${target.display} (${concurrency} at a time, backend ${backend})`);
+    await stopping;
     await worker.close();
     return 0;
   },
