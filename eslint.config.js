@@ -16,21 +16,26 @@ const rule = (...patterns) => ['error', { patterns: patterns.map(([regex, messag
 
 // Inside core/, the domains are layers, low to high; a folder may import only the folders listed for it (and
 // shared/, and the root helpers core/*.ts). The leaf domains know nothing of runs, services or hosts; the
-// runs domain (queue, recorder, trainer requests) sits below the services and the hosts that drive it; sweeps
-// drive runs through the queue and sit between the two; the CLI is on top (`serve` starts the browser host).
+// runs domain (queue, recorder, trainer requests, executors) sits below the services and the hosts that drive it;
+// sweeps drive runs through the queue and sit between the two; the CLI is on top (`serve` starts the browser host).
+// Scale-out: redis/ (URL, keys, chunked bytes, the fence) is a leaf both ends share; worker/ (`layerwise worker`, on
+// other machines) trains with the engine and talks through redis/ only: it never reaches the store (workers keep no
+// database) or the runs domain.
 const CORE_LAYERS = {
   // Reading the files a user names, with counted caps: below everything.
   files: [],
   store: ['files'],
   engine: ['files'],
   presets: ['files'],
+  redis: ['files'],
   datasets: ['files', 'store', 'engine'],
   export: ['files', 'store', 'engine'],
-  runs: ['files', 'store', 'engine'],
+  runs: ['files', 'store', 'engine', 'redis'],
+  worker: ['files', 'engine', 'redis'],
   sweeps: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs'],
   services: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps'],
-  host: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps', 'services'],
-  cli: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps', 'services', 'host'],
+  host: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps', 'services', 'redis'],
+  cli: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps', 'services', 'host', 'redis', 'worker'],
 };
 const CORE_DOMAINS = Object.keys(CORE_LAYERS);
 // A relative path out of a core/ domain (only `../` steps, then the folder) into another domain.
@@ -44,9 +49,13 @@ const listed = (dirs) => dirs.map((d) => `core/${d}/`).join(', ').replace(/, ([^
 // core/files/ sits below every folder, so the message lists only the domains above it.
 const layerMessage = (domain, allowed, domains = allowed.filter((d) => d !== 'files')) =>
   `core/${domain}/ may import ${domains.length ? `only ${listed(domains)} of core/` : 'no other folder of core/'} ` +
-  '(layers, low to high: files → store, engine, presets, datasets, export → runs → sweeps → services → host → cli).';
+  '(layers, low to high: files → store, engine, presets, redis, datasets, export → runs, worker → sweeps → services → host → cli).';
 // Dynamic import() is not seen by no-restricted-imports: the same table, as syntax.
 const dynamicInto = (regex, message) => ({ selector: `ImportExpression[source.value=/${regex}/]`, message });
+// Libraries a domain must not use even though core/ may.
+const CORE_BANNED_LIBS = {
+  worker: [['^better-sqlite3(\\/.*)?$', 'core/worker/ runs on worker machines, which keep no database: report through Redis (core/redis/); the studio records.']],
+};
 const coreLayering = (domain) => {
   const banned = CORE_DOMAINS.filter((d) => d !== domain && !CORE_LAYERS[domain].includes(d));
   const message = layerMessage(domain, CORE_LAYERS[domain]);
@@ -54,7 +63,7 @@ const coreLayering = (domain) => {
   return {
     files: [`core/${domain}/**`],
     rules: {
-      'no-restricted-imports': rule(...coreRules, [intoCore(...banned), message]),
+      'no-restricted-imports': rule(...coreRules, [intoCore(...banned), message], ...(CORE_BANNED_LIBS[domain] ?? [])),
       'no-restricted-syntax': ['error', dynamicInto(intoCore(...banned), message)],
     },
   };

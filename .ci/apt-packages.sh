@@ -9,4 +9,8 @@ APT_PACKAGES=(
   chromium
   # A CJK font, so the Simplified Chinese screens render real glyphs in the e2e screenshots.
   fonts-wqy-zenhei
+  # Scale-out (tests/scale-out/): the tests start their own redis-server on a free loopback port (no persistence, a
+  # temp folder; the package's own service is not used), and openssl makes a throwaway CA for the rediss:// case.
+  redis-server
+  openssl
 )

@@ -40,7 +40,7 @@ export interface SweepBenchReport {
   ratio: number | null;
 }
 
-function spec(epochs: number, samples: number): SweepSpecInput {
+export function spec(epochs: number, samples: number): SweepSpecInput {
   const preset = findPreset('spiral-mlp');
   return {
     name: 'bench: 12 learning rates',

@@ -15,6 +15,7 @@ export * from './presets/preset.js';
 export * from './spec/describe.js';
 export * from './protocol/training.js';
 export * from './protocol/trainer.js';
+export * from './protocol/worker.js';
 export * from './runs/index.js';
 export * from './drafts/draft.js';
 export * from './settings/settings.js';

@@ -25,8 +25,8 @@ describe('layering is enforced by lint', () => {
     ['renderer/src/x.ts', "import { ipcRenderer } from 'electron';", 'never electron'],
     ['renderer/src/x.ts', "import fs from 'fs';", 'no Node built-ins'],
     ['renderer/src/x.ts', "import Database from 'better-sqlite3';", 'never trains or stores'],
-    // Inside core/: store, engine, presets, datasets, export → runs → sweeps → services → host → cli.
-    ['core/runs/x.ts', "import { toApiError } from '../services/errors.js';", 'core/runs/ may import only core/store/ and core/engine/'],
+    // Inside core/: store, engine, presets, redis, datasets, export → runs, worker → sweeps → services → host → cli.
+    ['core/runs/x.ts', "import { toApiError } from '../services/errors.js';", 'core/runs/ may import only core/store/, core/engine/ and core/redis/'],
     ['core/runs/x.ts', "import { openAppHost } from '../host/app-host.js';", 'core/runs/ may import only'],
     ['core/store/x.ts', "import { RunQueue } from '../runs/queue.js';", 'core/store/ may import no other folder of core/'],
     ['core/store/x.ts', "import type { RunQueue } from '../runs/queue.js';", 'core/store/ may import no other folder'],
@@ -43,6 +43,12 @@ describe('layering is enforced by lint', () => {
     ['core/store/x.ts', "import { SweepManager } from '../sweeps/manager.js';", 'core/store/ may import no other folder'],
     ['core/host/x.ts', "import { runCli } from '../cli/main.js';", 'core/host/ may import only'],
     ['core/data-dir.ts', "import { Store } from './store/index.js';", 'import no folder of core/'],
+    // Workers keep no database and know nothing of the studio's queue: they talk through core/redis/ only.
+    ['core/worker/x.ts', "import { Store } from '../store/index.js';", 'core/worker/ may import only core/engine/ and core/redis/'],
+    ['core/worker/x.ts', "import Database from 'better-sqlite3';\nvoid Database;", 'worker machines, which keep no database'],
+    ['core/worker/x.ts', "import { RunQueue } from '../runs/queue.js';", 'core/worker/ may import only'],
+    ['core/redis/x.ts', "import { Store } from '../store/index.js';", 'core/redis/ may import no other folder'],
+    ['core/runs/x.ts', "import { startWorker } from '../worker/worker.js';", 'core/runs/ may import only'],
   ])('%s: %s is refused', async (file, code, reason) => {
     const messages = await restrictedImports(file, code);
     expect(messages.join('\n')).toContain(reason);
@@ -64,6 +70,9 @@ describe('layering is enforced by lint', () => {
     ['core/sweeps/x.ts', "import { RunQueue } from '../runs/queue.js';\nimport { findPreset } from '../presets/load.js';\nimport type { Store } from '../store/index.js';"],
     ['core/services/x.ts', "import { SweepManager } from '../sweeps/manager.js';"],
     ['core/cli/commands/x.ts', "import { openAppHost } from '../../host/app-host.js';\nimport { resolveDataDir } from '../../data-dir.js';"],
+    ['core/worker/x.ts', "import { forkTrainer } from '../engine/trainer-client.js';\nimport { jobKeys } from '../redis/index.js';\nvoid forkTrainer;\nvoid jobKeys;"],
+    ['core/runs/executors/x.ts', "import { jobKeys } from '../../redis/index.js';\nimport type { Store } from '../../store/index.js';\nvoid jobKeys;"],
+    ['core/cli/commands/x.ts', "import { startWorker } from '../../worker/worker.js';\nvoid startWorker;"],
   ])('%s: allowed imports pass', async (file, code) => {
     expect(await restrictedImports(file, code)).toEqual([]);
   });

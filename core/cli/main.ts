@@ -18,6 +18,8 @@ import { datasetCommand } from './commands/dataset.js';
 import { exportCommand } from './commands/export.js';
 import { lessonCommand } from './commands/lesson.js';
 import { sweepCommand } from './commands/sweep.js';
+import { settingsCommand } from './commands/settings.js';
+import { workerCommand } from './commands/worker.js';
 import { escapingIO, processIO, UsageError, type CliIO, type Command } from './io.js';
 
 export const COMMANDS: Command[] = [
@@ -36,6 +38,8 @@ export const COMMANDS: Command[] = [
   exportCommand,
   lessonCommand,
   serveCommand,
+  workerCommand,
+  settingsCommand,
 ];
 
 function help(): string {

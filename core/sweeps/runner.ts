@@ -214,7 +214,9 @@ export class SweepRunner {
       if (!this.stopping) this.continueInterrupted(trialId, run.id);
     } else if (trial.state === 'pruned' && run.status !== 'completed') {
       // Stopped at its rung, as decided: pruned, with its numbers at the rung.
-      this.update(trialId, { state: 'pruned', epochs: typeof final.epochs === 'number' ? final.epochs : trial.epochs });
+      // The trial keeps the epoch and value ASHA judged at its rung; the run's own record says how far its trainer got
+      // before the stop reached it (a fast model may finish another epoch or two in between).
+      this.update(trialId, { state: 'pruned' });
     } else if (run.status === 'completed') {
       this.update(trialId, {
         state: 'completed',

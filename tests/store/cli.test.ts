@@ -105,7 +105,7 @@ describe('layerwise runs / show / bundle', () => {
     const text = await cli(showCommand, '1', '--data', dir);
     expect(text.stdout).toContain('run 1: completed\n');
     expect(text.stdout).toContain('  model     Spiral MLP (version 1, ');
-    expect(text.stdout).toContain('  training  60 epochs, batch 32\n    adam beta1=0.9000 beta2=0.9990 epsilon=1.000e-7 learningRate=0.01000\n    standardize\n');
+    expect(text.stdout).toContain('  training  60 epochs, batch 32, 1 thread\n    adam beta1=0.9000 beta2=0.9990 epsilon=1.000e-7 learningRate=0.01000\n    standardize\n');
     expect(text.stdout).toContain('  final     accuracy 0.9600  loss 0.3333');
     expect(text.stdout).toMatch(/ {9}1 {6}2 {2}best {2}3,600 B {2}2025-03-04 05:06/);
 

@@ -72,7 +72,7 @@ describe('a sweep through the services', () => {
       expect(run.sweep).toEqual({ sweepId: started.id, trial: trial.number, state: trial.state });
     }
 
-    // Pruned trials: stopped runs, at the epoch of the rung that pruned them; their decision is ASHA's on the values
+    // Pruned trials: stopped runs, recorded at the epoch of the rung that pruned them; their decision is ASHA's on the values
     // recorded at that rung before them.
     const pruned = trials.filter((tr) => tr.state === 'pruned');
     const completed = trials.filter((tr) => tr.state === 'completed');
@@ -87,7 +87,9 @@ describe('a sweep through the services', () => {
       expect(trial.objective).toBe(last.value);
       const run = runs.find((r) => r.id === trial.runId)!;
       expect(run.status).toBe('stopped');
-      expect(run.finalMetrics?.epochs).toBe(last.epoch);
+      // The stop reaches the trainer after the rung's epoch: the run may have trained a little further, never less.
+      expect(run.finalMetrics?.epochs).toBeGreaterThanOrEqual(last.epoch);
+      expect(run.finalMetrics?.epochs).toBeLessThan(6);
     }
     for (const trial of completed) {
       expect(trial.rungs.map((r) => r.promoted)).toEqual([true, true, true]);

@@ -3,6 +3,8 @@
 // `layerwise sweep show ID` lists its trials. Ctrl-C once stops the sweep resumably (trainers finish their batch,
 // their trials continue from their checkpoints on resume); twice ends the trainers at once (still resumable, from
 // their last checkpoints, losing the epoch in progress). Runs the studio queued are left for the studio.
+// With `--redis URL` (or LAYERWISE_REDIS_URL, or the data folder's settings, as for the studio) the trials train on
+// `layerwise worker` processes through that Redis instead of local trainers; Ctrl-C stops them there the same way.
 import { forkTrainer } from '../../engine/trainer-client.js';
 import { RunQueue } from '../../runs/queue.js';
 import type { Store } from '../../store/index.js';
@@ -13,14 +15,16 @@ import { ApiError, MAX_CONCURRENCY, type Sweep, type SweepTrial } from '../../..
 import { isDoneTrialState } from '../../../shared/index.js';
 import { parseCommandArgs, parseIntFlag, readJsonFile } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
+import { redisFlag } from '../redis-flag.js';
+import { openScaleOut } from '../scale-out.js';
 import { renderTable } from '../table.js';
 import { parseId, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 import { summaryJson, summaryText, SweepProgress, trialJson, trialLine, trialTable } from './sweep-output.js';
 import { CLI_PROJECT } from './train.js';
 
 const usage = [
-  `layerwise sweep SPEC.json [--concurrency N] [--threads N] [--json] [--project NAME] ${STORE_USAGE}`,
-  `       layerwise sweep resume ID [--concurrency N] [--json] ${STORE_USAGE}   (or: layerwise sweep --resume ID)`,
+  `layerwise sweep SPEC.json [--concurrency N] [--threads N] [--json] [--project NAME] [--redis URL] ${STORE_USAGE}`,
+  `       layerwise sweep resume ID [--concurrency N] [--json] [--redis URL] ${STORE_USAGE}   (or: layerwise sweep --resume ID)`,
   `       layerwise sweep show ID [--json] ${STORE_USAGE}`,
 ].join('\n');
 
@@ -30,6 +34,7 @@ const options = {
   json: { type: 'boolean' },
   project: { type: 'string' },
   resume: { type: 'string' },
+  redis: { type: 'string' },
   ...STORE_OPTIONS,
 } as const;
 
@@ -44,6 +49,7 @@ export const sweepCommand: Command = {
     // for whichever of the two is not given (core/sweeps/concurrency.ts).
     const threads = values.threads === undefined ? undefined : threadsFlag(values.threads);
     const json = values.json ?? false;
+    const redis = redisFlag(values.redis);
     const [first, second, ...rest] = positionals;
     if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}\nusage: ${usage}`);
     if (first === 'show') {
@@ -55,10 +61,12 @@ export const sweepCommand: Command = {
     if (resumeId === undefined && (first === undefined || second !== undefined)) throw new UsageError(`give one sweep spec file (or resume ID)\nusage: ${usage}`);
     const spec = resumeId === undefined ? readJsonFile(first!) : undefined;
     return withStore('sweep', values, io, async (store) => {
+      const remote = await openScaleOut('sweep', store!, redis, io);
+      if (typeof remote === 'number') return remote;
       const queue = new RunQueue({
         store: store!,
-        // The trainers get their own process group: Ctrl-C reaches this command, which stops them after their batch.
-        spawnTrainer: () => forkTrainer({ ownProcessGroup: true }),
+        // Local trainers get their own process group: Ctrl-C reaches this command, which stops them after their batch.
+        ...(remote ? { executor: remote } : { spawnTrainer: () => forkTrainer({ ownProcessGroup: true }) }),
         concurrency: 1,
         adoptQueued: false,
         // Reached only by a second Ctrl-C (the first stops every trainer after its batch): end them now.
@@ -95,6 +103,7 @@ export const sweepCommand: Command = {
       } finally {
         manager.close();
         await queue.shutdown();
+        await remote?.close();
       }
     });
   },
