@@ -10,6 +10,7 @@ export * from './tricks/registry.js';
 export * from './tricks/config.js';
 export * from './tricks/expand.js';
 export * from './data/dataset-ref.js';
+export * from './data/known-datasets.js';
 export * from './presets/preset.js';
 export * from './spec/describe.js';
 export * from './protocol/training.js';

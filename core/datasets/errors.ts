@@ -21,7 +21,19 @@ export type DatasetErrorCode =
   | 'no_images'
   | 'bad_image'
   | 'nested_folder'
-  | 'too_many_categories';
+  | 'too_many_categories'
+  // IDX files and CIFAR batches (core/datasets/idx.ts, cifar.ts).
+  | 'missing_file'
+  | 'not_gzip'
+  | 'bad_gzip'
+  | 'bad_header'
+  | 'truncated'
+  | 'trailing_data'
+  | 'count_mismatch'
+  | 'shape_mismatch'
+  | 'label_out_of_range'
+  | 'bad_class_names'
+  | 'ambiguous';
 
 export class DatasetImportError extends Error {
   constructor(

@@ -1,7 +1,10 @@
 // One import path for the user's files, shared by the CLI (`layerwise dataset add`) and the API
 // (`datasets.import`): read and check the file or folder, and say in one line what was found.
+import type { KnownDatasetId } from '../../shared/data/known-datasets.js';
 import type { Dataset } from '../engine/data/dataset.js';
+import { importCifar, type CifarRequest } from './cifar.js';
 import { importCsv } from './csv.js';
+import { importIdx, type IdxRequest } from './idx.js';
 import { importImageFolder } from './images.js';
 
 export type DatasetFileRequest =
@@ -14,13 +17,19 @@ export type DatasetFileRequest =
       impute?: boolean;
       task?: 'classification' | 'regression';
     }
-  | { kind: 'images'; path: string; name?: string; size?: [number, number]; rgb?: boolean };
+  | { kind: 'images'; path: string; name?: string; size?: [number, number]; rgb?: boolean }
+  | ({ kind: 'idx' } & Omit<IdxRequest, 'onProgress' | 'seed'>)
+  | ({ kind: 'cifar' } & Omit<CifarRequest, 'onProgress' | 'seed'>);
 
 export interface DatasetFileImport {
   dataset: Dataset;
   task: 'classification' | 'regression';
   /** e.g. `header row found; target "label" (classification); 4 columns → 6 features`. */
   note: string;
+  /** Only 0–255 integer pixels (IDX, CIFAR): the prepared file keeps one byte per value. */
+  pixels?: boolean;
+  /** The public dataset it is, recognised by content. */
+  known?: KnownDatasetId;
 }
 
 /** Throws DatasetImportError naming the file, row, column or image when the data is refused. */
@@ -41,6 +50,16 @@ export async function importDatasetFile(
       task: r.task,
       note: `${r.hasHeader ? 'header row found' : 'no header row'}; target "${r.target}" (${r.task}); ${r.columns.length - 1} columns → ${r.dataset.inputShape[0]} features${r.imputed ? `; ${r.imputed} missing values imputed` : ''}`,
     };
+  }
+  if (request.kind === 'idx') {
+    const { kind: _, ...rest } = request;
+    const r = await importIdx({ ...rest, ...(onProgress ? { onProgress } : {}) });
+    return { dataset: r.dataset, task: 'classification', note: r.note, pixels: true, ...(r.known ? { known: r.known } : {}) };
+  }
+  if (request.kind === 'cifar') {
+    const { kind: _, ...rest } = request;
+    const r = await importCifar({ ...rest, ...(onProgress ? { onProgress } : {}) });
+    return { dataset: r.dataset, task: 'classification', note: r.note, pixels: true };
   }
   const r = await importImageFolder(request.path, {
     ...(request.size ? { size: request.size } : {}),

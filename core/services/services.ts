@@ -158,7 +158,12 @@ export function createServices(options: ServicesOptions): Services {
         }
         throw error;
       }
-      const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      const saved = registerDataset(store, projectId, input.kind, imported.dataset, {
+        task: imported.task,
+        ...(input.name ? { name: input.name } : {}),
+        ...(imported.pixels ? { pixels: true } : {}),
+        ...(imported.known ? { known: imported.known } : {}),
+      });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
 
@@ -328,6 +333,7 @@ export function createServices(options: ServicesOptions): Services {
       classNames: [...data.classNames],
       split,
       counts: { train: data.train.count, validation: data.validation.count, test: data.test.count },
+      ...(data.splitNote ? { splitNote: data.splitNote } : {}),
       samples,
       histogram,
     };

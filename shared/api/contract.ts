@@ -105,6 +105,9 @@ const notes = z
 const sideError = { error: `must be an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` };
 const imageSide = z.number(sideError).int(sideError).min(IMAGE_LIMITS.minSide, sideError).max(IMAGE_LIMITS.maxSide, sideError);
 
+/** A path on the machine the host runs on. */
+const filePath = z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' });
+
 const idList = (max: number) =>
   z
     .array(id, { error: 'must be a list of ids' })
@@ -191,8 +194,31 @@ export const API_SCHEMAS = {
         size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
         rgb: z.boolean({ error: 'must be true or false' }).optional(),
       }),
+      // IDX files (MNIST, Fashion-MNIST, KMNIST, EMNIST): `path` a folder with the standard names, or the
+      // training images file with `labels` (and the test pair); CIFAR-10/100 binary batches: `path` a folder in
+      // the standard layout, or a training batch with `moreTrain` and `test`. A shipped test set stays the test split.
+      z.strictObject({
+        kind: z.literal('idx'),
+        projectId: id,
+        path: filePath,
+        labels: filePath.optional(),
+        testImages: filePath.optional(),
+        testLabels: filePath.optional(),
+        classNames: filePath.optional(),
+        name: name.optional(),
+      }),
+      z.strictObject({
+        kind: z.literal('cifar'),
+        projectId: id,
+        path: filePath,
+        moreTrain: z.array(filePath, { error: 'must be a list of paths' }).max(100, { error: 'must list at most 100 paths' }).optional(),
+        test: filePath.optional(),
+        labels: z.enum(['fine', 'coarse'], { error: 'must be fine or coarse' }).optional(),
+        classNames: filePath.optional(),
+        name: name.optional(),
+      }),
     ],
-    { error: 'kind must be csv or images' },
+    { error: 'kind must be csv, images, idx or cifar' },
   ),
   /** The first `count` samples of a split and its class histogram. */
   'datasets.preview': z.strictObject({

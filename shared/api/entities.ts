@@ -312,6 +312,8 @@ export interface DatasetPreview {
   samples: DatasetSample[];
   /** Samples per class in the whole split. */
   histogram: number[];
+  /** How the splits were made when the files decided part of it (IDX, CIFAR: the shipped test set is the test split). */
+  splitNote?: string;
 }
 
 export interface BundleCounts {
