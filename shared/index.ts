@@ -9,6 +9,7 @@ export * from './tricks/descriptor.js';
 export * from './tricks/registry.js';
 export * from './tricks/config.js';
 export * from './tricks/expand.js';
+export * from './tricks/data-fit.js';
 export * from './data/dataset-ref.js';
 export * from './data/known-datasets.js';
 export * from './presets/preset.js';

@@ -4,6 +4,8 @@
 // caller initialises the backend first.
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  dataTrickProblems,
+  datasetRefShape,
   expandSpec,
   inferForTraining,
   STATS_PROBE_SAMPLES,
@@ -23,6 +25,7 @@ import { featureSize, loadDataset, type Dataset, type Split } from './data/datas
 import { applyScaling, fitScaling, scalingKind } from './data/scaling.js';
 import { createRng, mixSeed, permutation, withSeededMathRandom } from './data/rng.js';
 import { prepareHead } from './head.js';
+import { Augmentations } from './tricks/augmentations.js';
 import type { FinalWeights } from './tricks/hook.js';
 import { LoopTricks } from './tricks/registry.js';
 import { makeCheckpoint, restoreCheckpoint, type RunState } from './training/checkpoint.js';
@@ -77,6 +80,9 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   const info = inferForTraining(expanded, config);
   if (info.errors.length) throw new TrainError('invalid_spec', info.errors.map((e) => e.message).join('\n'));
   checkCompatible(expanded, info.outputShape, dataset);
+  const dataName = 'train' in options.dataset ? `the dataset "${dataset.name}"` : datasetRefShape(options.dataset).name;
+  const unfit = dataTrickProblems(config, { name: dataName, inputShape: dataset.inputShape });
+  if (unfit.length) throw new TrainError('dataset_mismatch', unfit.map((e) => e.message).join('\n'));
 
   const features = featureSize(dataset);
   const scaling = fitScaling(scalingKind(config), dataset);
@@ -86,6 +92,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     test: applyScaling(dataset.test, features, scaling),
   };
   const trainSplit = splits.train;
+  // Augmentations act on training batches only, after scaling: zero padding fills with what a raw 0 became.
+  const augment = new Augmentations(config, { inputShape: dataset.inputShape, train: trainSplit, zero: (0 - scaling.shift[0]!) * scaling.scale[0]! });
   const head = prepareHead(expanded);
   const tricks = new LoopTricks(config);
   const gradients = localGradients(head);
@@ -152,6 +160,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
             fillBatch(trainSplit, order, from, batch);
             lr = tricks.learningRateAt({ epoch, batch: b, batchesPerEpoch });
             const t0 = performance.now();
+            augment.apply(batch.x, 0, batch.n, { seed: config.seed, member: member.index, epoch, batch: b });
             const result = await trainStep(member, gradients, batch, lr);
             trainTime += performance.now() - t0;
             if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {

@@ -21,6 +21,7 @@ import { EventHub } from '../../shared/api/events.js';
 import { validateInput } from '../../shared/api/validate.js';
 import {
   checkModelSpec,
+  dataTrickProblems,
   datasetRefShape,
   expandSpec,
   inferForTraining,
@@ -47,6 +48,7 @@ import { createRunRecord, splitOf } from '../runs/recorder.js';
 import { DatasetImportError } from '../datasets/errors.js';
 import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
 import { registerDataset } from '../datasets/register.js';
+import { augmentedSamples } from './augment-preview.js';
 
 export interface ServicesOptions {
   store: Store;
@@ -143,7 +145,7 @@ export function createServices(options: ServicesOptions): Services {
 
     // ---- datasets ----
     'datasets.list': async ({ projectId }) => store.listDatasets(projectId),
-    'datasets.preview': async ({ source, split, count }) => preview(source, split ?? 'train', count ?? 16),
+    'datasets.preview': async ({ source, split, count, config, epoch }) => preview(source, split ?? 'train', count ?? 16, config ? { config: config as TrainingConfig, epoch: epoch ?? 0 } : null),
     'datasets.import': async (input) => {
       store.getProject(input.projectId);
       const { projectId, ...request } = input;
@@ -309,7 +311,7 @@ export function createServices(options: ServicesOptions): Services {
     }
   }
 
-  function preview(source: DatasetRef, split: DatasetPreview['split'], count: number): DatasetPreview {
+  function preview(source: DatasetRef, split: DatasetPreview['split'], count: number, augment: { config: TrainingConfig; epoch: number } | null): DatasetPreview {
     const key = JSON.stringify(source);
     let data = previews.get(key);
     if (!data) {
@@ -334,6 +336,7 @@ export function createServices(options: ServicesOptions): Services {
       split,
       counts: { train: data.train.count, validation: data.validation.count, test: data.test.count },
       ...(data.splitNote ? { splitNote: data.splitNote } : {}),
+      ...(augment ? augmentedOf(data, datasetRefShape(source).name, split, augment.config, augment.epoch, samples.length) : {}),
       samples,
       histogram,
     };
@@ -387,6 +390,15 @@ export function checkSpec(spec: unknown, config: unknown): SpecCheckResult {
   return { ok: errors.length === 0, errors, info, expanded };
 }
 
+/** The preview's augmented samples: training batches only (validation and test data are never augmented). */
+function augmentedOf(data: LoadedDataset, name: string, split: DatasetPreview['split'], config: TrainingConfig, epoch: number, count: number): Pick<DatasetPreview, 'augmented'> {
+  if (split !== 'train') {
+    throw new ApiError('invalid_input', `datasets.preview: config is for the training split's augmentations (validation and test data are never augmented); ask for split train`, { method: 'datasets.preview' });
+  }
+  const { samples, applied } = augmentedSamples(data, name, config, epoch, count);
+  return { augmented: { epoch, tricks: applied, samples } };
+}
+
 /** The data's input shape and classes, without loading it. */
 function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number } {
   return datasetRefShape(ref);
@@ -406,6 +418,7 @@ function checkFits(spec: ModelSpec, config: TrainingConfig, dataset: DatasetRef)
   if (errors.length === 0 && (!out || out.length !== 1 || out[0] !== classes)) {
     errors.push({ path: 'spec.layers', message: `spec.layers: the model outputs [${out?.join(', ') ?? '?'}] but ${name} has ${classes} classes: the last layer needs ${classes} units` });
   }
+  for (const e of dataTrickProblems(config, { name, inputShape })) errors.push({ path: `config.${e.path}`, message: `config.${e.message}` });
   if (errors.length) throw new ApiError('invalid_input', `runs.start: ${errors.map((e) => e.message).join('; ')}`, { method: 'runs.start', errors });
 }
 

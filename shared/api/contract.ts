@@ -220,8 +220,18 @@ export const API_SCHEMAS = {
     ],
     { error: 'kind must be csv, images, idx or cifar' },
   ),
-  /** The first `count` samples of a split and its class histogram. */
+  /**
+   * The first `count` samples of a split and its class histogram; with `config`, also those samples with the
+   * config's augmentations applied as at `epoch` (training split only).
+   */
   'datasets.preview': z.strictObject({
+    config: configField.optional(),
+    epoch: z
+      .number({ error: 'must be an integer in [0, 10000]' })
+      .int({ error: 'must be an integer in [0, 10000]' })
+      .min(0, { error: 'must be an integer in [0, 10000]' })
+      .max(10_000, { error: 'must be an integer in [0, 10000]' })
+      .optional(),
     source: DatasetRefSchema,
     split: z.enum(['train', 'validation', 'test'], { error: 'must be train, validation or test' }).optional(),
     count: z

@@ -314,6 +314,11 @@ export interface DatasetPreview {
   histogram: number[];
   /** How the splits were made when the files decided part of it (IDX, CIFAR: the shipped test set is the test split). */
   splitNote?: string;
+  /**
+   * With `config`: the same samples as training sees them at `epoch`, with the config's augmentations applied
+   * by the engine's code (raw values, before input scaling); `tricks` lists those applied (none: unchanged).
+   */
+  augmented?: { epoch: number; tricks: string[]; samples: DatasetSample[] };
 }
 
 export interface BundleCounts {

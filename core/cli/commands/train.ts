@@ -2,6 +2,8 @@ import {
   applyTrickAssignments,
   BACKEND_NAMES,
   checkModelSpec,
+  dataTrickProblems,
+  datasetRefShape,
   inferModel,
   LIMITS,
   parsePreset,
@@ -237,6 +239,9 @@ export const trainCommand: Command = {
     const { plan, json, store: flags, datasetId } = planTraining(args);
     return withStore('train', flags, io, async (store) => {
       if (datasetId !== undefined) plan.dataset = store!.getDataset(datasetId).source;
+      // An augmentation on data it has no meaning for (a flip of a table row) is refused before a run is recorded.
+      const unfit = dataTrickProblems(plan.config, datasetRefShape(plan.dataset));
+      if (unfit.length) throw new UsageError(unfit.map((e) => `--trick ${e.message.replace(/^tricks\./, '')}`).join('\n'));
       const project = store!.ensureProject(flags.project);
       const run = createRunRecord(store!, {
         projectId: project.id,

@@ -86,6 +86,7 @@ export const en = {
     on: 'on',
     groups: {
       data: 'Data',
+      augmentation: 'Augmentation (training batches only)',
       initialisation: 'Initialisation',
       normalisation: 'Normalisation',
       regularisation: 'Regularisation',
@@ -395,6 +396,7 @@ export const zh: Messages = {
     on: '开',
     groups: {
       data: '数据',
+      augmentation: '数据增强（仅训练批次）',
       initialisation: '初始化',
       normalisation: '归一化',
       regularisation: '正则化',
