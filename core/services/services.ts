@@ -23,6 +23,7 @@ import {
   checkModelSpec,
   dataTrickProblems,
   datasetRefShape,
+  KNOWN_DATASETS,
   expandSpec,
   inferForTraining,
   parseTrainingConfig,
@@ -49,6 +50,7 @@ import { DatasetImportError } from '../datasets/errors.js';
 import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
 import { registerDataset } from '../datasets/register.js';
 import { augmentedSamples } from './augment-preview.js';
+import { KnownDatasetMissing, presetDataset } from '../datasets/known.js';
 
 export interface ServicesOptions {
   store: Store;
@@ -114,10 +116,11 @@ export function createServices(options: ServicesOptions): Services {
         return store.createProject({ name, notes: notes ?? '' });
       }
       const preset = findPresetOr404(presetId);
+      const dataset = presetDatasetOr404(preset);
       return store.tx(() => {
         const project = store.createProject({ name: name ?? preset.title, notes: notes ?? '' });
         store.saveModelVersion(project.id, preset.model);
-        store.saveDataset(project.id, { source: preset.dataset, split: splitOf(preset.dataset) });
+        store.saveDataset(project.id, { source: dataset, split: splitOf(dataset) });
         return project;
       });
     },
@@ -307,6 +310,18 @@ export function createServices(options: ServicesOptions): Services {
       return findPreset(id, presets());
     } catch (error) {
       if (error instanceof PresetError) throw new ApiError('not_found', error.message, { presetId: id, known: presets().map((p) => p.id) });
+      throw error;
+    }
+  }
+
+  /** A preset's data; one that needs an import not done yet is refused with the import command (never replaced). */
+  function presetDatasetOr404(preset: Preset): DatasetRef {
+    try {
+      return presetDataset(store, preset);
+    } catch (error) {
+      if (error instanceof KnownDatasetMissing) {
+        throw new ApiError('not_found', error.message, { presetId: preset.id, needs: error.known, importCommand: KNOWN_DATASETS[error.known].importCommand });
+      }
       throw error;
     }
   }

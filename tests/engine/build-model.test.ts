@@ -11,9 +11,9 @@ beforeAll(async () => {
 describe('the shared inference agrees with TensorFlow.js', () => {
   const presets = loadPresets();
 
-  it('bundles the six presets the studio offers', () => {
+  it('bundles the seven presets the studio offers', () => {
     expect(presets.map((p) => p.id).sort()).toEqual(
-      ['inception-mini', 'mini-resnet', 'mnist-cnn', 'mnist-cnn-bn-dropout', 'mnist-mlp', 'spiral-mlp'].sort(),
+      ['fashion-cnn', 'inception-mini', 'mini-resnet', 'mnist-cnn', 'mnist-cnn-bn-dropout', 'mnist-mlp', 'spiral-mlp'].sort(),
     );
   });
 

@@ -1,5 +1,5 @@
 import { loadPresets } from '../../presets/load.js';
-import { inferModel, expandSpec } from '../../../shared/index.js';
+import { datasetRefName, inferModel, expandSpec, KNOWN_DATASETS, needsImport } from '../../../shared/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../io.js';
 import { formatCount, renderTable } from '../table.js';
@@ -19,7 +19,8 @@ export const presetsCommand: Command = {
     }
     const rows = presets.map((p) => {
       const info = inferModel(expandSpec(p.model, p.training));
-      const data = p.dataset.kind === 'mnist' ? 'MNIST' : `${p.dataset.name} (2-D)`;
+      const d = p.dataset;
+      const data = needsImport(d) ? `${KNOWN_DATASETS[d.known].title} (import first)` : d.kind === 'synthetic' ? `${d.name} (2-D)` : datasetRefName(d);
       return [p.id, data, formatCount(info.totalParams), p.title];
     });
     io.out(renderTable(['preset', 'data', 'params', 'title'], rows, new Set([2])));
