@@ -16,8 +16,8 @@ const rule = (...patterns) => ['error', { patterns: patterns.map(([regex, messag
 
 // Inside core/, the domains are layers, low to high; a folder may import only the folders listed for it (and
 // shared/, and the root helpers core/*.ts). The leaf domains know nothing of runs, services or hosts; the
-// runs domain (queue, recorder, trainer requests) sits below the services and the hosts that drive it; the
-// CLI is on top (`serve` starts the browser host).
+// runs domain (queue, recorder, trainer requests) sits below the services and the hosts that drive it; sweeps
+// drive runs through the queue and sit between the two; the CLI is on top (`serve` starts the browser host).
 const CORE_LAYERS = {
   // Reading the files a user names, with counted caps: below everything.
   files: [],
@@ -27,9 +27,10 @@ const CORE_LAYERS = {
   datasets: ['files', 'store', 'engine'],
   export: ['files', 'store', 'engine'],
   runs: ['files', 'store', 'engine'],
-  services: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs'],
-  host: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services'],
-  cli: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'services', 'host'],
+  sweeps: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs'],
+  services: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps'],
+  host: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps', 'services'],
+  cli: ['files', 'store', 'engine', 'presets', 'datasets', 'export', 'runs', 'sweeps', 'services', 'host'],
 };
 const CORE_DOMAINS = Object.keys(CORE_LAYERS);
 // A relative path out of a core/ domain (only `../` steps, then the folder) into another domain.
@@ -43,7 +44,7 @@ const listed = (dirs) => dirs.map((d) => `core/${d}/`).join(', ').replace(/, ([^
 // core/files/ sits below every folder, so the message lists only the domains above it.
 const layerMessage = (domain, allowed, domains = allowed.filter((d) => d !== 'files')) =>
   `core/${domain}/ may import ${domains.length ? `only ${listed(domains)} of core/` : 'no other folder of core/'} ` +
-  '(layers, low to high: files → store, engine, presets, datasets, export → runs → services → host → cli).';
+  '(layers, low to high: files → store, engine, presets, datasets, export → runs → sweeps → services → host → cli).';
 // Dynamic import() is not seen by no-restricted-imports: the same table, as syntax.
 const dynamicInto = (regex, message) => ({ selector: `ImportExpression[source.value=/${regex}/]`, message });
 const coreLayering = (domain) => {

@@ -7,12 +7,18 @@
 //   --train N          training digits for the trajectory (default 256)
 //   --verbose          every tensor of every row
 //   --no-trajectory    skip the training runs
+//   --no-relaxed       do not repeat the check with the relaxed-SIMD build
 //   --stock-wasm K,…   run wasm with tfjs's own kernels K (e.g. MaxPoolGrad,Sum,Mean) instead of the engine's: shows
 //                      what the engine's replacements fix (and that a breach exits 1)
 // LAYERWISE_REQUIRE_WEBGPU=1 makes a missing webgpu adapter a failure (as in CI).
+// Where this Node runs the engine's kernels without relaxed SIMD (Node 20 without its flag), the whole check then runs
+// again in a child process with the flag (the build the trainer process runs: FMA in the products and convolutions),
+// and either run's breach fails it. --no-relaxed skips that second run.
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, releaseBackends, type BackendName } from '../core/engine/backends/index.js';
 import { registerEngineKernels, stockKernel } from '../core/engine/kernels/index.js';
+import { relaxedSimdSupported, trainerExecArgv } from '../core/engine/kernels/simd/relaxed.js';
 import { breaches, formatTable, formatTrajectory, PARITY_CASES, runParity, runTrajectory } from '../core/engine/parity/index.js';
 
 const args = process.argv.slice(2);
@@ -78,6 +84,11 @@ try {
 } finally {
   registerEngineKernels();
   releaseBackends();
+}
+if (!relaxedSimdSupported() && !flag('--no-relaxed') && !stockWasm.length) {
+  console.log('\nagain with the relaxed-SIMD build (the trainer process\'s), in a child process:');
+  const r = spawnSync(process.execPath, [...trainerExecArgv(), ...process.argv.slice(1), '--no-relaxed'], { stdio: 'inherit' });
+  if (r.status !== 0) failed = true;
 }
 console.log(failed ? '\nparity: FAILED' : '\nparity: ok');
 process.exitCode = failed ? 1 : 0;

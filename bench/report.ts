@@ -1,6 +1,7 @@
 // The bench's pure parts: the report's shape, the median, ratios against PyTorch, achieved and peak GFLOP/s,
 // the parsing of bench/store.ts's output and the human tables. No tfjs, no child processes: tests import it.
 import type { BenchModel } from './models.js';
+import { formatSections, markdownSections } from './report-sections.js';
 
 export interface MachineInfo {
   cpus: number;
@@ -10,6 +11,12 @@ export interface MachineInfo {
   torch: string | null;
   /** The BLAS library PyTorch's dense layers use (Debian's torch takes whichever libblas.so.3 it finds). */
   torchBlas: string | null;
+  /** torch.__config__.show()'s BLAS_INFO. */
+  torchBlasConfig?: string | null;
+  /** True when PyTorch ran on the reference BLAS: no ratio against it is printed. */
+  ratiosRefused?: boolean;
+  /** The widest x86 vector extension the CPU reports (these machines vary between AVX2 and AVX-512). */
+  vectorIsa?: string;
   /** torch.set_num_threads of each PyTorch run set (each has its ratios). */
   torchThreads: number[];
   /** The 1-minute load average when the bench started and when it ended: above the core count, figures are unreliable. */
@@ -32,6 +39,8 @@ export interface ResultRow {
   samplesPerSecond: number;
   /** The engine's own figure (time inside its training steps), median of the timed runs. */
   engineSamplesPerSecond: number;
+  /** Over the process's CPU time instead of wall clock (less disturbed by other load), median of the runs. */
+  cpuSamplesPerSecond?: number;
   /** batchSize / samplesPerSecond: the time of one full batch. */
   msPerStep: number;
   peakRssMb: number;
@@ -48,6 +57,8 @@ export interface PytorchRow {
   threads: number;
   samples: number;
   samplesPerSecond: number;
+  /** Over the Python process's CPU time (all its threads), median of the runs. */
+  cpuSamplesPerSecond?: number;
   msPerStep: number;
   peakRssMb: number;
   gflops: number;
@@ -60,6 +71,8 @@ export interface RatioRow {
   backend: string;
   /** ours / PyTorch, samples per second. */
   vsPytorch: number;
+  /** The same on CPU-time rates (1 PyTorch thread only: a 2-thread process's CPU time counts both threads). */
+  vsPytorchCpu?: number;
   /** The PyTorch run set it compares with (torch.set_num_threads). */
   torchThreads?: number;
 }
@@ -112,6 +125,44 @@ export interface StoreReport {
   databaseMb: number;
 }
 
+/** One row of the trick-cost table: epoch time with the trick ÷ without it, ours and PyTorch's. */
+export interface TrickRow {
+  trick: string;
+  label: string;
+  /** Our epoch time (median over runs, ms) and every run's. */
+  oursMs: number;
+  oursRuns: number[];
+  /** oursMs ÷ the plain row's oursMs. */
+  oursRatio: number;
+  /** The same in CPU time (less disturbed by other load). */
+  oursCpuMs?: number;
+  oursCpuRatio?: number;
+  torch: Array<{ threads: number; ms: number; runs: number[]; ratio: number; cpuMs?: number; cpuRatio?: number }>;
+}
+
+export interface TrickReport {
+  preset: string;
+  backend: string;
+  device: string;
+  batchSize: number;
+  samples: number;
+  evalRows: number;
+  rows: TrickRow[];
+  note: string;
+}
+
+export interface RealSizeReport {
+  data: string;
+  model: BenchModel;
+  batchSize: number;
+  samples: number;
+  backend: string;
+  device: string;
+  ours: { samplesPerSecond: number; cpuSamplesPerSecond?: number; runs: number[]; peakRssMb: number; peakRssRuns: number[] };
+  torch: Array<{ threads: number; samplesPerSecond: number; cpuSamplesPerSecond?: number; runs: number[]; peakRssMb: number; data: string }>;
+  note: string;
+}
+
 export interface BenchReport {
   date: string;
   machine: MachineInfo;
@@ -119,6 +170,8 @@ export interface BenchReport {
   results: ResultRow[];
   ratios: RatioRow[];
   pytorch: PytorchRow[];
+  tricks: TrickReport | null;
+  realSize: RealSizeReport | null;
   overhead: OverheadReport | null;
   store: StoreReport | null;
   skipped: string[];
@@ -144,7 +197,8 @@ export function ratios(results: readonly ResultRow[], pytorch: readonly PytorchR
   for (const r of results) {
     const p = pytorch.find((q) => q.model === r.model && q.batchSize === r.batchSize && (threads === undefined || q.threads === threads));
     if (!p || !(p.samplesPerSecond > 0)) continue;
-    out.push({ model: r.model, batchSize: r.batchSize, backend: r.backend, vsPytorch: round(r.samplesPerSecond / p.samplesPerSecond, 3) });
+    const cpu = p.threads === 1 && r.cpuSamplesPerSecond && p.cpuSamplesPerSecond ? { vsPytorchCpu: round(r.cpuSamplesPerSecond / p.cpuSamplesPerSecond, 3) } : {};
+    out.push({ model: r.model, batchSize: r.batchSize, backend: r.backend, vsPytorch: round(r.samplesPerSecond / p.samplesPerSecond, 3), ...cpu });
   }
   return out;
 }
@@ -172,7 +226,9 @@ export function peakFromCpuinfo(cpuinfo: string, cores: number): { gflops: numbe
   const ghz = mhz / 1000;
   return {
     gflops: round(cores * ghz * perCycle, 1),
-    basis: `${cores} cores × ${ghz.toFixed(2)} GHz × ${perCycle} fp32 FLOP/cycle (${isa}); a single-threaded WebAssembly SIMD kernel (128-bit, no FMA in Node 20) can reach at most 1 core × 8 = ${round(ghz * 8, 1)} GFLOP/s`,
+    basis:
+      `${cores} cores × ${ghz.toFixed(2)} GHz × ${perCycle} fp32 FLOP/cycle (${isa}); a single-threaded WebAssembly SIMD kernel (128-bit) ` +
+      `can reach at most 1 core × 8 = ${round(ghz * 8, 1)} GFLOP/s with separate multiply and add, × 16 = ${round(ghz * 16, 1)} with relaxed-SIMD FMA`,
   };
 }
 
@@ -209,7 +265,8 @@ const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 export function formatReport(r: BenchReport): string {
   const out: string[] = [];
   const m = r.machine;
-  out.push(`Layerwise bench ${r.date}: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, tfjs ${m.tfjs}, PyTorch ${m.torch ? `${m.torch} on ${m.torchBlas}` : 'not run'}`);
+  out.push(`Layerwise bench ${r.date}: ${m.cpus} × ${m.cpuModel}${m.vectorIsa ? ` (${m.vectorIsa})` : ''}, Node ${m.node}, tfjs ${m.tfjs}, PyTorch ${m.torch ? `${m.torch} on ${m.torchBlas}${m.torchBlasConfig ? ` (${m.torchBlasConfig})` : ''}` : 'not run'}`);
+  if (m.ratiosRefused) out.push('ratios against PyTorch refused: it ran on the reference BLAS (see the note below)');
   out.push(
     `runs: median of ${r.settings.repeats}${r.settings.warmup ? ' after a warm-up' : ' (no warm-up)'}; load average ${m.loadAverage.join(' → ')} on ${m.cpus} CPUs` +
       (Math.max(...m.loadAverage) > m.cpus ? ' (other processes competed for the CPUs: figures are noisy, PyTorch\'s threads especially)' : ''),
@@ -217,26 +274,33 @@ export function formatReport(r: BenchReport): string {
   if (m.peakGflops !== null) out.push(`peak: ${m.peakGflops} GFLOP/s fp32 (${m.peakBasis})`);
   out.push('');
   const threads = r.pytorch.length ? r.machine.torchThreads : [];
-  const ratioCell = (x: ResultRow, t: number) => {
-    const q = r.ratios.find((v) => v.backend === x.backend && v.model === x.model && v.batchSize === x.batchSize && (v.torchThreads ?? t) === t);
-    return q ? `${q.vsPytorch.toFixed(3)}×` : '—';
-  };
+  const ratioOf = (x: ResultRow, t: number) =>
+    r.ratios.find((v) => v.backend === x.backend && v.model === x.model && v.batchSize === x.batchSize && (v.torchThreads ?? t) === t);
+  const ratioCells = (x: ResultRow) =>
+    threads.flatMap((t) => {
+      const q = ratioOf(x, t);
+      const wall = q ? `${q.vsPytorch.toFixed(3)}×` : refused(x) ? 'refused' : '—';
+      if (t !== 1) return [wall];
+      return [wall, q?.vsPytorchCpu !== undefined ? `${q.vsPytorchCpu.toFixed(3)}×` : refused(x) ? 'refused' : '—'];
+    });
+  const refused = (_x: ResultRow) => m.ratiosRefused === true && r.pytorch.length > 0;
   out.push(
     table(
-      ['backend', 'model', 'batch', 'samples', 'samples/s', 'ms/step', 'GFLOP/s', ...threads.map((t) => `vs PyTorch ${t} thr.`), 'peak RSS MB'],
-      r.results.map((x) => [x.backend, x.model, x.batchSize, x.samples, fmt(x.samplesPerSecond), x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...threads.map((t) => ratioCell(x, t)), fmt(x.peakRssMb)]),
+      ['backend', 'model', 'batch', 'samples', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s', ...threads.flatMap((t) => (t === 1 ? ['vs PyTorch 1 thr.', 'vs 1 thr., CPU time'] : [`vs PyTorch ${t} thr.`])), 'peak RSS MB'],
+      r.results.map((x) => [x.backend, x.model, x.batchSize, x.samples, fmt(x.samplesPerSecond), x.cpuSamplesPerSecond ? fmt(x.cpuSamplesPerSecond) : '—', x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...ratioCells(x), fmt(x.peakRssMb)]),
     ),
   );
   if (r.pytorch.length) {
     out.push('');
     out.push(
       table(
-        ['PyTorch', 'threads', 'model', 'batch', 'samples', 'samples/s', 'ms/step', 'GFLOP/s', 'peak RSS MB'],
-        r.pytorch.map((p) => [`torch ${m.torch}`, p.threads, p.model, p.batchSize, p.samples, fmt(p.samplesPerSecond), p.msPerStep.toFixed(2), p.gflops.toFixed(2), fmt(p.peakRssMb)]),
+        ['PyTorch', 'threads', 'model', 'batch', 'samples', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s', 'peak RSS MB'],
+        r.pytorch.map((p) => [`torch ${m.torch}`, p.threads, p.model, p.batchSize, p.samples, fmt(p.samplesPerSecond), p.cpuSamplesPerSecond ? fmt(p.cpuSamplesPerSecond) : '—', p.msPerStep.toFixed(2), p.gflops.toFixed(2), fmt(p.peakRssMb)]),
       ),
     );
   }
   if (m.torchNote) out.push('', m.torchNote);
+  out.push(...formatSections(r));
   if (r.overhead) {
     const o = r.overhead;
     out.push('');
@@ -276,13 +340,21 @@ export function formatMarkdown(r: BenchReport): string {
   const torchBy = (x: ResultRow, t: number) => r.pytorch.find((p) => p.model === x.model && p.batchSize === x.batchSize && (p.threads ?? t) === t);
   out.push(
     md(
-      ['backend', 'model', 'batch', 'digits timed', 'samples/s', 'ms/step', 'GFLOP/s', ...threads.map((t) => `ours / PyTorch ${t} thr.`), 'peak RSS MB', 'runs (samples/s)'],
+      [
+        'backend', 'model', 'batch', 'digits timed', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s',
+        ...threads.flatMap((t) => (t === 1 ? ['ours / PyTorch 1 thr.', 'same, CPU time'] : [`ours / PyTorch ${t} thr.`])),
+        'peak RSS MB', 'runs (samples/s)',
+      ],
       r.results.map((x) => {
         const ratio = (t: number) => {
           const p = torchBy(x, t);
-          return p ? `${(x.samplesPerSecond / p.samplesPerSecond).toFixed(3)}×` : '—';
+          if (p && r.machine.ratiosRefused) return t === 1 ? ['refused', 'refused'] : ['refused'];
+          const wall = p ? `${(x.samplesPerSecond / p.samplesPerSecond).toFixed(3)}×` : '—';
+          if (t !== 1) return [wall];
+          return [wall, p?.cpuSamplesPerSecond && x.cpuSamplesPerSecond ? `${(x.cpuSamplesPerSecond / p.cpuSamplesPerSecond).toFixed(3)}×` : '—'];
         };
-        return [x.backend, x.model, x.batchSize, fmt(x.samples), fmt(x.samplesPerSecond), x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...threads.map(ratio), fmt(x.peakRssMb), x.runs.map(fmt).join(', ')];
+        const cpu = x.cpuSamplesPerSecond ? fmt(x.cpuSamplesPerSecond) : '—';
+        return [x.backend, x.model, x.batchSize, fmt(x.samples), fmt(x.samplesPerSecond), cpu, x.msPerStep.toFixed(1), x.gflops.toFixed(2), ...threads.flatMap(ratio), fmt(x.peakRssMb), x.runs.map(fmt).join(', ')];
       }),
     ),
   );
@@ -290,10 +362,11 @@ export function formatMarkdown(r: BenchReport): string {
     out.push('');
     out.push(
       md(
-        ['PyTorch', 'threads', 'model', 'batch', 'samples/s', 'ms/step', 'GFLOP/s', 'peak RSS MB', 'runs (samples/s)'],
-        r.pytorch.map((p) => [`${r.machine.torch}`, p.threads, p.model, p.batchSize, fmt(p.samplesPerSecond), p.msPerStep.toFixed(2), p.gflops.toFixed(2), fmt(p.peakRssMb), p.runs.map(fmt).join(', ')]),
+        ['PyTorch', 'threads', 'model', 'batch', 'samples/s', 'CPU-time samples/s', 'ms/step', 'GFLOP/s', 'peak RSS MB', 'runs (samples/s)'],
+        r.pytorch.map((p) => [`${r.machine.torch}`, p.threads, p.model, p.batchSize, fmt(p.samplesPerSecond), p.cpuSamplesPerSecond ? fmt(p.cpuSamplesPerSecond) : '—', p.msPerStep.toFixed(2), p.gflops.toFixed(2), fmt(p.peakRssMb), p.runs.map(fmt).join(', ')]),
       ),
     );
   }
+  out.push(...markdownSections(r));
   return out.join('\n');
 }

@@ -1,7 +1,9 @@
 // Where a training step's time goes: trains the bench CNN and MLP through the engine's real train() on wasm and
 // prints ms/step, a per-kernel table and the achieved GFLOP/s. Run:
 //   node --import ./tests/store/support/register.mjs bench/step-profile.ts [--batch 256,64] [--reps 5]
-//        [--models cnn,mlp] [--steps 12] [--compare] [--backend wasm]
+//        [--models cnn,mlp] [--steps 12] [--compare] [--backend wasm] [--trick batchNorm,dropout] [--detail] [--no-table]
+// --models also takes preset ids (mnist-cnn, mnist-cnn-bn-dropout, …): the preset's model, trained with the bench's
+// config (Adam, standardize); --trick adds tricks with their default parameters (e.g. batchNorm, dropout, l2, clipNorm).
 // --compare interleaves, in this process, runs with the kernels the engine registered before issue 10 part 2
 // ("before": stock Conv2DBackpropInput/BatchMatMul, the XNNPACK-built filter gradient and the JavaScript
 // MaxPoolGrad) and with today's ("after"), and prints the median of --reps runs of each.
@@ -13,6 +15,8 @@ import { ENGINE_KERNELS, registerEngineKernels, stockKernel, BEFORE_KERNELS } fr
 import type { Dataset } from '../core/engine/data/dataset.js';
 import { CNN_SPEC, MLP_SPEC } from './models.js';
 import { parseTrainingConfig, type ModelSpec } from '../shared/index.js';
+import { findPreset } from '../core/presets/load.js';
+import { countFlops } from './flops.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, d: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : d);
@@ -24,11 +28,17 @@ const BACKEND = opt('--backend', 'wasm') as BackendName;
 const COMPARE = args.includes('--compare');
 /** Key the table by kernel name and input shapes. */
 const DETAIL = args.includes('--detail');
+/** Skip the per-kernel table (its extra profiled run): only the ms/step lines. */
+const NO_TABLE = args.includes('--no-table');
+
+const TRICKS = opt('--trick', '').split(',').filter(Boolean);
 
 const SPECS: Record<string, ModelSpec> = { cnn: CNN_SPEC, mlp: MLP_SPEC };
+const specOf = (model: string): ModelSpec => SPECS[model] ?? findPreset(model).model;
 
 /** Multiply-adds ×2 of one training step (forward, input and weight gradients; the first layer's dx skipped). */
 function stepFlops(model: string, n: number): number {
+  if (!SPECS[model]) return countFlops(specOf(model)).total * n;
   if (model === 'mlp') return 2 * n * (784 * 128 + 128 * 10) * 3 - 2 * n * 784 * 128;
   const conv1 = 26 * 26 * 9 * 1 * 8;
   const conv2 = 11 * 11 * 9 * 8 * 16;
@@ -117,13 +127,13 @@ function subset(data: Dataset, count: number): Dataset {
  */
 async function run(model: string, batch: number, backend: { name: BackendName; device: string }, profile: boolean): Promise<{ cpu: number; wall: number }> {
   const data = subset(loadMnist(), batch * (STEPS + 2));
-  const parsed = parseTrainingConfig({ epochs: 1, batchSize: batch, seed: 1, tricks: { standardize: {}, adam: { learningRate: 0.001 } } });
+  const parsed = parseTrainingConfig({ epochs: 1, batchSize: batch, seed: 1, tricks: { standardize: {}, adam: { learningRate: 0.001 }, ...Object.fromEntries(TRICKS.map((t) => [t, {}])) } });
   if (!parsed.ok) throw new Error('config');
   const marks: number[] = [];
   const walls: number[] = [];
   stats.clear();
   await train({
-    spec: SPECS[model]!,
+    spec: specOf(model),
     dataset: data,
     config: parsed.value,
     backend,
@@ -159,7 +169,7 @@ function table(model: string, batch: number, steps: number, msPerStep: number): 
 
 const backend = await initBackend(BACKEND);
 registerEngineKernels();
-console.log(`backend ${backend.name}: ${backend.device}; ${STEPS} timed steps per run, median of ${REPS} runs`);
+console.log(`backend ${backend.name}: ${backend.device}; ${STEPS} timed steps per run, median of ${REPS} runs${TRICKS.length ? `; tricks ${TRICKS.join(', ')}` : ''}`);
 const modes: Array<'before' | 'after'> = COMPARE ? ['before', 'after'] : ['after'];
 for (const model of MODELS) {
   for (const batch of BATCHES) {
@@ -181,6 +191,7 @@ for (const model of MODELS) {
       );
     }
     // The per-kernel table of today's kernels (one extra, timed run).
+    if (NO_TABLE) continue;
     useKernels('after', BACKEND);
     const { cpu } = await run(model, batch, backend, true);
     console.log(table(model, batch, STEPS, cpu));

@@ -17,7 +17,7 @@
 #     manifest pointing at libGLX_nvidia.so.0 is written to the temp folder and named in VK_ICD_FILENAMES.
 #
 # Then it checks that Dawn finds a hardware adapter (fails, saying why, when none appears), runs
-#   npm run bench -- --backends webgpu,wasm --models cnn,resnet --batch 256 --no-pytorch --no-overhead --no-store
+#   npm run bench -- --backends webgpu,wasm --models cnn,resnet --batch 256 --no-pytorch --no-tricks --no-real-size --no-overhead --no-store
 # (the bench CNN and the mini-resnet preset, batch 256, one epoch of 8,000 digits, median of 3 after a warm-up), and
 # prints the webgpu/wasm ratios; the goal is >= 10x on the CNN at batch 256.
 #
@@ -142,7 +142,7 @@ else
 fi
 
 bench=(node --import ./tests/store/support/register.mjs bench/run.ts)
-args=(--backends webgpu,wasm --models cnn,resnet --batch 256 --repeats "$repeats" --no-pytorch --no-overhead --no-store --json --out "$out")
+args=(--backends webgpu,wasm --models cnn,resnet --batch 256 --repeats "$repeats" --no-pytorch --no-tricks --no-real-size --no-overhead --no-store --json --out "$out")
 
 if ((check)); then
   cat >&2 <<EOF

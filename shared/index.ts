@@ -17,3 +17,4 @@ export * from './spec/describe.js';
 export * from './protocol/training.js';
 export * from './protocol/trainer.js';
 export * from './runs/index.js';
+export * from './sweeps/index.js';

@@ -25,7 +25,7 @@ describe('layering is enforced by lint', () => {
     ['renderer/src/x.ts', "import { ipcRenderer } from 'electron';", 'never electron'],
     ['renderer/src/x.ts', "import fs from 'fs';", 'no Node built-ins'],
     ['renderer/src/x.ts', "import Database from 'better-sqlite3';", 'never trains or stores'],
-    // Inside core/: store, engine, presets, datasets, export → runs → services → host → cli.
+    // Inside core/: store, engine, presets, datasets, export → runs → sweeps → services → host → cli.
     ['core/runs/x.ts', "import { toApiError } from '../services/errors.js';", 'core/runs/ may import only core/store/ and core/engine/'],
     ['core/runs/x.ts', "import { openAppHost } from '../host/app-host.js';", 'core/runs/ may import only'],
     ['core/store/x.ts', "import { RunQueue } from '../runs/queue.js';", 'core/store/ may import no other folder of core/'],
@@ -37,6 +37,10 @@ describe('layering is enforced by lint', () => {
     ['core/export/x.ts', "import { createServices } from '../services/services.js';", 'core/export/ may import only'],
     ['core/presets/x.ts', "import { Store } from '../store/index.js';", 'core/presets/ may import no other folder'],
     ['core/services/x.ts', "import { openAppHost } from '../host/app-host.js';", 'core/services/ may import only'],
+    // Sweeps drive runs through the queue: below the services, above the runs.
+    ['core/sweeps/x.ts', "import { createServices } from '../services/services.js';", 'core/sweeps/ may import only'],
+    ['core/runs/x.ts', "import { SweepManager } from '../sweeps/manager.js';", 'core/runs/ may import only'],
+    ['core/store/x.ts', "import { SweepManager } from '../sweeps/manager.js';", 'core/store/ may import no other folder'],
     ['core/host/x.ts', "import { runCli } from '../cli/main.js';", 'core/host/ may import only'],
     ['core/data-dir.ts', "import { Store } from './store/index.js';", 'import no folder of core/'],
   ])('%s: %s is refused', async (file, code, reason) => {
@@ -57,6 +61,8 @@ describe('layering is enforced by lint', () => {
     ['core/datasets/x.ts', "import { loadDataset } from '../engine/data/dataset.js';\nimport type { Store } from '../store/index.js';"],
     ['core/services/x.ts', "import { RunQueue } from '../runs/queue.js';\nconst m = await import('../export/export.js');\nvoid m;"],
     ['core/host/x.ts', "import { createServices } from '../services/services.js';\nimport { RunQueue } from '../runs/queue.js';"],
+    ['core/sweeps/x.ts', "import { RunQueue } from '../runs/queue.js';\nimport { findPreset } from '../presets/load.js';\nimport type { Store } from '../store/index.js';"],
+    ['core/services/x.ts', "import { SweepManager } from '../sweeps/manager.js';"],
     ['core/cli/commands/x.ts', "import { openAppHost } from '../../host/app-host.js';\nimport { resolveDataDir } from '../../data-dir.js';"],
   ])('%s: allowed imports pass', async (file, code) => {
     expect(await restrictedImports(file, code)).toEqual([]);

@@ -17,6 +17,7 @@ import { forkCommand } from './commands/fork.js';
 import { datasetCommand } from './commands/dataset.js';
 import { exportCommand } from './commands/export.js';
 import { lessonCommand } from './commands/lesson.js';
+import { sweepCommand } from './commands/sweep.js';
 import { escapingIO, processIO, UsageError, type CliIO, type Command } from './io.js';
 
 export const COMMANDS: Command[] = [
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   trainCommand,
   resumeCommand,
   forkCommand,
+  sweepCommand,
   runsCommand,
   showCommand,
   bundleCommand,

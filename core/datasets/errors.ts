@@ -33,7 +33,9 @@ export type DatasetErrorCode =
   | 'shape_mismatch'
   | 'label_out_of_range'
   | 'bad_class_names'
-  | 'ambiguous';
+  | 'ambiguous'
+  /** An uploaded .zip that is not a plain, honest zip of an image folder (./uploads.ts). */
+  | 'bad_archive';
 
 export class DatasetImportError extends Error {
   constructor(

@@ -28,6 +28,7 @@ import { prepareHead } from './head.js';
 import { Augmentations } from './tricks/augmentations.js';
 import type { FinalWeights } from './tricks/hook.js';
 import { LoopTricks } from './tricks/registry.js';
+import { boundaryExtent, decisionBoundary, hasBoundary } from './training/boundary.js';
 import { makeCheckpoint, restoreCheckpoint, type RunState } from './training/checkpoint.js';
 import { TrainError } from './training/errors.js';
 import { ensembleMetrics, evaluate, finalMetrics, layerStats, type Evaluation } from './training/evaluation.js';
@@ -113,6 +114,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     classes: dataset.numClasses,
   };
   const stepEvery = options.stepEvery ?? 10;
+  // A 2-D classification set gets its decision-boundary picture at every epoch's end (raw units, fixed plane).
+  const extent = hasBoundary(dataset.inputShape, dataset.numClasses) ? boundaryExtent(dataset.train) : null;
   let status = 'completed' as TrainSummary['status'];
   let divergence: TrainSummary['divergence'];
 
@@ -127,6 +130,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     } else if (options.events?.onInit) {
       options.events.onInit(await layerStats(members[0]!, head, probe, probeY));
     }
+    run.inputScaling = { kind: scaling.kind, shift: Array.from(scaling.shift), scale: Array.from(scaling.scale) };
     let epochsRun = startEpoch;
 
     // Resuming from the checkpoint of the epoch where the last member stopped trains nothing more.
@@ -181,6 +185,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
                 epochs: config.epochs,
                 loss: lossSum / seen,
                 samplesPerSecond: (seen * 1000) / Math.max(trainTime, 1e-6),
+                // This step's own batch loss: transports concatenate these between messages (coalesce.ts).
+                losses: [result.loss],
               });
             }
           }
@@ -227,7 +233,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       if (best) run.bestEpoch = epoch;
 
       const layers = await layerStats(active[0]!, head, probe, probeY);
-      options.events?.onEpoch?.({ epoch, epochs: config.epochs, metrics, steps, layers, best });
+      const boundary = extent ? await decisionBoundary(members.map((m) => m.model), head, scaling, extent) : undefined;
+      options.events?.onEpoch?.({ epoch, epochs: config.epochs, metrics, steps, layers, best, ...(boundary ? { boundary } : {}) });
       if (options.events?.onCheckpoint) options.events.onCheckpoint(await makeCheckpoint(members, epoch, best ? 'best' : 'last', run));
       if (status === 'stopped') break;
     }

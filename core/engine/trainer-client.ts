@@ -4,6 +4,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trainerExecArgv } from './kernels/simd/relaxed.js';
 import type {
   BatchProgress,
   CheckpointPayload,
@@ -68,6 +69,8 @@ export interface ForkOptions {
 export function forkTrainer(options: ForkOptions = {}): TrainerProcess {
   // 'advanced' serialization is structured clone: checkpoint bytes cross as Uint8Array, not JSON.
   const child = fork(options.entry ?? trainerEntry(), [], {
+    // Node 20 runs the engine's FMA matrix product (relaxed SIMD) only with a flag (kernels/simd/relaxed.ts).
+    execArgv: trainerExecArgv(),
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     detached: Boolean(options.ownProcessGroup) && process.platform !== 'win32',

@@ -2,7 +2,7 @@
 // The same session serves Electron's utilityProcess and child_process.fork (the entry adapts the port).
 import { parseParentMessage, PROGRESS_INTERVAL_MS, PROGRESS_PORT_MESSAGE, type BatchProgress, type PostablePort, type ParentToTrainer, type TrainerToParent, type TrainRequest } from '../../shared/index.js';
 import { initBackend } from './backends/index.js';
-import { Coalescer } from './coalesce.js';
+import { Coalescer, mergeProgress } from './coalesce.js';
 import { train, TrainError } from './train.js';
 
 export interface TrainerPort {
@@ -93,6 +93,8 @@ export class TrainerSession {
       const progress = new Coalescer<BatchProgress>(
         (p) => (this.progressSink ?? this.port).post({ type: 'progress', progress: p }),
         PROGRESS_INTERVAL_MS,
+        undefined,
+        mergeProgress,
       );
       const summary = await train({
         spec: request.spec,

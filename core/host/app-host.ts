@@ -27,6 +27,8 @@ export interface AppHostOptions {
   shutdownTimeoutMs?: number;
   version?: string;
   log?: (message: string) => void;
+  /** The desktop app's file dialog for the user's data (`datasets.choosePath`); a browser host has none and takes uploads. */
+  chooseDatasetPath?: (kind: 'csv' | 'images') => Promise<string | null>;
 }
 
 export interface AppHost {
@@ -59,6 +61,7 @@ export function openAppHost(options: AppHostOptions): AppHost {
       version: options.version ?? appVersion(),
       log,
       onInternalError: (method, error) => log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      ...(options.chooseDatasetPath ? { chooseDatasetPath: options.chooseDatasetPath } : {}),
     });
     queue.start();
     let closing: Promise<void> | undefined;
@@ -69,6 +72,8 @@ export function openAppHost(options: AppHostOptions): AppHost {
       close: () =>
         (closing ??= (async () => {
           try {
+            // Sweeps stop following first, as they are (running ones continue at the next start).
+            services.sweeps.close();
             await queue.shutdown();
           } finally {
             store.close();

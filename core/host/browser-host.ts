@@ -3,6 +3,7 @@
 //   POST /api/<method>      one API call; JSON in, JSON out; errors `{code, message, details}` with 4xx/5xx
 //   GET  /api/events        pushed events as Server-Sent Events (`event: onRunProgress`, `data: {…}`)
 //   GET  /api/health        200 `{ok: true, …}`
+//   PUT  /api/upload/<id>?path=<relative path>   one file of an upload (`datasets.beginUpload`), streamed to disk
 //   GET  /…                 the built renderer (out/renderer), with a strict CSP
 // Why HTTP + SSE rather than WebSocket: every call is request/response, pushes only flow one way, and both
 // work with plain fetch/EventSource in the page and plain node:http here. A WebSocket needs either a
@@ -12,7 +13,9 @@
 // Security: bound to 127.0.0.1 only; a random per-launch token is required on every /api request
 // (`Authorization: Bearer TOKEN`; the event stream may pass `?token=TOKEN`, as EventSource cannot set
 // headers) and compared in constant time; a request from another Origin, or another Host (DNS rebinding),
-// is refused with 403; bodies are size-limited per method; static paths cannot leave the renderer folder.
+// is refused with 403; bodies are size-limited per method; static paths cannot leave the renderer folder. An upload's
+// bytes are counted as they arrive against its file's and its upload's caps (Content-Length is checked first but never
+// trusted): past a cap the file is removed, the upload marked failed, and the answer is 413.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -21,14 +24,16 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiError, HTTP_STATUS, isApiMethod, maxRequestBytesOf } from '../../shared/api/contract.js';
 import type { EventHub } from '../../shared/api/events.js';
+import type { UploadArea, UploadError } from '../datasets/uploads.js';
 import { toApiError } from '../services/errors.js';
+import { uploadError } from '../services/services.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { contentTypeOf } from './mime.js';
 
 export const HOST = '127.0.0.1';
 
 export interface BrowserHostOptions {
-  services: { dispatch(method: string, input: unknown): Promise<unknown>; events: EventHub };
+  services: { dispatch(method: string, input: unknown): Promise<unknown>; events: EventHub; uploads?: UploadArea };
   /** 0 (default): a free port chosen by the system. */
   port?: number;
   /** The per-launch secret; random (32 bytes, base64url) when not given. */
@@ -51,6 +56,8 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
+
+const UPLOAD_PREFIX = '/api/upload/';
 
 /** Beyond this much unsent data an event stream drops progress events; beyond 8x it is closed. */
 const SSE_SLOW_BYTES = 4 * 1024 * 1024;
@@ -129,6 +136,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         if (method !== 'GET') return refuse(req, res, new ApiError('unknown_method', 'GET /api/events'), 405);
         return openEventStream(req, res);
       }
+      if (path.startsWith(UPLOAD_PREFIX)) return receiveUpload(req, res, path.slice(UPLOAD_PREFIX.length), url.searchParams.get('path'));
       const name = path.slice('/api/'.length);
       if (!isApiMethod(name)) {
         return refuse(req, res, new ApiError('unknown_method', `unknown method ${JSON.stringify(name.slice(0, 100))}`, { method: name.slice(0, 100) }));
@@ -162,6 +170,62 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     }
 
     return serveStatic(req, res, path);
+  }
+
+  /** One file of an upload, written as it arrives; every byte counted against the caps (./uploads.ts). */
+  async function receiveUpload(req: IncomingMessage, res: ServerResponse, id: string, relPath: string | null): Promise<void> {
+    const method = 'upload';
+    if (req.method !== 'PUT') return refuse(req, res, new ApiError('unknown_method', `send a file with PUT ${UPLOAD_PREFIX}<uploadId>?path=<relative path>`), 405);
+    if (!services.uploads) return refuse(req, res, new ApiError('not_found', 'this host takes no uploads'));
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/octet-stream') {
+      return refuse(req, res, new ApiError('invalid_input', `${method}: the body must be the file's bytes (Content-Type: application/octet-stream; got ${JSON.stringify(type)})`), 415);
+    }
+    if (!relPath) return refuse(req, res, new ApiError('invalid_input', `${method}: path must name the file (?path=<relative path>)`));
+    const length = req.headers['content-length'];
+    const declared = length === undefined ? undefined : Number(length);
+    if (declared !== undefined && !Number.isSafeInteger(declared)) return refuse(req, res, new ApiError('invalid_input', `${method}: Content-Length must be a number of bytes`));
+    let sink;
+    try {
+      sink = services.uploads.open(id, relPath, declared);
+    } catch (error) {
+      return refuse(req, res, asUploadError(error));
+    }
+    const file = sink;
+    await new Promise<void>((resolveBody) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        fn();
+        resolveBody();
+      };
+      req.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        const problem = file.write(chunk);
+        if (problem) return settle(() => refuse(req, res, asUploadError(problem)));
+        // Backpressure: a slow disk pauses the socket instead of buffering the body in memory.
+        if (file.stream.writableNeedDrain) {
+          req.pause();
+          file.stream.once('drain', () => req.resume());
+        }
+      });
+      req.on('end', () =>
+        settle(() => {
+          file.finish().then(
+            (done) => sendJson(res, 200, done),
+            (error: unknown) => sendError(res, asUploadError(error)),
+          );
+        }),
+      );
+      req.on('aborted', () => settle(() => file.abort('the upload of a file broke off')));
+      req.on('error', () => settle(() => file.abort('the upload of a file broke off')));
+    });
+  }
+
+  function asUploadError(error: unknown): ApiError {
+    if (error instanceof Error && error.name === 'UploadError') return uploadError('upload', error as UploadError);
+    return toApiError(error, 'upload');
   }
 
   function authorized(req: IncomingMessage, queryToken: string | null): boolean {

@@ -43,6 +43,11 @@ export interface RunQueueOptions {
   shutdownTimeoutMs?: number;
   /** How long pause, resume and stop wait for the trainer to confirm (default 30 s). */
   confirmTimeoutMs?: number;
+  /**
+   * Whether `start()` takes up the runs left queued in the store (default true). A CLI command that trains only
+   * its own runs (`layerwise sweep`) passes false, so runs the studio queued wait for the studio.
+   */
+  adoptQueued?: boolean;
 }
 
 export const SHUTDOWN_REASON = 'Layerwise shut down while this run was training; resuming continues from its last checkpoint';
@@ -74,6 +79,7 @@ export class RunQueue {
   private readonly shutdownTimeoutMs: number;
   private readonly confirmTimeoutMs: number;
   private concurrencyLimit: number;
+  private readonly adoptQueued: boolean;
   private readonly active = new Map<number, ActiveRun>();
   private pending: PendingRun[] = [];
   private started = false;
@@ -92,13 +98,14 @@ export class RunQueue {
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 30_000;
     this.concurrencyLimit = checkConcurrency(options.concurrency ?? 1);
     this.unrecorded = new OutcomeRetry(this.log, (run) => this.emitStatus(run));
+    this.adoptQueued = options.adoptQueued ?? true;
   }
 
   /** Picks up the runs left queued in the store (oldest first, or as last ordered) and starts trainers. */
   start(): void {
     if (this.started) return;
     this.started = true;
-    const queued = this.store.listRuns({ status: 'queued' });
+    const queued = this.adoptQueued ? this.store.listRuns({ status: 'queued' }) : [];
     const projectOf = new Map(queued.map((r) => [r.id, r.projectId]));
     const known = new Set(this.pending.map((p) => p.runId));
     const ordered = orderQueued(

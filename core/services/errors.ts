@@ -10,6 +10,7 @@ const STORE_CODES: Readonly<Record<StoreErrorCode, ApiError['code']>> = {
   RunNotFound: 'not_found',
   CheckpointNotFound: 'not_found',
   ComparisonNotFound: 'not_found',
+  SweepNotFound: 'not_found',
   InvalidInput: 'invalid_input',
   InvalidTransition: 'conflict',
   DataDirLocked: 'conflict',

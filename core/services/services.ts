@@ -44,6 +44,7 @@ import { checkpointDto, curvesDto, reportDto, runDto, runListItemDto, seriesDto 
 import { ablate, fork, repeat, runOr404 } from './groups.js';
 import { lessonVerdict, listLessons, startLesson } from './lessons.js';
 import { exportCheckpoint } from './model-export.js';
+import { Predictor } from './predict.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
 import { DatasetImportError } from '../datasets/errors.js';
@@ -51,6 +52,9 @@ import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js
 import { registerDataset } from '../datasets/register.js';
 import { augmentedSamples } from './augment-preview.js';
 import { KnownDatasetMissing, presetDataset } from '../datasets/known.js';
+import { UploadArea, UploadError } from '../datasets/uploads.js';
+import { SweepManager } from '../sweeps/manager.js';
+import { SweepSpecError } from '../sweeps/errors.js';
 
 export interface ServicesOptions {
   store: Store;
@@ -66,6 +70,13 @@ export interface ServicesOptions {
   /** Errors that are not the caller's fault (bugs, the disk): logged by the host. */
   onInternalError?(method: string, error: unknown): void;
   log?: (message: string) => void;
+  /**
+   * The desktop app's file dialog (`datasets.choosePath`): with it the page picks files natively and `app.info` says
+   * `files: dialog`; without it (a browser) the page uploads them.
+   */
+  chooseDatasetPath?: (kind: 'csv' | 'images') => Promise<string | null>;
+  /** The sweeps; made here over the queue when not given (and the sweeps left running continue). */
+  sweeps?: SweepManager;
 }
 
 export interface Services {
@@ -78,6 +89,9 @@ export interface Services {
   readonly events: EventHub;
   readonly queue: RunQueue;
   readonly store: Store;
+  /** Files uploaded through the browser host, until they are imported (`<data folder>/uploads`). */
+  readonly uploads: UploadArea;
+  readonly sweeps: SweepManager;
 }
 
 export function createServices(options: ServicesOptions): Services {
@@ -96,6 +110,30 @@ export function createServices(options: ServicesOptions): Services {
   let presetCache: Preset[] | undefined;
   const presets = () => (presetCache ??= (options.presets ?? loadPresets)());
   const previews = new Map<string, LoadedDataset>();
+  const predictor = new Predictor(store);
+  const uploads = new UploadArea(join(store.report.dataDir, 'uploads'));
+  /** Registers an imported dataset, or refuses it naming the file, row or column; nothing is kept from a refused one. */
+  const datasetImport = async (method: string, work: () => Promise<DatasetFileImport>) => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DatasetImportError) {
+        throw new ApiError('invalid_input', `${error.message}; nothing was registered`, { datasetCode: error.code, ...error.where });
+      }
+      if (error instanceof UploadError) throw uploadError(method, error);
+      throw error;
+    }
+  };
+  // A sweep asks for N trainers at once: the studio's queue grows to N (the user chose it in the sweep's form).
+  const sweeps = options.sweeps ?? new SweepManager({ store, queue, presets, raiseQueueConcurrency: true, ...(options.log ? { log: options.log } : {}) });
+  if (!options.sweeps) sweeps.start();
+  const sweepError = (method: string, error: unknown): never => {
+    if (error instanceof SweepSpecError) {
+      const errors = error.errors.map((e) => ({ path: `sweep.${e.path}`.replace(/\.$/, ''), message: `sweep.${e.message}` }));
+      throw new ApiError('invalid_input', `${method}: ${errors.map((e) => e.message).join('; ')}`, { method, errors });
+    }
+    throw error;
+  };
 
   const impl: ApiHandlers = {
     'app.info': async () => ({
@@ -106,10 +144,12 @@ export function createServices(options: ServicesOptions): Services {
       createdDatabase: store.report.created,
       salvage: store.report.salvage,
       walDamage: store.report.walDamage,
+      files: options.chooseDatasetPath ? 'dialog' : 'upload',
     }),
 
     // ---- projects ----
     'projects.list': async () => store.listProjects(),
+    'projects.stats': async () => store.projectStats(),
     'projects.create': async ({ name, notes, presetId }) => {
       if (presetId === undefined) {
         if (name === undefined) throw invalidField('projects.create', 'name', 'must be given for a blank project (or give presetId)', undefined);
@@ -172,6 +212,33 @@ export function createServices(options: ServicesOptions): Services {
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
 
+    'datasets.beginUpload': async (input) => {
+      try {
+        return uploads.begin(input);
+      } catch (error) {
+        throw error instanceof UploadError ? uploadError('datasets.beginUpload', error) : error;
+      }
+    },
+    'datasets.importUpload': async (input) => {
+      store.getProject(input.projectId);
+      const { projectId, uploadId, ...request } = input;
+      const imported = await datasetImport('datasets.importUpload', () =>
+        uploads.import(uploadId, request, (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
+      );
+      const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
+    },
+    'datasets.cancelUpload': async ({ uploadId }) => {
+      uploads.discard(uploadId);
+      return null;
+    },
+    'datasets.choosePath': async ({ kind }) => {
+      if (!options.chooseDatasetPath) {
+        throw new ApiError('conflict', 'datasets.choosePath: this host has no file dialog (a browser): upload the files with datasets.beginUpload', { files: 'upload' });
+      }
+      return { path: await options.chooseDatasetPath(kind) };
+    },
+
     // ---- runs ----
     'runs.start': async (input) => {
       const config = input.config as TrainingConfig;
@@ -204,8 +271,13 @@ export function createServices(options: ServicesOptions): Services {
       queue.enqueue(run);
       return runDto(store.getRun(run.id));
     },
-    'runs.list': async ({ projectId, status }) =>
-      store.listRuns({ ...(projectId !== undefined ? { projectId } : {}), ...(status !== undefined ? { status } : {}) }).map(runListItemDto),
+    'runs.list': async ({ projectId, status }) => {
+      // A sweep's trial says so next to its run: `pruned` for a run its sweep stopped at a rung.
+      const marks = store.sweeps.marks(projectId);
+      return store
+        .listRuns({ ...(projectId !== undefined ? { projectId } : {}), ...(status !== undefined ? { status } : {}) })
+        .map((r) => ({ ...runListItemDto(r), sweep: marks.get(r.id) ?? null }));
+    },
     'runs.get': async ({ id }) => runDto(store.getRun(id)),
     'runs.pause': async ({ id }) => runDto(await queue.pause(id)),
     'runs.resume': async ({ id }) => runDto(await queue.resume(id)),
@@ -240,6 +312,7 @@ export function createServices(options: ServicesOptions): Services {
     'runs.fork': async (input) => fork({ store, queue }, input),
     'runs.ablate': async (input) => ablate({ store, queue }, input),
     'runs.repeat': async (input) => repeat({ store, queue }, input),
+    'runs.predict': async (input) => predictor.predict(input),
 
     // ---- lessons ----
     'lessons.list': async () => listLessons(),
@@ -254,6 +327,27 @@ export function createServices(options: ServicesOptions): Services {
       store.updateComparison(id, { ...(name !== undefined ? { name } : {}), ...(runIds !== undefined ? { runIds } : {}), ...(notes !== undefined ? { notes } : {}) }),
     'comparisons.delete': async ({ id }) => {
       store.deleteComparison(id);
+      return null;
+    },
+
+    // ---- sweeps ----
+    'sweeps.start': async ({ projectId, sweep }) => {
+      store.getProject(projectId);
+      try {
+        return sweeps.create(projectId, sweep);
+      } catch (error) {
+        return sweepError('sweeps.start', error);
+      }
+    },
+    'sweeps.list': async ({ projectId }) => {
+      store.getProject(projectId);
+      return sweeps.list(projectId);
+    },
+    'sweeps.get': async ({ id }) => sweeps.detail(id),
+    'sweeps.stop': async ({ id }) => sweeps.stop(id),
+    'sweeps.resume': async ({ id }) => sweeps.resume(id),
+    'sweeps.delete': async ({ id }) => {
+      sweeps.delete(id);
       return null;
     },
 
@@ -378,7 +472,14 @@ export function createServices(options: ServicesOptions): Services {
     return result === undefined ? null : result;
   };
 
-  return { handlers, dispatch, api: createApiClient(dispatch), events, queue, store };
+  return { handlers, dispatch, api: createApiClient(dispatch), events, queue, store, uploads, sweeps };
+}
+
+/** An upload's refusal as the API's error, naming the field. */
+export function uploadError(method: string, error: UploadError): ApiError {
+  const code = error.code === 'not_found' ? 'not_found' : error.code === 'too_large' ? 'payload_too_large' : error.code === 'conflict' ? 'conflict' : 'invalid_input';
+  const details = error.field ? { method, errors: [{ path: error.field, message: error.message }] } : { method };
+  return new ApiError(code, `${method}: ${error.message}`, details);
 }
 
 function invalidField(method: string, field: string, text: string, value: unknown): ApiError {

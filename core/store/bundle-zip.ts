@@ -10,6 +10,9 @@
 // Why not fflate's readers: unzipSync inflates everything in one synchronous call; the streaming Unzip scans
 // for local headers (skipping junk silently and ignoring the central directory); and its streaming Inflate
 // runs on the main thread at ~60 MB/s here, so even 4 KiB of a bomb's input held the loop for ~70 ms.
+//
+// The same reader serves other zips the user gives (an image folder uploaded as a .zip: core/datasets/uploads.ts)
+// with a ZipPolicy of their own: which entry names are allowed and how a refusal reads.
 import { createHash } from 'node:crypto';
 import { createInflateRaw } from 'node:zlib';
 import { escapeUnsafe } from '../../shared/text/safe-text.js';
@@ -45,7 +48,18 @@ export function refuseBundle(reason: string, details: Record<string, unknown> = 
   return new StoreError('BundleInvalid', `not a valid Layerwise bundle: ${safe}`, { reason: safe, ...details });
 }
 
-const damaged = (why: string) => refuseBundle(`the file is not a readable zip (truncated or damaged): ${why}`);
+/** What a kind of zip allows and how its refusals read; bundles by default. */
+export interface ZipPolicy {
+  /** Why an entry's name is refused, or null. */
+  checkName(name: string): string | null;
+  refuse(reason: string): Error;
+  /** Said of bytes found around the zip data: what the file should be instead. */
+  exactly: string;
+  /** Said of a zip that inflates past its budget, after "a zip bomb, or". */
+  bomb: string;
+}
+
+const damagedBy = (policy: ZipPolicy) => (why: string) => policy.refuse(`the file is not a readable zip (truncated or damaged): ${why}`);
 
 const EOCD = 0x06054b50;
 const CENTRAL = 0x02014b50;
@@ -61,8 +75,20 @@ function findEnd(view: DataView): number {
   return -1;
 }
 
+export const BUNDLE_ZIP_POLICY: ZipPolicy = {
+  checkName: (name) =>
+    ENTRY_NAME.test(name)
+      ? null
+      : `unexpected entry ${JSON.stringify(name)} (a bundle holds manifest.json, metrics/run-<id>.json and checkpoints/<id>/weights.bin or optimizer.bin)`,
+  refuse: (reason) => refuseBundle(reason),
+  exactly: 'a bundle is a zip file exactly as Layerwise wrote it',
+  bomb: 'not a bundle Layerwise wrote',
+};
+
 /** Lists the entries (in file order) after checking the zip's structure and every declared size. */
-export function readCentralDirectory(data: Uint8Array, limits: ZipLimits): ZipEntry[] {
+export function readCentralDirectory(data: Uint8Array, limits: ZipLimits, policy: ZipPolicy = BUNDLE_ZIP_POLICY): ZipEntry[] {
+  const refuseBundle = policy.refuse;
+  const damaged = damagedBy(policy);
   if (data.byteLength > limits.maxFileBytes) throw refuseBundle(`the file is ${data.byteLength} bytes, more than the limit of ${limits.maxFileBytes}`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const end = findEnd(view);
@@ -73,16 +99,16 @@ export function readCentralDirectory(data: Uint8Array, limits: ZipLimits): ZipEn
   if (view.getUint16(end + 4, true) !== 0 || view.getUint16(end + 6, true) !== 0 || view.getUint16(end + 8, true) !== count) {
     throw damaged('it is split over several disks');
   }
-  if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) throw refuseBundle('it is a zip64 archive (a bundle is a plain zip of at most 4 GB)');
+  if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) throw refuseBundle(`it is a zip64 archive (${policy.exactly}: a plain zip of at most 4 GB)`);
   if (count > limits.maxEntries) throw refuseBundle(`it has more than ${limits.maxEntries} entries`);
   const cdEnd = cdOffset + cdSize;
   if (cdEnd > end) throw damaged('its central directory runs past the end record');
   if (cdEnd < end) {
     // What a self-extractor stub, or anything glued in front, leaves: every offset is short by this much.
-    throw refuseBundle(`the file has ${end - cdEnd} bytes of something else before or inside the zip data; a bundle is a zip file exactly as Layerwise wrote it`);
+    throw refuseBundle(`the file has ${end - cdEnd} bytes of something else before or inside the zip data; ${policy.exactly}`);
   }
   if (count > 0 && (data.byteLength < 4 || view.getUint32(0, true) !== LOCAL)) {
-    throw refuseBundle('the file does not start with a zip entry; a bundle is a zip file exactly as Layerwise wrote it');
+    throw refuseBundle(`the file does not start with a zip entry; ${policy.exactly}`);
   }
 
   const entries: ZipEntry[] = [];
@@ -106,11 +132,8 @@ export function readCentralDirectory(data: Uint8Array, limits: ZipLimits): ZipEn
 
     if (names.has(name)) throw refuseBundle(`entry ${JSON.stringify(name)} appears twice`);
     names.add(name);
-    if (!ENTRY_NAME.test(name)) {
-      throw refuseBundle(
-        `unexpected entry ${JSON.stringify(name)} (a bundle holds manifest.json, metrics/run-<id>.json and checkpoints/<id>/weights.bin or optimizer.bin)`,
-      );
-    }
+    const nameProblem = policy.checkName(name);
+    if (nameProblem) throw refuseBundle(nameProblem);
     if (flags & 1) throw refuseBundle(`entry ${name} is encrypted`);
     if (method !== 0 && method !== 8) throw refuseBundle(`entry ${name} uses compression method ${method} (only stored and deflate are read)`);
     const limit = name === 'manifest.json' ? limits.maxManifestBytes : limits.maxEntryBytes;
@@ -159,7 +182,14 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Inflates and hashes every entry, counting bytes as they come out. Refuses an entry that inflates to more
  * or fewer bytes than it declared, and a bundle that inflates past max(allowance, ratio × its size).
  */
-export async function inflateEntries(data: Uint8Array, entries: readonly ZipEntry[], limits: ZipLimits, stats?: InflateStats): Promise<Map<string, InflatedEntry>> {
+export async function inflateEntries(
+  data: Uint8Array,
+  entries: readonly ZipEntry[],
+  limits: ZipLimits,
+  stats?: InflateStats,
+  policy: ZipPolicy = BUNDLE_ZIP_POLICY,
+): Promise<Map<string, InflatedEntry>> {
+  const refuseBundle = policy.refuse;
   const budget = Math.min(limits.maxTotalBytes, Math.max(limits.inflateAllowance, limits.maxInflateRatio * data.byteLength));
   const out = new Map<string, InflatedEntry>();
   const s: InflateStats = stats ?? { turns: 0, maxWorkPerTurn: 0, inflated: 0 };
@@ -181,12 +211,12 @@ export async function inflateEntries(data: Uint8Array, entries: readonly ZipEntr
       out.set(entry.name, { bytes: compressed, sha256: hash.digest('hex') });
       continue;
     }
-    const bytes = await inflateEntry(entry, compressed, (chunk) => {
+    const bytes = await inflateEntry(entry, compressed, refuseBundle, (chunk) => {
       s.inflated += chunk.byteLength;
       worked(chunk.byteLength);
       if (s.inflated > budget) {
         return refuseBundle(
-          `its entries inflate to more than ${budget} bytes (over ${limits.maxInflateRatio} times the file's ${data.byteLength} bytes): a zip bomb, or not a bundle Layerwise wrote`,
+          `its entries inflate to more than ${budget} bytes (over ${limits.maxInflateRatio} times the file's ${data.byteLength} bytes): a zip bomb, or ${policy.bomb}`,
         );
       }
       hash.update(chunk);
@@ -198,13 +228,13 @@ export async function inflateEntries(data: Uint8Array, entries: readonly ZipEntr
 }
 
 /** One deflated entry through zlib; `onChunk` sees every output chunk and may refuse (stopping zlib). */
-function inflateEntry(entry: ZipEntry, compressed: Uint8Array, onChunk: (chunk: Buffer) => StoreError | null): Promise<Uint8Array> {
+function inflateEntry(entry: ZipEntry, compressed: Uint8Array, refuseBundle: ZipPolicy['refuse'], onChunk: (chunk: Buffer) => Error | null): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const inflater = createInflateRaw({ chunkSize: INFLATE_CHUNK });
     const chunks: Buffer[] = [];
     let produced = 0;
     let failed = false;
-    const fail = (error: StoreError) => {
+    const fail = (error: Error) => {
       if (failed) return;
       failed = true;
       inflater.destroy();

@@ -22,13 +22,17 @@ import { InputFileError, readFileLimited } from '../files/read.js';
 import { inflateEntries, readCentralDirectory, refuseBundle as refuse, type InflatedEntry, type InflateStats, type ZipLimits } from './bundle-zip.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { syncDir } from './open-db.js';
+import { checkSweeps, collectSweeps, sweepBundleSchema, writeSweeps } from './bundle-sweeps.js';
 import { CHECKPOINT_KINDS, COMPARISON_KINDS, RUN_STATUSES, SCHEMA_VERSION } from './schema.js';
 import { iso, MAX_CHECKPOINT_PART_BYTES, type Store } from './store.js';
 import type { CheckpointKind, DatasetSplit, FinalMetrics, JsonValue, MetricPoint, MetricSeries, RunStatus } from './types.js';
 
 export const BUNDLE_FORMAT = 'layerwise-bundle';
-/** 2 added run reports and how comparisons were made (kind, base run, lesson); version 1 bundles still import. */
-export const BUNDLE_FORMAT_VERSION = 2;
+/**
+ * 2 added run reports and how comparisons were made (kind, base run, lesson); 3 added sweeps (./bundle-sweeps.ts).
+ * Version 1 and 2 bundles still import.
+ */
+export const BUNDLE_FORMAT_VERSION = 3;
 /** The oldest bundle format this Layerwise still imports. */
 export const OLDEST_BUNDLE_FORMAT_VERSION = 1;
 export const BUNDLE_EXTENSION = '.layerwise';
@@ -182,6 +186,8 @@ function manifestSchema(limits: BundleLimits) {
         lessonId: z.string().min(1).max(100).nullable().optional(),
       }),
     ),
+    /** Format 3: the project's sweeps, their trials and rung decisions. */
+    sweeps: z.array(sweepBundleSchema).optional(),
   });
 }
 
@@ -293,6 +299,7 @@ function collect(store: Store, projectId: number) {
     runs,
     checkpoints,
     comparisons,
+    sweeps: collectSweeps(store, projectId),
   } satisfies BundleManifest;
   return { manifest, entries, counts };
 }
@@ -465,6 +472,8 @@ function checkEntries(files: Map<string, InflatedEntry>, limits: BundleLimits): 
     const base = comparison.baseRunId ?? null;
     if (base !== null && !comparison.runIds.includes(base)) throw refuse(`comparisons[${i}].baseRunId ${base} is not one of its runIds`);
   });
+
+  checkSweeps(manifest.sweeps ?? [], runIds);
 
   for (const name of files.keys()) {
     if (!listed.has(name)) throw refuse(`entry ${name} is not listed in manifest.json`);
@@ -656,6 +665,7 @@ function writeBundle(store: Store, bundle: CheckedBundle): ImportResult {
     );
     c.runIds.forEach((runId, position) => insert('INSERT INTO comparison_runs (comparison_id, run_id, position) VALUES (?, ?, ?)', comparisonId, runIds[runId], position));
   }
+  writeSweeps(store, projectId, manifest.sweeps ?? [], runIds, versionIds);
   return {
     projectId,
     projectName: manifest.project.name,

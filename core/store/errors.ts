@@ -8,6 +8,7 @@ export type StoreErrorCode =
   | 'RunNotFound'
   | 'CheckpointNotFound'
   | 'ComparisonNotFound'
+  | 'SweepNotFound'
   | 'InvalidInput'
   | 'InvalidTransition'
   | 'DataDirLocked'

@@ -10,6 +10,7 @@ export type { MetricRepository } from './repos/metrics.js';
 export type { CheckpointRepository } from './repos/checkpoints.js';
 export type { ComparisonRepository } from './repos/comparisons.js';
 export type { RunContinuations } from './repos/continuations.js';
+export type { SweepRepository, SweepRecord, NewTrial, TrialPatch } from './repos/sweeps.js';
 export { MIGRATIONS, SCHEMA_VERSION, CHECKPOINT_KINDS, COMPARISON_KINDS, migrate, schemaVersion, type Migration } from './schema.js';
 export { LOCK_FILE, readLock, type LockInfo } from './lock.js';
 export { canonicalJson, sha256Hex } from './canonical.js';

@@ -14,6 +14,9 @@ export type Migration = (db: Database.Database) => void;
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const;
 export const CHECKPOINT_KINDS = ['best', 'last', 'periodic'] as const;
 export const COMPARISON_KINDS = ['manual', 'ablation', 'seeds', 'lesson'] as const;
+// As the sweep migration shipped them (shared/sweeps/spec.ts keeps the vocabulary; types.ts checks they match).
+export const SWEEP_STATUS_VALUES = ['running', 'stopped', 'completed'] as const;
+export const TRIAL_STATE_VALUES = ['queued', 'running', 'completed', 'pruned', 'stopped', 'diverged', 'failed', 'interrupted'] as const;
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
@@ -179,6 +182,53 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE status = 'failed';
     `);
   },
+  // 7: hyperparameter sweeps, their trials (each linked to the run that trains it; a deleted run leaves
+  // the trial and its numbers) and ASHA's decisions at each rung, kept so that a resumed sweep rebuilds its
+  // state from these rows alone.
+  (db) =>
+    db.exec(`
+      CREATE TABLE sweeps (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+        spec TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN (${list(SWEEP_STATUS_VALUES)})),
+        stop_reason TEXT,
+        concurrency INTEGER NOT NULL CHECK (concurrency >= 1),
+        elapsed_ms INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+      CREATE INDEX sweeps_project ON sweeps(project_id);
+      CREATE TABLE sweep_trials (
+        id INTEGER PRIMARY KEY,
+        sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL CHECK (number >= 1),
+        params TEXT NOT NULL,
+        unused TEXT NOT NULL DEFAULT '[]',
+        state TEXT NOT NULL CHECK (state IN (${list(TRIAL_STATE_VALUES)})),
+        run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        epochs INTEGER NOT NULL DEFAULT 0,
+        val_loss REAL,
+        val_accuracy REAL,
+        objective REAL,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        UNIQUE (sweep_id, number)
+      );
+      CREATE INDEX sweep_trials_run ON sweep_trials(run_id);
+      CREATE TABLE sweep_rungs (
+        trial_id INTEGER NOT NULL REFERENCES sweep_trials(id) ON DELETE CASCADE,
+        rung INTEGER NOT NULL CHECK (rung >= 0),
+        epoch INTEGER NOT NULL,
+        value REAL,
+        promoted INTEGER NOT NULL CHECK (promoted IN (0, 1)),
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (trial_id, rung)
+      ) WITHOUT ROWID;
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -28,6 +28,7 @@ import { DatasetRepository } from './repos/datasets.js';
 import { MetricRepository } from './repos/metrics.js';
 import { ProjectRepository } from './repos/projects.js';
 import { RunRepository, type FinishRun, type NewRun } from './repos/runs.js';
+import { SweepRepository } from './repos/sweeps.js';
 import type {
   Checkpoint,
   CheckpointData,
@@ -40,6 +41,7 @@ import type {
   ModelVersion,
   OpenReport,
   Project,
+  ProjectStats,
   Run,
   RunCurves,
   RunListItem,
@@ -60,6 +62,8 @@ export class Store {
   readonly checkpoints: CheckpointRepository;
   readonly comparisons: ComparisonRepository;
   readonly continuations: RunContinuations;
+  /** Sweeps and their trials (core/sweeps drives them). */
+  readonly sweeps: SweepRepository;
 
   private constructor(
     private readonly db: StoreDb,
@@ -73,6 +77,7 @@ export class Store {
     this.checkpoints = new CheckpointRepository(db, this.runs);
     this.comparisons = new ComparisonRepository(db, this.projects, this.runs);
     this.continuations = new RunContinuations(db, this.runs, this.metrics, this.checkpoints);
+    this.sweeps = new SweepRepository(db, this.projects);
   }
 
   /**
@@ -176,6 +181,10 @@ export class Store {
   }
   listProjects(): Project[] {
     return this.projects.list();
+  }
+  /** Run counts and the best validation accuracy of every project, in one query. */
+  projectStats(): ProjectStats[] {
+    return this.projects.stats();
   }
   ensureProject(name: string): Project {
     return this.projects.ensure(name);

@@ -1,6 +1,7 @@
 // What the store hands out. Timestamps are ISO 8601 strings (UTC, ms precision); ids are integers.
 import type { RunStatus } from '../../shared/runs/statuses.js';
-import type { CHECKPOINT_KINDS, RUN_STATUSES } from './schema.js';
+import type { CHECKPOINT_KINDS, RUN_STATUSES, SWEEP_STATUS_VALUES, TRIAL_STATE_VALUES } from './schema.js';
+import type { SweepStatus, TrialState } from '../../shared/sweeps/spec.js';
 import type { Checkpoint, Dataset, JsonValue, SalvageReport, WalDamageReport } from '../../shared/api/entities.js';
 
 // The records the store hands out are the API's entities (one definition, in shared/); only what the
@@ -15,6 +16,7 @@ export type {
   JsonValue,
   ModelVersion,
   Project,
+  ProjectStats,
   Run,
   RunListItem,
   RunReport,
@@ -31,6 +33,11 @@ export type { RunStatus };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const storedStatusesMatch: Same<(typeof RUN_STATUSES)[number], RunStatus> = true;
 void storedStatusesMatch;
+// Likewise for the sweep tables' CHECKs and the sweep vocabulary in shared/sweeps/spec.ts.
+const storedSweepStatusesMatch: Same<(typeof SWEEP_STATUS_VALUES)[number], SweepStatus> = true;
+const storedTrialStatesMatch: Same<(typeof TRIAL_STATE_VALUES)[number], TrialState> = true;
+void storedSweepStatusesMatch;
+void storedTrialStatesMatch;
 
 export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number];
 

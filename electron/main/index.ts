@@ -119,6 +119,14 @@ function openHost(): AppHost | undefined {
         }),
       version: app.getVersion(),
       log,
+      // The user's data comes through the system's file dialog here (a browser uploads it instead).
+      chooseDatasetPath: async (kind) => {
+        const options = kind === 'csv'
+          ? { title: 'Choose a CSV file', filters: [{ name: 'CSV table', extensions: ['csv', 'txt'] }], properties: ['openFile' as const] }
+          : { title: 'Choose a folder of class folders', properties: ['openDirectory' as const] };
+        const picked = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      },
     });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);

@@ -9,7 +9,7 @@
 // LayerwiseEvents, EVENT_NAMES, ApiEventPayloads, channelOf, eventChannelOf, ApiError, ApiEnvelope.
 import { z } from 'zod';
 import { DatasetRefSchema } from '../data/dataset-ref.js';
-import { IMAGE_LIMITS, NAME_MAX_CHARS, nameProblem, NOTES_MAX_CHARS, notesProblem } from '../limits/inputs.js';
+import { IMAGE_LIMITS, NAME_MAX_CHARS, nameProblem, NOTES_MAX_CHARS, notesProblem, UPLOAD_LIMITS } from '../limits/inputs.js';
 import type { Preset } from '../presets/preset.js';
 import { BACKEND_NAMES, type BackendChoice } from '../protocol/training.js';
 import type { SpecError } from '../spec/errors.js';
@@ -35,7 +35,9 @@ import type {
   HostInfo,
   MetricSeries,
   ModelVersion,
+  Prediction,
   Project,
+  ProjectStats,
   QueueState,
   Run,
   RunCheckpointEvent,
@@ -45,12 +47,16 @@ import type {
   RunProgressEvent,
   RunStatusEvent,
   SavedModelVersion,
+  UploadTicket,
 } from './entities.js';
 import { RUN_STATUSES } from '../runs/statuses.js';
 import { LESSON_BUDGETS } from './entities.js';
+import { SweepSpecSchema } from '../sweeps/spec.js';
+import type { Sweep, SweepDetail, SweepEvent } from '../sweeps/entities.js';
 
 export * from './errors.js';
 export type * from './entities.js';
+export type * from '../sweeps/entities.js';
 export { RUN_STATUSES } from '../runs/statuses.js';
 export { CHECKPOINT_KIND_VALUES, COMPARISON_KIND_VALUES, LESSON_BUDGETS } from './entities.js';
 
@@ -72,9 +78,15 @@ export const MAX_CONCURRENCY = 16;
 export const MAX_MISCLASSIFIED = 48;
 /** Seeds "Repeat with N seeds" and an ablation may ask for. */
 export const MAX_SEEDS = 10;
+/** Rows and raw values one `runs.predict` call may carry (a 512 × 512 RGB image is 786,432 values: resize it first). */
+export const MAX_PREDICT_ROWS = 16;
+export const MAX_PREDICT_VALUES = 262_144;
+/** The largest `runs.predict` request: MAX_PREDICT_VALUES numbers of up to ~16 characters of JSON each. */
+export const MAX_PREDICT_REQUEST_BYTES = 4 * 1024 * 1024;
 
 /** The request size limit of a method (bytes of JSON). */
 export function maxRequestBytesOf(method: string): number {
+  if (method === 'runs.predict') return MAX_PREDICT_REQUEST_BYTES;
   return method === 'bundles.import' ? MAX_BUNDLE_BASE64_CHARS + 64 * 1024 : MAX_REQUEST_BYTES;
 }
 
@@ -146,6 +158,8 @@ export const API_SCHEMAS = {
   'app.info': empty,
 
   'projects.list': empty,
+  /** Per project: runs, runs training or queued, and the best final validation accuracy (one query for the list). */
+  'projects.stats': empty,
   /** A blank project, or one seeded from a preset (its model saved as the first version, its data recorded). */
   'projects.create': z.strictObject({
     name: name.optional(),
@@ -220,6 +234,36 @@ export const API_SCHEMAS = {
     ],
     { error: 'kind must be csv, images, idx or cifar' },
   ),
+  /**
+   * The page's own files (a browser): opens an upload of `files` files of `bytes` bytes in all, checked against the
+   * caps (shared/limits/inputs.ts UPLOAD_LIMITS). The page then streams each file to the ticket's path (the browser
+   * host counts every byte as it arrives) and calls `datasets.importUpload`.
+   */
+  'datasets.beginUpload': z.strictObject({
+    kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
+    files: z.number({ error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).int({ error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).min(1, { error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).max(UPLOAD_LIMITS.maxFiles, { error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }),
+    bytes: z.number({ error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).int({ error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).min(1, { error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).max(UPLOAD_LIMITS.totalBytes, { error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }),
+  }),
+  /**
+   * Imports an upload whose files have all arrived, exactly as `datasets.import` imports a path (the same checks and
+   * errors, naming the uploaded file, row or image); the upload is removed afterwards whatever the outcome.
+   */
+  'datasets.importUpload': z.strictObject({
+    projectId: id,
+    uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id (32 hex digits from datasets.beginUpload)' }),
+    kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
+    name: name.optional(),
+    target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
+    header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
+    impute: z.boolean({ error: 'must be true or false' }).optional(),
+    task: z.enum(['classification', 'regression'], { error: 'must be classification or regression' }).optional(),
+    size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
+    rgb: z.boolean({ error: 'must be true or false' }).optional(),
+  }),
+  /** Gives an upload up: its files are removed. */
+  'datasets.cancelUpload': z.strictObject({ uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id' }) }),
+  /** The desktop app: the system's file dialog picks a CSV file or an image folder; null when cancelled. Refused where there is no dialog (`app.info` says `files: upload`). */
+  'datasets.choosePath': z.strictObject({ kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }) }),
   /**
    * The first `count` samples of a split and its class histogram; with `config`, also those samples with the
    * config's augmentations applied as at `epoch` (training split only).
@@ -325,6 +369,30 @@ export const API_SCHEMAS = {
     seeds: z.number({ error: `must be an integer in [2, ${MAX_SEEDS}]` }).int({ error: `must be an integer in [2, ${MAX_SEEDS}]` }).min(2, { error: `must be an integer in [2, ${MAX_SEEDS}]` }).max(MAX_SEEDS, { error: `must be an integer in [2, ${MAX_SEEDS}]` }),
   }),
 
+  /**
+   * Try the model: a run's checkpoint (`best` by default, else `last`; a run still training answers from the
+   * checkpoint it has) predicts the raw rows given (as the data holds them, before input scaling: MNIST pixels
+   * 0–255), scaled as in training. With `boundary: true` on a 2-D classification set, also its decision boundary.
+   */
+  'runs.predict': z
+    .strictObject({
+      runId: id,
+      checkpoint: z.enum(['best', 'last'], { error: 'must be best or last' }).optional(),
+      rows: z
+        .array(
+          z
+            .array(z.number({ error: 'must be a finite number' }).finite({ error: 'must be a finite number' }), { error: 'must be a list of numbers' })
+            .min(1, { error: 'must hold at least one value' })
+            .max(MAX_PREDICT_VALUES, { error: `must hold at most ${MAX_PREDICT_VALUES} values` }),
+          { error: 'must be a list of rows' },
+        )
+        .max(MAX_PREDICT_ROWS, { error: `must list at most ${MAX_PREDICT_ROWS} rows` })
+        .refine((rows) => rows.reduce((n, r) => n + r.length, 0) <= MAX_PREDICT_VALUES, { error: `must hold at most ${MAX_PREDICT_VALUES} values in all` })
+        .optional(),
+      boundary: z.boolean({ error: 'must be true or false' }).optional(),
+    })
+    .refine((v) => (v.rows?.length ?? 0) > 0 || v.boundary === true, { error: 'give rows to predict, or boundary: true', path: ['rows'] }),
+
   'lessons.list': empty,
   /** Queues a lesson's runs (in the Lessons project, made on first use, unless projectId is given) and its comparison. */
   'lessons.start': z.strictObject({
@@ -351,6 +419,22 @@ export const API_SCHEMAS = {
       .max(MAX_BUNDLE_BASE64_CHARS, { error: `must be at most ${MAX_BUNDLE_BYTES} bytes (${MAX_BUNDLE_BASE64_CHARS} base64 characters)` })
       .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'must be base64 (A-Z, a-z, 0-9, +, /, = padding)' }),
   }),
+
+  /**
+   * Starts a sweep (shared/sweeps/spec.ts): trials of a base run with other values for trick parameters, layer
+   * fields, depth or seed, picked by grid, seeded random or TPE search, pruned by ASHA; its trials are ordinary
+   * queued runs of the project. The spec is checked against its base before anything is stored.
+   */
+  'sweeps.start': z.strictObject({ projectId: id, sweep: SweepSpecSchema }),
+  'sweeps.list': z.strictObject({ projectId: id }),
+  /** A sweep with all its trials. */
+  'sweeps.get': byId,
+  /** Stops a running sweep resumably: its training trials stop after their batch and continue on resume. */
+  'sweeps.stop': byId,
+  /** Continues a stopped sweep (interrupted trials from their checkpoints). */
+  'sweeps.resume': byId,
+  /** Deletes a sweep that is not running, with its trials; the runs stay in the project. */
+  'sweeps.delete': byId,
 } as const;
 
 export type ApiMethod = keyof typeof API_SCHEMAS;
@@ -377,6 +461,7 @@ export interface SpecCheckResult {
 export interface ApiOutputs {
   'app.info': HostInfo;
   'projects.list': Project[];
+  'projects.stats': ProjectStats[];
   'projects.create': Project;
   'projects.update': Project;
   'projects.delete': null;
@@ -389,6 +474,10 @@ export interface ApiOutputs {
   'datasets.list': Dataset[];
   'datasets.import': ImportedDataset;
   'datasets.preview': DatasetPreview;
+  'datasets.beginUpload': UploadTicket;
+  'datasets.importUpload': ImportedDataset;
+  'datasets.cancelUpload': null;
+  'datasets.choosePath': { path: string | null };
   'runs.start': Run;
   'runs.list': RunListItem[];
   'runs.get': Run;
@@ -408,6 +497,7 @@ export interface ApiOutputs {
   'runs.fork': Run;
   'runs.ablate': RunGroupResult;
   'runs.repeat': RunGroupResult;
+  'runs.predict': Prediction;
   'lessons.list': LessonInfo[];
   'lessons.start': RunGroupResult & { project: Project };
   'lessons.verdict': LessonVerdict;
@@ -418,6 +508,12 @@ export interface ApiOutputs {
   'comparisons.delete': null;
   'bundles.export': BundleExport;
   'bundles.import': BundleImport;
+  'sweeps.start': Sweep;
+  'sweeps.list': Sweep[];
+  'sweeps.get': SweepDetail;
+  'sweeps.stop': Sweep;
+  'sweeps.resume': Sweep;
+  'sweeps.delete': null;
 }
 
 export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];
@@ -473,10 +569,12 @@ export interface ApiEventPayloads {
   onQueueChanged: QueueState;
   /** A dataset import is under way: items (rows or images) read of the total. */
   onDatasetImportProgress: DatasetImportProgress;
+  /** A sweep changed: a trial was planned, reached a rung, was pruned or finished; or the sweep's status. */
+  onSweepChanged: SweepEvent;
 }
 
 export type EventName = keyof ApiEventPayloads;
-export const EVENT_NAMES = Object.freeze(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged', 'onDatasetImportProgress'] as const) satisfies readonly EventName[];
+export const EVENT_NAMES = Object.freeze(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged', 'onDatasetImportProgress', 'onSweepChanged'] as const) satisfies readonly EventName[];
 const _eventsListed: Same<EventName, (typeof EVENT_NAMES)[number]> = true;
 void _eventsListed;
 

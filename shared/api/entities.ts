@@ -3,13 +3,14 @@
 // Timestamps are ISO 8601 strings (UTC); ids are positive integers.
 import type { DatasetRef } from '../data/dataset-ref.js';
 import type { ModelSpec } from '../spec/model-spec.js';
-import type { BatchProgress, EpochReport } from '../protocol/training.js';
+import type { BatchProgress, DecisionBoundary, EpochReport } from '../protocol/training.js';
 import type { RunStatus, RunStatusCause } from '../runs/statuses.js';
 import type { RunWarning } from '../runs/warnings.js';
 
 export type { RunStatus, RunStatusCause } from '../runs/statuses.js';
 export type { RunWarning } from '../runs/warnings.js';
 import type { TrainingConfig } from '../tricks/config.js';
+import type { RunSweepMark } from '../sweeps/entities.js';
 
 export const CHECKPOINT_KIND_VALUES = ['best', 'last', 'periodic'] as const;
 export type CheckpointKindDto = (typeof CHECKPOINT_KIND_VALUES)[number];
@@ -21,6 +22,19 @@ export interface Project {
   name: string;
   notes: string;
   createdAt: string;
+}
+
+/** `projects.stats`: what the project list shows of each project, counted in one query. */
+export interface ProjectStats {
+  projectId: number;
+  runs: number;
+  /** Runs a trainer holds now (running or paused). */
+  training: number;
+  /** Runs waiting in the queue. */
+  queued: number;
+  /** The highest validation accuracy of a finished run's final model, and that run; null before one. */
+  bestValAccuracy: number | null;
+  bestRunId: number | null;
 }
 
 export interface ModelVersion {
@@ -87,6 +101,8 @@ export interface Run {
 export interface RunListItem extends Run {
   modelName: string;
   datasetName: string;
+  /** The sweep trial it trains (its state says `pruned` for a run ASHA stopped), if any. */
+  sweep?: RunSweepMark | null;
 }
 
 /**
@@ -169,6 +185,24 @@ export interface RunReport {
   weights: 'last' | 'best' | 'averaged';
   /** Trainable + non-trainable parameters of the trained model (structural tricks applied). */
   parameters: number;
+}
+
+/** `runs.predict` (Try the model): what a run's checkpoint makes of the inputs given. */
+export interface Prediction {
+  runId: number;
+  /** The checkpoint whose weights answered (the best epoch's, or the last one's). */
+  checkpoint: { id: number; epoch: number; kind: CheckpointKindDto };
+  task: 'classification' | 'regression';
+  classNames: string[];
+  inputShape: number[];
+  /** The input scaling applied to the raw values first, as in training (`none`, `scaleUnit`, `standardize`…). */
+  inputScaling: string;
+  /** Per row: class probabilities (classification) or the model's outputs (regression). */
+  outputs: number[][];
+  /** Per row, the most likely class (null for regression). */
+  predicted: (number | null)[];
+  /** With `boundary: true`, for a 2-D classification set: the picture of its classes over the training points' plane. */
+  boundary: DecisionBoundary | null;
 }
 
 /** `runs.ablate` / `runs.repeat` / `lessons.start`: the comparison that groups the runs, and the runs queued. */
@@ -266,6 +300,11 @@ export interface HostInfo {
   salvage?: SalvageReport | null;
   /** A damaged write-ahead log found on opening: the commits SQLite could not replay, and what they held. */
   walDamage?: WalDamageReport | null;
+  /**
+   * How the page reads the user's files: `dialog` (the desktop app: `datasets.choosePath` opens the system's file
+   * dialog, and the host reads the path), or `upload` (a browser: the page streams them, `datasets.beginUpload`).
+   */
+  files: 'dialog' | 'upload';
 }
 
 /** Rows read back from a damaged database into a new one, per table, and what could not be. */
@@ -378,6 +417,19 @@ export interface ImportedDataset {
   created: boolean;
   /** One line each, e.g. `header row found; target "label" (classification); 4 columns → 6 features`. */
   notes: string[];
+}
+
+/** `datasets.beginUpload`: where the page sends the files (the browser host), and what the upload may hold. */
+export interface UploadTicket {
+  uploadId: string;
+  kind: 'csv' | 'images';
+  /** `PUT <path>?path=<the file's relative path>` with the file's bytes (Content-Type application/octet-stream). */
+  path: string;
+  /** The files and bytes declared: more is refused as it arrives. */
+  maxFiles: number;
+  maxTotalBytes: number;
+  /** One file's cap (images; a .zip of the folder may be UPLOAD_LIMITS.zipBytes). */
+  maxFileBytes: number;
 }
 
 export interface DatasetImportProgress {

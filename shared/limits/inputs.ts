@@ -114,3 +114,28 @@ export const BUNDLE_LIMITS = {
  */
 export const PREPARED_DATASET_MAX_BYTES = 2048 * MiB;
 
+// ---- files uploaded through the browser (the browser host's streaming upload, `datasets.beginUpload`) ----
+
+/**
+ * Counted as bytes arrive (never from Content-Length alone); a CSV file or an image folder (its files one by one, or
+ * one .zip of it). The per-file caps are the importers' own.
+ */
+export const UPLOAD_LIMITS = {
+  csvBytes: CSV_LIMITS.maxBytes,
+  imageBytes: IMAGE_LIMITS.maxFileBytes,
+  /** A .zip of an image folder. */
+  zipBytes: 512 * MiB,
+  /** All files of one upload together. */
+  totalBytes: 1024 * MiB,
+  /** Files of one image-folder upload: the importer's images plus the other files it may skip. */
+  maxFiles: IMAGE_LIMITS.maxImages + IMAGE_LIMITS.maxOtherFiles,
+  /** A file's path inside the upload: `folder/class/image.png` at most. */
+  maxDepth: 3,
+  maxPathChars: 1024,
+  /** Uploads open at once; an upload not imported within this time is removed. */
+  maxOpen: 8,
+  expireMs: 60 * 60_000,
+  /** A zip of images inflates to about its own size (PNG and JPEG are compressed already): more is refused. */
+  zipInflateRatio: 4,
+  zipInflateAllowance: 64 * MiB,
+} as const;

@@ -14,9 +14,24 @@ export interface BatchProgress {
   batch: number;
   batchesPerEpoch: number;
   epochs: number;
-  /** Mean training loss over the epoch so far. */
+  /** Mean training loss over the epoch so far (a running mean: it falls at every epoch start, so never plot it per step). */
   loss: number;
   samplesPerSecond: number;
+  /**
+   * The batch loss of every optimizer step since the previous progress message, oldest first; the last is this
+   * batch's. Step of `losses[i]` (0-based, counted from the run's start): `stepOfLoss(progress, i)`.
+   */
+  losses: number[];
+}
+
+/** The 0-based optimizer step at which `progress.losses[i]` was measured. */
+export function stepOfLoss(progress: Pick<BatchProgress, 'epoch' | 'batch' | 'batchesPerEpoch' | 'losses'>, i: number): number {
+  return progress.epoch * progress.batchesPerEpoch + progress.batch - progress.losses.length + i;
+}
+
+/** Optimizer steps in one epoch: the engine's batch count (the last batch may be short). */
+export function batchesPerEpochOf(trainCount: number, batchSize: number): number {
+  return trainCount <= 0 ? 0 : Math.ceil(trainCount / Math.min(batchSize, trainCount));
 }
 
 /** Sampled every few batches: the loss and gradient global norm at one optimizer step. */
@@ -61,6 +76,22 @@ export interface EpochReport {
   layers: LayerStat[];
   /** Whether this epoch is the best so far on validation loss. */
   best: boolean;
+  /** For a 2-D classification set: the model's class probabilities over a grid of the input plane at this epoch's end. */
+  boundary?: DecisionBoundary;
+}
+
+/**
+ * Class probabilities of the model over a `size` × `size` grid of a 2-D input plane (TensorFlow Playground's
+ * picture). Cell (row r, column c) is centred at x = x0 + (c + 0.5)·(x1 − x0)/size and y = y1 − (r + 0.5)·(y1 − y0)/size
+ * (row 0 at the top), in the data's own units (before input scaling). `probs` holds `classes` values per cell,
+ * row-major, rounded to 1/1000.
+ */
+export interface DecisionBoundary {
+  size: number;
+  classes: number;
+  /** [x0, x1, y0, y1]: the plane drawn, the training points' range with a margin. */
+  extent: [number, number, number, number];
+  probs: number[];
 }
 
 export interface FinalMetrics {

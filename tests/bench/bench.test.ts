@@ -92,7 +92,7 @@ describe('bench arithmetic', () => {
 
   it('trains every model with Adam at 0.001 on [0, 1] pixels for one epoch', () => {
     expect(benchConfig(256)).toMatchObject({ epochs: 1, batchSize: 256, seed: 1, tricks: { scaleUnit: {}, adam: { learningRate: 0.001 } } });
-    expect(parseModels('mlp,resnet')).toEqual(['mlp', 'resnet']);
+    expect(parseModels('mlp,resnet,bn-dropout')).toEqual(['mlp', 'resnet', 'bn-dropout']);
     expect(() => parseModels('mlp,vgg')).toThrow(/unknown model 'vgg'/);
   });
 });
@@ -102,10 +102,10 @@ const runBench = (args: string[]) =>
 
 describe('bench/run.ts as a child process', () => {
   it('prints a JSON report of the expected shape on stdout, the tables on stderr', () => {
-    const r = runBench(['--quick', '--json', '--backends', 'cpu', '--models', 'mlp', '--batch', '64', '--no-pytorch', '--samples', '512', '--no-overhead', '--no-store']);
+    const r = runBench(['--quick', '--json', '--backends', 'cpu', '--models', 'mlp', '--batch', '64', '--no-pytorch', '--samples', '512', '--no-tricks', '--no-real-size', '--no-overhead', '--no-store']);
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(expect.arrayContaining(['date', 'machine', 'results', 'ratios', 'pytorch', 'overhead', 'store']));
+    expect(Object.keys(report)).toEqual(expect.arrayContaining(['date', 'machine', 'results', 'ratios', 'pytorch', 'tricks', 'realSize', 'overhead', 'store']));
     expect(Number.isNaN(Date.parse(report.date as string))).toBe(false);
     expect(report.machine).toMatchObject({ cpus: expect.any(Number), cpuModel: expect.any(String), node: process.versions.node, tfjs: '4.22.0', torch: null });
     const results = report.results as ResultRow[];
@@ -119,6 +119,8 @@ describe('bench/run.ts as a child process', () => {
     expect((row!.msPerStep * row!.samplesPerSecond) / 64_000).toBeCloseTo(1, 3);
     expect(report.ratios).toEqual([]);
     expect(report.pytorch).toEqual([]);
+    expect(report.tricks).toBeNull();
+    expect(report.realSize).toBeNull();
     expect(report.overhead).toBeNull();
     expect(report.store).toBeNull();
     expect(r.stderr).toMatch(/cpu\s+mlp\s+64\s+512/);

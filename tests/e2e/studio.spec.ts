@@ -99,11 +99,12 @@ test('build, break, fix, train and find it again after a reload', async ({ page,
   await expect.poll(() => training.points(training.accuracyChart)).toBeGreaterThan(0);
   await shot(page, testInfo, '07-training-done');
 
-  // Reload (the address bar no longer holds the token; the tab keeps it): the project, the run and its curve
-  // are still there.
+  // Reload (the address bar no longer holds the token; the tab keeps it): the page stays where it was (issue 17:
+  // the project's training tab), with the run and its curve; the edited model is there too.
   await page.reload();
-  await expect(projects.item('Digits')).toBeVisible();
-  await projects.open('Digits');
+  await expect(training.root).toBeVisible();
+  await project.expectTitle('Digits');
+  await project.tab('model');
   await expect(editor.shape('layers[1]')).toHaveText('→ [26, 26, 16]');
   await project.tab('training');
   await expect(training.runs).toHaveCount(1);

@@ -26,7 +26,7 @@ function channel() {
   return c;
 }
 
-const progress: BatchProgress = { epoch: 0, batch: 3, batchesPerEpoch: 10, epochs: 2, loss: 0.5, samplesPerSecond: 1000 };
+const progress: BatchProgress = { epoch: 0, batch: 3, batchesPerEpoch: 10, epochs: 2, loss: 0.5, samplesPerSecond: 1000, losses: [0.6, 0.5] };
 
 describe('progress port', () => {
   it('main sends one end to the trainer and the other, with the run id, to the page', () => {

@@ -160,6 +160,14 @@ describe('the app scheme', () => {
     expect(resolveAppRequest(`${APP_ORIGIN}/`, dir)).toMatchObject({ ok: true, path: '/app/out/renderer/index.html' });
   });
 
+  it('serves the page for every view: the views live in the hash, which never reaches the scheme (issue 17)', () => {
+    for (const view of ['#/', '#/projects/3/training', '#/projects/3/runs/12', '#/projects/3/compare?runs=4,5', '#/lessons/dropout']) {
+      // A reload asks for the page again; the page's router then reads the hash.
+      expect(resolveAppRequest(`${APP_ORIGIN}/${view}`, dir), view).toMatchObject({ ok: true, path: '/app/out/renderer/index.html' });
+      expect(isTrustedUrl(`${APP_ORIGIN}/${view}`, APP_ORIGIN), view).toBe(true);
+    }
+  });
+
   it('refuses paths outside it, other hosts and writes, still with the CSP', () => {
     // Dot segments (plain or %2e) are resolved by the URL parser and stay inside the folder…
     expect(resolveAppRequest(`${APP_ORIGIN}/../../etc/passwd`, dir)).toMatchObject({ ok: true, path: '/app/out/renderer/etc/passwd' });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startTraining, type TrainerListeners } from '../../core/engine/trainer-client.js';
 import {
   parseTrainingConfig,
+  stepOfLoss,
   type BatchProgress,
   type CheckpointPayload,
   type EpochReport,
@@ -81,6 +82,10 @@ describe('trainer process protocol', () => {
       const before = r.progress[r.order.slice(0, i).filter((k) => k === 'progress').length - 1]!;
       expect(before.batch).toBe(batchesPerEpoch);
     });
+    // Every step's own batch loss arrives exactly once, in order, though the messages are coalesced.
+    const steps = r.progress.flatMap((p) => p.losses.map((loss, i) => ({ step: stepOfLoss(p, i), loss })));
+    expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 3 * batchesPerEpoch }, (_, i) => i));
+    for (const sampled of r.epochs.flatMap((e) => e.steps)) expect(steps[sampled.step]!.loss).toBe(sampled.loss);
   });
 
   it('pauses, resumes and stops within a batch, and resumes from a checkpoint exactly', async () => {

@@ -37,9 +37,9 @@ describe('the method list', () => {
     for (const m of API_METHODS) expect(m).toMatch(/^[a-z]+\.[a-zA-Z]+$/);
     expect(channelOf('runs.start')).toBe('layerwise:runs.start');
     expect(pathOf('runs.start')).toBe('/api/runs.start');
-    expect(EVENT_NAMES).toEqual(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged', 'onDatasetImportProgress']);
+    expect(EVENT_NAMES).toEqual(['onRunProgress', 'onRunEpoch', 'onRunStatus', 'onRunCheckpoint', 'onQueueChanged', 'onDatasetImportProgress', 'onSweepChanged']);
     expect(eventChannelOf('onRunProgress')).toBe('layerwise:event:onRunProgress');
-    for (const required of ['projects.create', 'projects.update', 'projects.delete', 'models.save', 'spec.check', 'datasets.preview', 'datasets.import', 'runs.start', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.delete', 'runs.resumeFromCheckpoint', 'queue.reorder', 'metrics.curves', 'checkpoints.list', 'checkpoints.export', 'runs.report', 'runs.fork', 'runs.ablate', 'runs.repeat', 'lessons.list', 'lessons.start', 'lessons.verdict', 'comparisons.update', 'bundles.export', 'bundles.import']) {
+    for (const required of ['projects.create', 'projects.update', 'projects.delete', 'models.save', 'spec.check', 'datasets.preview', 'datasets.import', 'runs.start', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.delete', 'runs.resumeFromCheckpoint', 'queue.reorder', 'metrics.curves', 'checkpoints.list', 'checkpoints.export', 'runs.report', 'runs.fork', 'runs.ablate', 'runs.repeat', 'lessons.list', 'lessons.start', 'lessons.verdict', 'comparisons.update', 'bundles.export', 'bundles.import', 'sweeps.start', 'sweeps.get', 'sweeps.stop', 'sweeps.resume']) {
       expect(API_METHODS).toContain(required);
     }
     expect(HTTP_STATUS).toMatchObject({ invalid_input: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, payload_too_large: 413, internal: 500 });
@@ -148,7 +148,7 @@ describe('EventHub', () => {
     });
     const all: string[] = [];
     const offAll = hub.onAny((name) => all.push(name));
-    const progress = { epoch: 0, batch: 1, batchesPerEpoch: 2, epochs: 1, loss: 1, samplesPerSecond: 1 };
+    const progress = { epoch: 0, batch: 1, batchesPerEpoch: 2, epochs: 1, loss: 1, samplesPerSecond: 1, losses: [1] };
     hub.emit('onRunProgress', { runId: 1, progress }, (e) => errors.push(e));
     off();
     off();

@@ -28,7 +28,7 @@ export interface ContractClient {
 
 /** Every event received, by name. */
 function recordEvents(events: LayerwiseEvents) {
-  const seen: { [E in EventName]: ApiEventPayloads[E][] } = { onRunProgress: [], onRunEpoch: [], onRunStatus: [], onRunCheckpoint: [], onQueueChanged: [], onDatasetImportProgress: [] };
+  const seen: { [E in EventName]: ApiEventPayloads[E][] } = { onRunProgress: [], onRunEpoch: [], onRunStatus: [], onRunCheckpoint: [], onQueueChanged: [], onDatasetImportProgress: [], onSweepChanged: [] };
   const offs = EVENT_NAMES.map((name) => (events[name] as (listener: (payload: unknown) => void) => () => void)((payload) => void (seen[name] as unknown[]).push(payload)));
   return { seen, off: () => offs.forEach((off) => off()) };
 }

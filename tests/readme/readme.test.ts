@@ -88,7 +88,7 @@ describe("README's commands, as written, in a fresh data folder", () => {
   it('README has the command list this test runs', () => {
     const runnable = commands.filter((c) => c.mode.kind !== 'skip');
     expect(runnable.length).toBeGreaterThanOrEqual(15);
-    for (const needed of ['npx layerwise --help', 'npx layerwise check --preset mnist-cnn', 'npx layerwise train --preset spiral-mlp --epochs 1', 'npx layerwise serve']) {
+    for (const needed of ['npx layerwise --help', 'npx layerwise check --preset mnist-cnn', 'npx layerwise train --preset spiral-mlp --epochs 1', 'npx layerwise serve', 'npx layerwise sweep examples/sweep-spiral.json --concurrency 2']) {
       expect(runnable.map((c) => c.line.replace(/\s+#.*$/, ''))).toContain(needed);
     }
   });

@@ -17,7 +17,8 @@ import { decimate } from '../../renderer/src/decimate.js';
 import { frameBatcher } from '../../renderer/src/live.js';
 import type { SummaryRow } from '../../renderer/src/stores/comparison.js';
 import { useComparisonStore } from '../../renderer/src/stores/comparison.js';
-import { useNavStore } from '../../renderer/src/stores/nav.js';
+import { createTestRouter } from '../../renderer/src/router/index.js';
+import { installRouter, useNavStore } from '../../renderer/src/stores/nav.js';
 import { useProjectsStore } from '../../renderer/src/stores/projects.js';
 import { useRunsStore } from '../../renderer/src/stores/runs.js';
 import { ChartStub, installFakeApi } from './support/fake-api.js';
@@ -226,6 +227,8 @@ describe('RunsList and ComparisonView', () => {
     } as never);
     const pinia = createPinia();
     setActivePinia(pinia);
+    installRouter(createTestRouter());
+    await useNavStore().openTab('runs', 1);
     useProjectsStore().currentId = 1;
     const runs = useRunsStore();
     await runs.load(1);
@@ -236,11 +239,13 @@ describe('RunsList and ComparisonView', () => {
     for (const pick of list.findAll('[data-testid="run-pick"]')) await pick.setValue(true);
     await list.find('[data-testid="compare-picked"]').trigger('click');
     await flushPromises();
+    // The address names the picked runs (`compare?runs=1,2`); the comparison view opens them from there.
     expect(useNavStore().tab).toBe('compare');
-    expect(useComparisonStore().runIds).toEqual([1, 2]);
+    expect(useNavStore().comparisonPlace).toEqual({ runIds: [1, 2] });
 
     const view = mount(ComparisonView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } } });
     await flushPromises();
+    expect(useComparisonStore().runIds).toEqual([1, 2]);
     expect(view.find('[data-testid="compare-chart"]').attributes('data-series')).toBe('2');
     expect(view.findAll('[data-testid="diff-row"]').map((r) => r.attributes('data-field'))).toEqual(['dropout']);
     expect(view.findAll('[data-testid="summary-row"]')).toHaveLength(2);

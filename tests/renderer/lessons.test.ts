@@ -14,8 +14,8 @@ import VerdictPanel from '../../renderer/src/components/compare/VerdictPanel.vue
 import { makeI18n } from '../../renderer/src/i18n/index.js';
 import { useComparisonStore } from '../../renderer/src/stores/comparison.js';
 import { useLessonsStore } from '../../renderer/src/stores/lessons.js';
-import { useNavStore } from '../../renderer/src/stores/nav.js';
-import { useProjectsStore } from '../../renderer/src/stores/projects.js';
+import { createTestRouter } from '../../renderer/src/router/index.js';
+import { installRouter, useNavStore } from '../../renderer/src/stores/nav.js';
 import { LESSONS as LESSONS_BUILT_IN } from '../../shared/lessons/index.js';
 import { LESSONS_ZH } from '../../renderer/src/i18n/shared-zh.js';
 import { ChartStub, installFakeApi } from './support/fake-api.js';
@@ -59,19 +59,27 @@ describe('lessons', () => {
       'models.get': () => ({ id: 10, projectId: 7, parentId: null, name: 'MNIST MLP', spec: MLP_SPEC, hash: 'h', createdAt: '' }),
       'metrics.curves': () => [],
       'spec.check': () => ({ ok: true, errors: [], info: { totalParams: 7 }, expanded: null }),
-      'lessons.verdict': () => ({ lessonId: 'dropout', comparisonId: 4, ready: false, appeared: null, text: '2 runs left', arms: [] }),
+      'lessons.verdict': () => ({ lessonId: 'dropout', comparisonId: 4, ready: false, appeared: null, text: '2 runs left', judged: [], arms: [] }),
+      'comparisons.get': () => comparison,
+      'runs.report': () => null,
     } as never);
     const pinia = createPinia();
     setActivePinia(pinia);
-    useNavStore().lessons = true;
+    installRouter(createTestRouter());
+    await useNavStore().openLessons();
+    expect(useNavStore().lessons).toBe(true);
     const wrapper = mount(LessonList, { global: { plugins: [pinia, makeI18n('en')] } });
     await flushPromises();
     await wrapper.find('[data-lesson="dropout"] [data-testid="lesson-run-small"]').trigger('click');
     await flushPromises();
     expect(api.called('lessons.start')[0]!.input).toEqual({ lessonId: 'dropout', budget: 'small' });
-    expect(useProjectsStore().currentId).toBe(7);
+    // The address now names the lesson's project and its comparison; the comparison view opens it from there.
+    expect(useNavStore().projectId).toBe(7);
     expect(useNavStore().lessons).toBe(false);
     expect(useNavStore().tab).toBe('compare');
+    expect(useNavStore().comparisonPlace).toEqual({ comparisonId: 4 });
+    mount(ComparisonView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } } });
+    await flushPromises();
     const store = useComparisonStore();
     expect(store.comparison?.lessonId).toBe('dropout');
     expect(store.verdict?.text).toBe('2 runs left');
@@ -169,18 +177,20 @@ describe('a diverged arm on the lesson chart', () => {
       'spec.check': () => ({ ok: true, errors: [], info: { totalParams: 7 }, expanded: null }),
       'lessons.list': () => [],
       'lessons.verdict': () => ({ lessonId: 'clipping', comparisonId: 9, ready: true, appeared: true, text: 'θ=1 learned.', judged: [], arms: [] }),
+      'comparisons.get': (): Comparison => ({ id: 9, projectId: 7, name: 'e) clipping', notes: '', runIds: [1, 2, 3, 4], kind: 'lesson', baseRunId: null, lessonId: 'clipping', createdAt: '', updatedAt: '' }),
     } as never);
     const pinia = createPinia();
     setActivePinia(pinia);
-    const comparison: Comparison = { id: 9, projectId: 7, name: 'e) clipping', notes: '', runIds: [1, 2, 3, 4], kind: 'lesson', baseRunId: null, lessonId: 'clipping', createdAt: '', updatedAt: '' };
+    // The comparison view shows what the address names: project 7, comparison 9.
+    installRouter(createTestRouter());
+    await useNavStore().openComparison({ comparisonId: 9 }, 7);
+    const wrapper = mount(ComparisonView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } } });
+    await flushPromises();
     const store = useComparisonStore();
-    await store.open(7, comparison.runIds, comparison);
     expect(store.lines.map((l) => [l.runIds, l.diverged])).toEqual([
       [[1, 2], [{ runId: 1, epoch: 1 }, { runId: 2, epoch: 1 }]],
       [[3, 4], []],
     ]);
-    const wrapper = mount(ComparisonView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } } });
-    await flushPromises();
     const chart = wrapper.findComponent(CompareCurves);
     expect(chart.props('lines').map((l: { label: string }) => l.label)).toEqual(['e) no clipping (2 seeds) ✕ 2 of 2 diverged', 'e) clip norm θ=1 (2 seeds)']);
     const option = wrapper.findComponent(ChartStub).props('option') as {

@@ -8,8 +8,8 @@ import type { MetricSeries } from '../../shared/api/index.js';
 import { setApi } from '../../renderer/src/api/client.js';
 import RunView from '../../renderer/src/components/run/RunView.vue';
 import { makeI18n } from '../../renderer/src/i18n/index.js';
-import { useComparisonStore } from '../../renderer/src/stores/comparison.js';
-import { useNavStore } from '../../renderer/src/stores/nav.js';
+import { createTestRouter } from '../../renderer/src/router/index.js';
+import { installRouter, useNavStore } from '../../renderer/src/stores/nav.js';
 import { useRunViewStore } from '../../renderer/src/stores/run-view.js';
 import { ChartStub, installFakeApi, nextFrame } from './support/fake-api.js';
 import { checkpoint, config, MLP_SPEC, report, run, series } from './support/fixtures.js';
@@ -120,16 +120,18 @@ describe('run-view store', () => {
 });
 
 describe('RunView', () => {
-  function mountView() {
+  async function mountView() {
     const pinia = createPinia();
     setActivePinia(pinia);
-    useNavStore().openRun(3);
+    installRouter(createTestRouter());
+    // The run view shows the run the address names: project 1, run 3.
+    await useNavStore().openRun(3, 1);
     return mount(RunView, { global: { plugins: [pinia, makeI18n('en')], stubs: { Echarts: ChartStub } } });
   }
 
   it('shows facts, curves, layers with warnings, the confusion matrix, misclassified digits and checkpoints', async () => {
     fake();
-    const wrapper = mountView();
+    const wrapper = await mountView();
     await flushPromises();
     expect(wrapper.find('[data-testid="fact-backend"]').text()).toBe('wasm');
     expect(wrapper.find('[data-testid="fact-device"]').text()).toBe('cpu (wasm, SIMD)');
@@ -151,7 +153,7 @@ describe('RunView', () => {
 
   it('toggles log scale and smoothing on the curves', async () => {
     fake();
-    const wrapper = mountView();
+    const wrapper = await mountView();
     await flushPromises();
     const lossChart = () => wrapper.findAllComponents(ChartStub).find((c) => c.attributes('data-testid') === 'curve-loss')!;
     const option = () => lossChart().props('option') as { yAxis: { type: string }; series: Array<{ data: number[][]; sampling: string }> };
@@ -171,7 +173,7 @@ describe('RunView', () => {
 
   it('Ablate… queues the chosen tricks and opens the comparison', async () => {
     const api = fake();
-    const wrapper = mountView();
+    const wrapper = await mountView();
     await flushPromises();
     await wrapper.find('[data-testid="ablate-open"]').trigger('click');
     const dialog = wrapper.find('[data-testid="ablate-dialog"]');
@@ -183,9 +185,10 @@ describe('RunView', () => {
     await dialog.find('[data-testid="ablate-start"]').trigger('click');
     await flushPromises();
     expect(api.called('runs.ablate')[0]!.input).toEqual({ runId: 3, tricks: ['dropout', 'batchNorm'] });
+    // The address now names the ablation's comparison (the comparison view opens it from there).
     expect(useNavStore().tab).toBe('compare');
-    expect(useComparisonStore().comparison?.kind).toBe('ablation');
-    expect(useComparisonStore().runIds).toEqual([3, 4, 5]);
+    expect(useNavStore().comparisonPlace).toEqual({ comparisonId: 12 });
+    expect(useNavStore().projectId).toBe(1);
     expect(wrapper.find('[data-testid="ablate-dialog"]').exists()).toBe(false);
   });
 
@@ -205,7 +208,7 @@ describe('RunView', () => {
       },
       'runs.fork': () => run(9, { status: 'queued' }),
     } as never);
-    const wrapper = mountView();
+    const wrapper = await mountView();
     await flushPromises();
     expect(wrapper.find('[data-testid="run-view-cause"]').text()).toBe('the disk is full');
     expect(wrapper.find('[data-testid="run-warning"]').text()).toContain('The training loss ran away: 3.50e+6 at epoch 3 (above 230)');

@@ -53,31 +53,47 @@ describe('tricks store', () => {
 describe('runs store', () => {
   it('turns pushed progress and epochs into curve points, progress and an ETA', async () => {
     const hub = new EventHub();
-    const run = { id: 7, projectId: 1, status: 'running', config: { epochs: 2, batchSize: 10, seed: 1, tricks: {} }, backend: 'wasm', device: 'cpu' };
+    const run = { id: 7, projectId: 1, datasetId: 3, status: 'running', config: { epochs: 2, batchSize: 10, seed: 1, tricks: {} }, backend: 'wasm', device: 'cpu' };
     const api = {
       runs: { list: async () => [run] },
       queue: { get: async () => ({ concurrency: 1, active: [7], pending: [] }) },
+      datasets: { list: async () => [{ id: 3, projectId: 1, name: 'blobs', source: { kind: 'synthetic', name: 'blobs', samples: 130, classes: 3, noise: 0 }, split: {}, fingerprint: 'f', createdAt: '' }] },
       metrics: { series: async () => [] },
       onRunProgress: (fn: never) => hub.on('onRunProgress', fn),
       onRunEpoch: (fn: never) => hub.on('onRunEpoch', fn),
       onRunStatus: (fn: never) => hub.on('onRunStatus', fn),
       onRunCheckpoint: (fn: never) => hub.on('onRunCheckpoint', fn),
       onQueueChanged: (fn: never) => hub.on('onQueueChanged', fn),
+      onSweepChanged: (fn: never) => hub.on('onSweepChanged', fn),
     };
     setApi(api as unknown as LayerwiseBridge);
     const runs = useRunsStore();
     await runs.load(1);
     expect(runs.selectedId).toBe(7);
-    const progress = (epoch: number, batch: number): ApiEventPayloads['onRunProgress'] => ({
+    // 130 points: 104 to train on → 11 batches of 10 (the last one short).
+    expect(runs.batchesPerEpoch(7)).toBe(11);
+    // Coalesced messages carry every step's own batch loss since the previous one; `loss` is the epoch's running mean.
+    const progress = (epoch: number, batch: number, losses: number[]): ApiEventPayloads['onRunProgress'] => ({
       runId: 7,
-      progress: { epoch, batch, batchesPerEpoch: 10, epochs: 2, loss: 2 - batch / 10, samplesPerSecond: 100 },
+      progress: { epoch, batch, batchesPerEpoch: 10, epochs: 2, loss: 99, samplesPerSecond: 100, losses },
     });
-    hub.emit('onRunProgress', progress(0, 5));
-    hub.emit('onRunProgress', progress(0, 10));
+    hub.emit('onRunProgress', progress(0, 3, [1.5, 1.4, 1.3]));
+    hub.emit('onRunProgress', progress(0, 5, [1.2, 1.1]));
+    hub.emit('onRunProgress', progress(0, 10, [1, 0.9, NaN, 0.8, 0.7]));
+    runs.flush();
     expect(runs.curves[7]!.loss).toEqual([
-      [5, 1.5],
-      [10, 1],
+      [1, 1.5],
+      [2, 1.4],
+      [3, 1.3],
+      [4, 1.2],
+      [5, 1.1],
+      [6, 1],
+      [7, 0.9],
+      [9, 0.8],
+      [10, 0.7],
     ]);
+    // While it trains, the steps per epoch come from the progress itself.
+    expect(runs.batchesPerEpoch(7)).toBe(10);
     expect(runs.fraction(7)).toBe(0.5);
     // 10 batches of 10 samples left at 100 samples/s.
     expect(runs.eta(7)).toBe(1);
@@ -85,7 +101,11 @@ describe('runs store', () => {
       runId: 7,
       report: { epoch: 0, epochs: 2, metrics: { loss: 1, accuracy: 0.6, valLoss: 1.1, valAccuracy: 0.55, learningRate: 0.001, seconds: 1, samplesPerSecond: 100 }, steps: [], layers: [], best: true },
     });
+    runs.flush();
     expect(runs.curves[7]!.accuracy).toEqual([[1, 0.6]]);
+    expect(runs.curves[7]!.valLoss).toEqual([[1, 1.1]]);
+    expect(runs.curves[7]!.trainLoss).toEqual([[1, 1]]);
+    expect(runs.lastEpoch[7]!.metrics.valAccuracy).toBe(0.55);
     hub.emit('onQueueChanged', { concurrency: 1, active: [], pending: [] });
     expect(runs.queue.active).toEqual([]);
     setApi(null);

@@ -206,7 +206,7 @@ describe('bundles', () => {
     ]);
     const manifest = JSON.parse(strFromU8(entries['manifest.json']!));
     expect(manifest).toMatchObject({ format: 'layerwise-bundle', formatVersion: BUNDLE_FORMAT_VERSION, schemaVersion: SCHEMA_VERSION });
-    expect(BUNDLE_FORMAT_VERSION).toBe(2);
+    expect(BUNDLE_FORMAT_VERSION).toBe(3);
     expect(manifest.runs[0].report).toEqual(sampleReport());
     expect(manifest.runs[1].report).toBeNull();
     expect(manifest.comparisons.map((c: { kind: string; baseRunId: number | null; lessonId: string | null }) => [c.kind, c.baseRunId, c.lessonId])).toEqual([

@@ -49,7 +49,17 @@ function fillAt(db: Database.Database, version: number) {
     db.prepare('INSERT INTO comparison_runs (comparison_id, run_id, position) VALUES (1, 1, 0)').run();
   }
   if (version >= 4) db.prepare('UPDATE runs SET queue_position = 0 WHERE id = 1').run();
+  if (version >= SWEEPS_VERSION) {
+    db.prepare("INSERT INTO sweeps (id, project_id, name, spec, status, concurrency, created_at) VALUES (1, 1, 'kept sweep', '{}', 'stopped', 2, 1700000000008)").run();
+    db.prepare("INSERT INTO sweep_trials (id, sweep_id, number, params, state, run_id, created_at) VALUES (1, 1, 1, '{\"seed\":1}', 'pruned', 1, 1700000000009)").run();
+    db.prepare('INSERT INTO sweep_rungs (trial_id, rung, epoch, value, promoted, seq) VALUES (1, 0, 1, 0.5, 0, 1)').run();
+  }
 }
+
+/** The migration that read run causes out of old error texts (reliability work). */
+const RELIABILITY_VERSION = 6;
+/** The migration that added the sweep tables (the sixth on this branch; renumbered after the reliability work's at merge). */
+const SWEEPS_VERSION = 7;
 
 function freshSchema(): string {
   const dir = tempDir('mig-fresh');
@@ -64,7 +74,7 @@ function freshSchema(): string {
 
 describe('migrations', () => {
   it(`the newest schema is version ${SCHEMA_VERSION}, pinned in fixtures/schema-v${SCHEMA_VERSION}.sql`, async () => {
-    expect(MIGRATIONS).toHaveLength(6);
+    expect(MIGRATIONS).toHaveLength(SCHEMA_VERSION);
     await expect(freshSchema()).toMatchFileSnapshot(`./fixtures/schema-v${SCHEMA_VERSION}.sql`);
   });
 
@@ -102,7 +112,7 @@ describe('migrations', () => {
           // A comparison from before kinds existed was picked by hand.
           expect(store.getComparison(1)).toMatchObject({ name: 'kept from v3', runIds: [1], kind: 'manual', baseRunId: null, lessonId: null });
         }
-        if (version >= 1) {
+        if (version >= 1 && version < RELIABILITY_VERSION) {
           // Schema 6: killed or crashed trainers interrupted their runs (resumable); other failures keep failing.
           expect([2, 3, 4, 5].map((id) => [store.getRun(id).status, store.getRun(id).statusCause])).toEqual([
             ['interrupted', 'trainer_killed'],
@@ -115,6 +125,10 @@ describe('migrations', () => {
           expect(store.checkResume(2)).toMatchObject({ ok: true, checkpoint: null });
           expect(store.getRun(1).warnings).toEqual([]);
         }
+        if (version >= SWEEPS_VERSION) {
+          expect(store.sweeps.get(1)).toMatchObject({ name: 'kept sweep', status: 'stopped', concurrency: 2 });
+          expect(store.sweeps.trials(1)).toMatchObject([{ number: 1, state: 'pruned', runId: 1, rung: 0, rungs: [{ rung: 0, epoch: 1, value: 0.5, promoted: false }] }]);
+        }
         // What the newest versions added works on the upgraded file.
         if (version >= 1) {
           expect(store.saveComparison({ projectId: 1, name: 'after upgrade', runIds: [1] }).runIds).toEqual([1]);
@@ -122,6 +136,10 @@ describe('migrations', () => {
           expect(store.getRunReport(1)).toBeNull();
           store.saveRunReport(1, { classNames: ['a'], inputShape: [2], confusion: [[1]], misclassified: [], misclassifiedCount: 0, bestEpoch: null, weights: 'last', parameters: 3 });
           expect(store.getRunReport(1)).toMatchObject({ runId: 1, parameters: 3 });
+          const sweep = store.sweeps.create({ projectId: 1, name: 'after upgrade', spec: { any: 'json' }, concurrency: 1 });
+          const trial = store.sweeps.addTrial(sweep.id, { number: 1, params: { 'tricks.adam.learningRate': 0.01 }, state: 'queued', runId: 1 });
+          expect(store.sweeps.marks(1).get(1)).toMatchObject({ sweepId: sweep.id, trial: 1, state: 'queued' });
+          expect(store.sweeps.recordRung(trial.id, { rung: 0, epoch: 1, value: 0.7, promoted: true })).toEqual({ rung: 0, epoch: 1, value: 0.7, promoted: true });
         }
       } finally {
         store.close();

@@ -1,15 +1,21 @@
 // `layerwise export <runId> --format tfjs|onnx --out PATH [--checkpoint best|last]`: writes a run's trained
 // model as a TF.js layers folder or one ONNX file, reloads it, and prints the verification line. A failed
 // verification exits 1 and leaves nothing at PATH.
+//
+// tfjs, onnxruntime and the exporters are loaded when an export runs: every other command (`serve` above all) starts
+// without them (they cost about a second to load).
 import { resolve } from 'node:path';
-import { initBackend } from '../../engine/backends/index.js';
-import { EXPORT_FORMATS, ExportError, exportRun, verificationLine, type ExportFormat } from '../../export/export.js';
-import { UnsupportedLayerError } from '../../export/onnx.js';
-import { DatasetFileError } from '../../engine/data/prepared.js';
+import type { ExportFormat } from '../../export/export.js';
 import { StoreError } from '../../store/index.js';
 import { parseCommandArgs, parseIntFlag } from '../args.js';
 import { UsageError, type Command } from '../io.js';
 import { parseId, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
+
+/** The formats the exporter writes (export.ts EXPORT_FORMATS), listed here so checking --format loads nothing. */
+const EXPORT_FORMATS = ['tfjs', 'onnx'] as const satisfies readonly ExportFormat[];
+// Every format the exporter knows is listed (a compile error otherwise).
+const everyFormat: [Exclude<ExportFormat, (typeof EXPORT_FORMATS)[number]>] extends [never] ? true : never = true;
+void everyFormat;
 
 const usage = `layerwise export <runId> --format tfjs|onnx --out PATH [--checkpoint best|last] [--samples N] [--json] ${STORE_USAGE}`;
 
@@ -36,6 +42,12 @@ export const exportCommand: Command = {
     const out = resolve(values.out);
     return withStore('export', values, io, async (store) => {
       if (!store) throw new StoreError('RunNotFound', `run ${runId} does not exist (no store in this data folder yet)`, { id: runId });
+      const [{ initBackend }, { ExportError, exportRun, verificationLine }, { UnsupportedLayerError }, { DatasetFileError }] = await Promise.all([
+        import('../../engine/backends/index.js'),
+        import('../../export/export.js'),
+        import('../../export/onnx.js'),
+        import('../../engine/data/prepared.js'),
+      ]);
       await initBackend('cpu');
       try {
         const result = await exportRun(store, runId, { format, out, checkpoint, ...(probeSize ? { probeSize } : {}) });

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveDataDir } from '../../data-dir.js';
+import type { RunSweepMark } from '../../../shared/index.js';
 import { DB_FILE, isDiskError, isStoreError, Store, StoreError, type FinalMetrics, type RunListItem } from '../../store/index.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, type CliIO, type Command } from '../io.js';
@@ -169,8 +170,10 @@ export const runsCommand: Command = {
       io,
       (store) => {
         const runs = store ? store.listRuns(projectId === undefined ? {} : { projectId }) : [];
+        // A sweep's trial says so beside its run: a run ASHA stopped at a rung reads `stopped (pruned)`.
+        const marks = store ? store.sweeps.marks(projectId) : new Map<number, RunSweepMark>();
         if (values.json) {
-          io.out(JSON.stringify(runs.map(runJson), null, 2));
+          io.out(JSON.stringify(runs.map((r) => ({ ...runJson(r), sweep: marks.get(r.id) ?? null })), null, 2));
           return 0;
         }
         if (runs.length === 0) {
@@ -179,7 +182,7 @@ export const runsCommand: Command = {
         }
         const rows = runs.map((run) => [
           String(run.id),
-          statusText(run),
+          marks.get(run.id)?.state === 'pruned' ? `${run.status} (pruned)` : statusText(run),
           run.presetId ?? run.modelName,
           run.backend,
           formatTime(run.createdAt),

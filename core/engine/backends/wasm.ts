@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { cpuModel } from './device.js';
-import { loadSimdKernels } from '../kernels/simd/index.js';
+import { loadSimdKernels, simdVariant } from '../kernels/simd/index.js';
 
 const BINARY = 'tfjs-backend-wasm-simd.wasm';
 
@@ -14,9 +14,14 @@ export function wasmDir(): string {
 }
 
 export async function wasmDevice(): Promise<string> {
+  // Which build of the engine's kernels runs (relaxed SIMD or not) is part of the device.
+  await loadSimdKernels();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const threads = tf.getBackend() === 'wasm' ? getThreadsCount() : 1;
-  return `${cpuModel()} (WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'})`;
+  // 'relaxed SIMD': the engine's kernels run their FMA build (kernels/simd/relaxed.ts); results differ from the plain
+  // build's in the last bits, so the run card says which one trained.
+  const relaxed = simdVariant() === 'relaxed' ? ', relaxed SIMD' : '';
+  return `${cpuModel()} (WebAssembly${simd ? ' SIMD' : ''}${relaxed}, ${threads} thread${threads === 1 ? '' : 's'})`;
 }
 
 /** Why wasm cannot run here, or null. Starts nothing. */

@@ -29,6 +29,9 @@ import {
   type KernelBackend,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  FusedBatchNorm,
+  FusedConv2D,
+  _FusedMatMul,
   getKernel,
   MaxPool,
   MaxPoolGrad,
@@ -43,16 +46,28 @@ import { makeConv2DBackpropFilter, makeConv2DBackpropFilterCpu, makeConv2DBackpr
 import { makeMaxPoolWasm, maxPoolGradCpu, maxPoolGradWasm, maxPoolGradWasmJs } from './max-pool-grad.js';
 import { loadSimdKernels } from './simd/index.js';
 import { makeReduceSumWasm } from './reduce-sum.js';
-import { makeBatchMatMulWasm } from './matmul.js';
+import { makeBatchMatMulWasm, makeFusedMatMulWasm } from './matmul.js';
 import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input.js';
-import { makeConv2DWasm } from './conv2d.js';
+import { makeConv2DWasm, makeFusedConv2DWasm } from './conv2d.js';
 import { makeStockCaller } from './util.js';
+import {
+  BATCH_NORM_GRAD,
+  BATCH_NORM_TRAIN,
+  batchNormGradWasm,
+  batchNormTrainGradConfig,
+  batchNormTrainWasm,
+  FUSED_BATCH_NORM_GRAD,
+  fusedBatchNormGradWasm,
+  makeFusedBatchNormGradConfig,
+  makeFusedBatchNormWasm,
+} from './batch-norm.js';
 import { makeAddWasm, makeCastWasm, makeIdentityWasm, makeReluWasm, RELU_GRAD, reluGradConfig, reluGradWasm } from './elementwise.js';
 
 export { maxPoolGradInto } from './max-pool-grad.js';
 export { filterGradInto } from './conv2d-backprop-filter.js';
 export { reduceSumInto } from './reduce-sum.js';
 export { loadSimdKernels, simdKernels } from './simd/index.js';
+export { batchNormalization, FastBatchNormalization, fusedBatchNormAvailable } from './batch-norm.js';
 
 /** Marks our kernel functions, so a second copy of this module (or a second call) recognises them. */
 const OURS = Symbol.for('layerwise.engineKernel');
@@ -84,6 +99,11 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
     kernelFunc: ours(makeBatchMatMulWasm(makeStockCaller(BatchMatMul, () => stockKernel(BatchMatMul, 'wasm')))),
   },
   {
+    kernelName: _FusedMatMul,
+    backendName: 'wasm',
+    kernelFunc: ours(makeFusedMatMulWasm(makeStockCaller(_FusedMatMul, () => stockKernel(_FusedMatMul, 'wasm')))),
+  },
+  {
     kernelName: Conv2DBackpropInput,
     backendName: 'wasm',
     kernelFunc: ours(makeConv2DBackpropInputWasm(makeStockCaller(Conv2DBackpropInput, () => stockKernel(Conv2DBackpropInput, 'wasm')))),
@@ -93,8 +113,21 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
   { kernelName: Add, backendName: 'wasm', kernelFunc: ours(makeAddWasm(makeStockCaller(Add, () => stockKernel(Add, 'wasm')))) },
   { kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: ours(reluGradWasm) },
   { kernelName: Conv2D, backendName: 'wasm', kernelFunc: ours(makeConv2DWasm(makeStockCaller(Conv2D, () => stockKernel(Conv2D, 'wasm')))) },
+  {
+    kernelName: FusedConv2D,
+    backendName: 'wasm',
+    kernelFunc: ours(makeFusedConv2DWasm(makeStockCaller(FusedConv2D, () => stockKernel(FusedConv2D, 'wasm')))),
+  },
   { kernelName: MaxPool, backendName: 'wasm', kernelFunc: ours(makeMaxPoolWasm(makeStockCaller(MaxPool, () => stockKernel(MaxPool, 'wasm')))) },
   { kernelName: Relu, backendName: 'wasm', kernelFunc: ours(makeReluWasm(makeStockCaller(Relu, () => stockKernel(Relu, 'wasm')))) },
+  {
+    kernelName: FusedBatchNorm,
+    backendName: 'wasm',
+    kernelFunc: ours(makeFusedBatchNormWasm(makeStockCaller(FusedBatchNorm, () => stockKernel(FusedBatchNorm, 'wasm')))),
+  },
+  { kernelName: BATCH_NORM_TRAIN, backendName: 'wasm', kernelFunc: ours(batchNormTrainWasm) },
+  { kernelName: BATCH_NORM_GRAD, backendName: 'wasm', kernelFunc: ours(batchNormGradWasm) },
+  { kernelName: FUSED_BATCH_NORM_GRAD, backendName: 'wasm', kernelFunc: ours(fusedBatchNormGradWasm) },
 ];
 
 /**
@@ -118,6 +151,9 @@ const stockGradients: Map<string, GradConfig | null> = ((globalThis as { [STOCK_
 ] ??= new Map());
 const key = (kernelName: string, backendName: string) => `${backendName}_${kernelName}`;
 
+/** FusedBatchNorm's gradient: ours on wasm (batch-norm.ts), tfjs's own (kept here when replaced) elsewhere. */
+const fusedBatchNormGradConfig: GradConfig = makeFusedBatchNormGradConfig(() => stockGradients.get(FusedBatchNorm) ?? null);
+
 /**
  * Registers the engine's kernels (idempotent: a second call, even from another copy of this module, changes
  * nothing). The kernels they replace stay reachable through `stockKernel` (tests compare against them).
@@ -134,6 +170,14 @@ export function registerEngineKernels(): void {
     // registerKernel warns when overwriting; unregister the stock kernel first.
     if (existing) unregisterKernel(config.kernelName, config.backendName);
     registerKernel(config);
+  }
+  // The fused batch-norm kernel's gradient (batch-norm.ts; our own kernel name, so nothing of tfjs's is replaced), and
+  // FusedBatchNorm's (tfjs's own everywhere but wasm).
+  if (getGradient(BATCH_NORM_TRAIN) !== batchNormTrainGradConfig) registerGradient(batchNormTrainGradConfig);
+  const bnGrad = getGradient(FusedBatchNorm) as GradConfig | undefined;
+  if (bnGrad !== fusedBatchNormGradConfig) {
+    if (!stockGradients.has(FusedBatchNorm)) stockGradients.set(FusedBatchNorm, bnGrad ?? null);
+    registerGradient(fusedBatchNormGradConfig);
   }
   // The ReLU gradient as one kernel on wasm (elementwise.ts; other backends keep tfjs's formula).
   const grad = getGradient(Relu) as GradConfig | undefined;
@@ -159,6 +203,8 @@ export function unregisterEngineKernels(): void {
   }
   const reluGrad = stockGradients.get(Relu);
   if (reluGrad && getGradient(Relu) === reluGradConfig) registerGradient(reluGrad);
+  const bnGrad = stockGradients.get(FusedBatchNorm);
+  if (bnGrad && getGradient(FusedBatchNorm) === fusedBatchNormGradConfig) registerGradient(bnGrad);
 }
 
 /**

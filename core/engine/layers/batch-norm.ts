@@ -1,10 +1,12 @@
-import * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormalization } from '../kernels/batch-norm.js';
 import { defineBuilder } from './builder.js';
 
 export const batchNorm = defineBuilder<'batchNorm'>({
   type: 'batchNorm',
   build: (layer, x, ctx) =>
-    ctx.apply(tfl.layers.batchNormalization({ axis: -1, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 0.001 }), x),
+    // Our subclass (class name still BatchNormalization, so exports are unchanged) trains through the fused SIMD
+    // kernels on wasm (core/engine/kernels/batch-norm.ts).
+    ctx.apply(batchNormalization({ axis: -1, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 0.001 }), x),
   tfjs: {
     BatchNormalization: {
       onnx([x], ctx) {

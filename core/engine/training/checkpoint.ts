@@ -15,6 +15,18 @@ export interface RunState {
   samplesPerSecond: number;
   /** Without a trick that judges epochs, "best" is the lowest validation loss so far. */
   lowestValLoss: number | null;
+  /**
+   * The input scaling fitted on the training split (x' = (x − shift) · scale, per feature or one for all), kept
+   * so that a checkpoint's model can be given raw inputs later (`runs.predict`) exactly as training gave them.
+   * Absent in checkpoints written before it was recorded: the scaling is then fitted again from the data.
+   */
+  inputScaling?: RecordedScaling;
+}
+
+export interface RecordedScaling {
+  kind: string;
+  shift: number[];
+  scale: number[];
 }
 
 interface StateV2 {

@@ -3,7 +3,8 @@ import { checkModelSpec, type ModelSpec } from '../../../shared/index.js';
 import { canonicalJson, sha256Hex } from '../canonical.js';
 import { checkId, checkName, iso, type StoreDb } from '../db.js';
 import { invalid, notFound } from '../errors.js';
-import type { ModelVersion, Project } from '../types.js';
+import { LIVE_RUN_STATUSES } from '../../../shared/runs/statuses.js';
+import type { ModelVersion, Project, ProjectStats } from '../types.js';
 
 export class ProjectRepository {
   constructor(private readonly db: StoreDb) {}
@@ -22,6 +23,35 @@ export class ProjectRepository {
 
   list(): Project[] {
     return this.db.all<{ id: number }>('SELECT id FROM projects ORDER BY id').map((r) => this.get(r.id));
+  }
+
+  /**
+   * Per project: its runs, how many train now or wait, and its best final validation accuracy with the run, in
+   * one query (the project list would otherwise ask for every project's runs).
+   */
+  stats(): ProjectStats[] {
+    const live = LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(', ');
+    const acc = "json_extract(r.final_metrics, '$.valAccuracy')";
+    return this.db
+      .all<{ id: number; runs: number; training: number | null; queued: number | null; best: number | null; best_run: number | null }>(
+        `SELECT p.id,
+                COUNT(r.id) AS runs,
+                SUM(r.status IN (${live})) AS training,
+                SUM(r.status = 'queued') AS queued,
+                MAX(${acc}) AS best,
+                (SELECT r2.id FROM runs r2 WHERE r2.project_id = p.id AND json_type(r2.final_metrics, '$.valAccuracy') IN ('real', 'integer')
+                  ORDER BY json_extract(r2.final_metrics, '$.valAccuracy') DESC, r2.id LIMIT 1) AS best_run
+           FROM projects p LEFT JOIN runs r ON r.project_id = p.id
+          GROUP BY p.id ORDER BY p.id`,
+      )
+      .map((row) => ({
+        projectId: row.id,
+        runs: row.runs,
+        training: row.training ?? 0,
+        queued: row.queued ?? 0,
+        bestValAccuracy: typeof row.best === 'number' ? row.best : null,
+        bestRunId: typeof row.best === 'number' ? row.best_run : null,
+      }));
   }
 
   /** The oldest project with this name, created if there is none (the CLI records into `Default`). */

@@ -121,6 +121,42 @@ export function createHttpBridge(options: HttpTransportOptions): LayerwiseBridge
   return Object.assign(bridge, { close: () => source?.close() });
 }
 
+/** The browser host's token, for the one request that is not an API call: a file upload's PUT. */
+let uploadToken: string | null = null;
+
+/** Whether this page can stream files to its host (the browser host; the desktop app reads paths instead). */
+export function canUpload(): boolean {
+  return uploadToken !== null;
+}
+
+/**
+ * Streams one file of an upload (`datasets.beginUpload`) to the browser host: `PUT <ticket.path>?path=<relative
+ * path>`, with progress as bytes leave (XMLHttpRequest: fetch reports no upload progress). Rejects with an ApiError.
+ */
+export function uploadFile(ticketPath: string, relativePath: string, file: Blob, onProgress?: (sent: number) => void): Promise<void> {
+  const token = uploadToken;
+  if (!token) return Promise.reject(new ApiError('conflict', 'this page has no browser host to upload to'));
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', `${ticketPath}?path=${encodeURIComponent(relativePath)}`);
+    xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress?.(e.loaded);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) return resolve();
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON: described below
+      }
+      reject(body ? ApiError.fromShape(body) : new ApiError('internal', `${relativePath}: the host answered ${xhr.status}`));
+    };
+    xhr.onerror = () => reject(new ApiError('internal', `${relativePath}: the upload broke off (the host refused it or went away)`));
+    xhr.send(file);
+  });
+}
+
 /** Where the tab keeps the host's token so a reload stays connected (per tab, gone when the tab closes). */
 export const TOKEN_KEY = 'layerwise.token';
 
@@ -155,6 +191,7 @@ export function connect(win: Window = window): LayerwiseBridge | null {
     win.history.replaceState(win.history.state, '', `${url.pathname}${url.search}${url.hash}`);
   }
   const api = createHttpBridge({ token, eventSource: (win as unknown as { EventSource?: typeof EventSource }).EventSource });
+  uploadToken = token;
   setApi(api);
   return api;
 }

@@ -51,6 +51,8 @@ export interface SummaryRow {
   seconds: number | null;
   parameters: number | null;
   backend: string;
+  /** ASHA stopped it at a rung (its sweep says so; its status is `stopped`). */
+  pruned?: boolean;
 }
 
 /** Points pushed for one run: metric → new points. */
@@ -59,8 +61,17 @@ export interface LivePoints {
   points: Record<string, Point[]>;
 }
 
+/** A comparison opened from a sweep: its best run is one click away in the comparison view. */
+export interface SweepContext {
+  sweepId: number;
+  name: string;
+  bestRunId: number;
+  bestTrial: number;
+}
+
 export const useComparisonStore = defineStore('comparison', () => {
   const comparison = ref<Comparison | null>(null);
+  const sweepContext = ref<SweepContext | null>(null);
   const projectId = ref<number | null>(null);
   const runIds = ref<number[]>([]);
   const runs = ref<Record<number, RunListItem | Run>>({});
@@ -203,6 +214,7 @@ export const useComparisonStore = defineStore('comparison', () => {
           seconds: secondsOf(id),
           parameters: parameters.value[id] ?? null,
           backend: run.backend,
+          ...('sweep' in run && run.sweep?.state === 'pruned' ? { pruned: true } : {}),
         },
       ];
     }),
@@ -267,9 +279,10 @@ export const useComparisonStore = defineStore('comparison', () => {
   // ---- loading ----
 
   /** Opens runs of a project as a comparison (saved or not). */
-  async function open(project: number, ids: readonly number[], saved: Comparison | null = null): Promise<void> {
+  async function open(project: number, ids: readonly number[], saved: Comparison | null = null, fromSweep: SweepContext | null = null): Promise<void> {
     stopListening();
     comparison.value = saved;
+    sweepContext.value = fromSweep;
     projectId.value = project;
     runIds.value = [...ids];
     runs.value = {};
@@ -398,6 +411,7 @@ export const useComparisonStore = defineStore('comparison', () => {
   function close(): void {
     stopListening();
     comparison.value = null;
+    sweepContext.value = null;
     runIds.value = [];
   }
 
@@ -414,6 +428,7 @@ export const useComparisonStore = defineStore('comparison', () => {
 
   return {
     comparison,
+    sweepContext,
     projectId,
     runIds,
     runs,

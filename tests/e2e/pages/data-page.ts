@@ -22,13 +22,33 @@ export class DataPage {
     await this.page.getByTestId('synthetic-name').selectOption(name);
   }
 
-  /** Imports a CSV file from the host's disk through "Import your own data…". */
+  private async openDetails(testId: string): Promise<void> {
+    const section = this.page.getByTestId(testId);
+    if (!(await section.evaluate((d) => (d as unknown as { open: boolean }).open))) await section.locator('summary').first().click();
+  }
+
+  /** Imports a CSV file from the host's disk through "Import your own data…" → "Or a path on the machine the host runs on". */
   async importCsv(path: string, target?: string): Promise<void> {
-    const section = this.page.getByTestId('dataset-import');
-    if (!(await section.evaluate((d) => (d as unknown as { open: boolean }).open))) await section.locator('summary').click();
+    await this.openDetails('dataset-import');
     await this.page.getByTestId('import-kind').selectOption('csv');
+    await this.openDetails('import-host-path');
     await this.page.getByTestId('import-path').fill(path);
     if (target) await this.page.getByTestId('import-target').fill(target);
     await this.page.getByTestId('import-run').click();
+  }
+
+  /** Uploads a CSV file from this machine through the page's file picker (the browser host streams it). */
+  async uploadCsv(file: string, target?: string): Promise<void> {
+    await this.openDetails('dataset-import');
+    await this.page.getByTestId('import-kind').selectOption('csv');
+    if (target) await this.page.getByTestId('import-target').fill(target);
+    await this.page.getByTestId('upload-csv').setInputFiles(file);
+  }
+
+  /** Uploads an image folder (its class sub-folders) through the folder picker. */
+  async uploadFolder(dir: string): Promise<void> {
+    await this.openDetails('dataset-import');
+    await this.page.getByTestId('import-kind').selectOption('images');
+    await this.page.getByTestId('upload-folder').setInputFiles(dir);
   }
 }

@@ -9,7 +9,7 @@ export class ProjectPage {
     this.train = page.getByTestId('train');
   }
 
-  async tab(name: 'model' | 'tricks' | 'data' | 'training' | 'runs' | 'run' | 'compare'): Promise<void> {
+  async tab(name: 'model' | 'tricks' | 'data' | 'training' | 'runs' | 'sweeps' | 'run' | 'compare'): Promise<void> {
     await this.page.getByTestId(`tab-${name}`).click();
   }
 

@@ -21,4 +21,23 @@ export class TrainingPage {
   async points(chart: Locator): Promise<number> {
     return Number(await chart.getAttribute('data-points'));
   }
+
+  /** Validation points (one per epoch) on a chart. */
+  async valPoints(chart: Locator): Promise<number> {
+    return Number(await chart.getAttribute('data-val-points'));
+  }
+
+  /** The live decision boundary of a 2-D run and the epoch it shows (0: none yet). */
+  get boundary(): Locator {
+    return this.page.getByTestId('live-boundary');
+  }
+
+  async boundaryEpoch(): Promise<number> {
+    return Number(await this.boundary.getAttribute('data-epoch'));
+  }
+
+  /** The boundary picture's pixels, to tell two epochs' pictures apart. */
+  async boundaryPixels(): Promise<string> {
+    return (await this.boundary.getByTestId('boundary-canvas').evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL())) as string;
+  }
 }

@@ -2,6 +2,7 @@
 // imports tfjs-backend-wasm's own memory ('env.memory'): every pointer is a byte offset into tfjs-wasm's heap, and
 // this module keeps no data of its own in it (no runtime, no static data, no globals in memory).
 // Checked against the cpu backend by tests/engine/kernels-simd.test.ts.
+import { madd } from './madd';
 
 // ---- MaxPoolGrad (NHWC, no dilation). dy goes to the FIRST maximum (row-major) of each window, as the cpu backend
 // does: a strict `>` never lets a later equal value or a NaN win; a window of only NaN/−∞ sends nothing. Where
@@ -225,30 +226,30 @@ export function filterGrad(
                     const x0 = v128.load32_splat(xp);
                     const x1 = v128.load32_splat(xp, 4);
                     const d0 = v128.load(dp), d1 = v128.load(dp, 16), d2 = v128.load(dp, 32), d3 = v128.load(dp, 48);
-                    a0 = f32x4.add(a0, f32x4.mul(x0, d0));
-                    a1 = f32x4.add(a1, f32x4.mul(x0, d1));
-                    a2 = f32x4.add(a2, f32x4.mul(x0, d2));
-                    a3 = f32x4.add(a3, f32x4.mul(x0, d3));
-                    b0 = f32x4.add(b0, f32x4.mul(x1, d0));
-                    b1 = f32x4.add(b1, f32x4.mul(x1, d1));
-                    b2 = f32x4.add(b2, f32x4.mul(x1, d2));
-                    b3 = f32x4.add(b3, f32x4.mul(x1, d3));
+                    a0 = madd(x0, d0, a0);
+                    a1 = madd(x0, d1, a1);
+                    a2 = madd(x0, d2, a2);
+                    a3 = madd(x0, d3, a3);
+                    b0 = madd(x1, d0, b0);
+                    b1 = madd(x1, d1, b1);
+                    b2 = madd(x1, d2, b2);
+                    b3 = madd(x1, d3, b3);
                   }
                 } else if (vecs == 2) {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
                     const x0 = v128.load32_splat(xp);
                     const x1 = v128.load32_splat(xp, 4);
                     const d0 = v128.load(dp), d1 = v128.load(dp, 16);
-                    a0 = f32x4.add(a0, f32x4.mul(x0, d0));
-                    a1 = f32x4.add(a1, f32x4.mul(x0, d1));
-                    b0 = f32x4.add(b0, f32x4.mul(x1, d0));
-                    b1 = f32x4.add(b1, f32x4.mul(x1, d1));
+                    a0 = madd(x0, d0, a0);
+                    a1 = madd(x0, d1, a1);
+                    b0 = madd(x1, d0, b0);
+                    b1 = madd(x1, d1, b1);
                   }
                 } else {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
                     const d0 = v128.load(dp);
-                    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), d0));
-                    b0 = f32x4.add(b0, f32x4.mul(v128.load32_splat(xp, 4), d0));
+                    a0 = madd(v128.load32_splat(xp), d0, a0);
+                    b0 = madd(v128.load32_splat(xp, 4), d0, b0);
                   }
                 }
               }
@@ -272,20 +273,20 @@ export function filterGrad(
                 if (vecs == 4) {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
                     const x0 = v128.load32_splat(xp);
-                    a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(dp)));
-                    a1 = f32x4.add(a1, f32x4.mul(x0, v128.load(dp, 16)));
-                    a2 = f32x4.add(a2, f32x4.mul(x0, v128.load(dp, 32)));
-                    a3 = f32x4.add(a3, f32x4.mul(x0, v128.load(dp, 48)));
+                    a0 = madd(x0, v128.load(dp), a0);
+                    a1 = madd(x0, v128.load(dp, 16), a1);
+                    a2 = madd(x0, v128.load(dp, 32), a2);
+                    a3 = madd(x0, v128.load(dp, 48), a3);
                   }
                 } else if (vecs == 2) {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
                     const x0 = v128.load32_splat(xp);
-                    a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(dp)));
-                    a1 = f32x4.add(a1, f32x4.mul(x0, v128.load(dp, 16)));
+                    a0 = madd(x0, v128.load(dp), a0);
+                    a1 = madd(x0, v128.load(dp, 16), a1);
                   }
                 } else {
                   for (let i = 0; i < count; i++, xp += xStep, dp += dStep) {
-                    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
+                    a0 = madd(v128.load32_splat(xp), v128.load(dp), a0);
                   }
                 }
               }
@@ -402,9 +403,18 @@ export function reluGrad(dy: usize, x: usize, dx: usize, size: i32): void {
 // float32 sums, taps in (r, c, ci) order. Interior pixels go in tiles (4 pixels × 8 channels or 2 × 16) whose inner
 // loop runs over the fw·cin contiguous values of one filter row; border pixels skip the taps that fall outside.
 
+// The fused epilogue (FusedConv2D): + bias (when `bias` ≠ 0), then ReLU (act 1) as max(·, +0), as the cpu backend
+// applies them after the convolution.
+@inline function epilogue(v: v128, bias: usize, o: usize, act: i32): v128 {
+  if (bias != 0) v = f32x4.add(v, v128.load(bias + o));
+  if (act == 1) v = f32x4.max(v, f32x4.splat(0));
+  return v;
+}
+
 function convPixel(
   x: usize, w: usize, out: usize, b: i32, oy: i32, ox: i32, co: i32, vecs: i32,
   h: i32, wd: i32, cin: i32, cout: i32, sh: i32, sw: i32, fh: i32, fw: i32, top: i32, left: i32, oh: i32, ow: i32,
+  bias: usize, act: i32,
 ): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   const wStep = <usize>cout << 2;
@@ -420,29 +430,30 @@ function convPixel(
     if (vecs == 4) {
       for (let j = 0; j < count; j++, xp += 4, wp += wStep) {
         const xv = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(wp)));
-        a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(wp, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(wp, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(wp, 48)));
+        a0 = madd(xv, v128.load(wp), a0);
+        a1 = madd(xv, v128.load(wp, 16), a1);
+        a2 = madd(xv, v128.load(wp, 32), a2);
+        a3 = madd(xv, v128.load(wp, 48), a3);
       }
     } else if (vecs == 2) {
       for (let j = 0; j < count; j++, xp += 4, wp += wStep) {
         const xv = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(wp)));
-        a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(wp, 16)));
+        a0 = madd(xv, v128.load(wp), a0);
+        a1 = madd(xv, v128.load(wp, 16), a1);
       }
     } else {
       for (let j = 0; j < count; j++, xp += 4, wp += wStep) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(wp)));
+        a0 = madd(v128.load32_splat(xp), v128.load(wp), a0);
       }
     }
   }
   const op = out + (<usize>(((b * oh + oy) * ow + ox) * cout + co) << 2);
-  v128.store(op, a0);
-  if (vecs > 1) v128.store(op, a1, 16);
+  const bo = <usize>co << 2;
+  v128.store(op, epilogue(a0, bias, bo, act));
+  if (vecs > 1) v128.store(op, epilogue(a1, bias, bo + 16, act), 16);
   if (vecs > 2) {
-    v128.store(op, a2, 32);
-    v128.store(op, a3, 48);
+    v128.store(op, epilogue(a2, bias, bo + 32, act), 32);
+    v128.store(op, epilogue(a3, bias, bo + 48, act), 48);
   }
 }
 
@@ -450,6 +461,7 @@ export function conv2d(
   x: usize, w: usize, out: usize,
   n: i32, h: i32, wd: i32, cin: i32, oh: i32, ow: i32, cout: i32,
   sh: i32, sw: i32, fh: i32, fw: i32, top: i32, left: i32,
+  bias: usize, act: i32,
 ): void {
   // Output columns whose taps all lie inside the row: ox·sw − left ≥ 0 and ox·sw − left + fw − 1 ≤ wd − 1.
   const oxLo = min(ow, (left + sw - 1) / sw);
@@ -465,7 +477,7 @@ export function conv2d(
       while (co < cout) {
         const vecs = cout - co >= 16 ? 4 : cout - co >= 8 ? 2 : 1;
         const tile = vecs == 4 ? 2 : 4;
-        for (let ox = 0; ox < oxLo; ox++) convPixel(x, w, out, b, oy, ox, co, vecs, h, wd, cin, cout, sh, sw, fh, fw, top, left, oh, ow);
+        for (let ox = 0; ox < oxLo; ox++) convPixel(x, w, out, b, oy, ox, co, vecs, h, wd, cin, cout, sh, sw, fh, fw, top, left, oh, ow, bias, act);
         let ox = oxLo;
         for (; ox + tile <= oxHi; ox += tile) {
           let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -477,14 +489,14 @@ export function conv2d(
                 const w0 = v128.load(wp), w1 = v128.load(wp, 16), w2 = v128.load(wp, 32), w3 = v128.load(wp, 48);
                 const x0 = v128.load32_splat(xp);
                 const x1 = v128.load32_splat(xp + pStep);
-                a0 = f32x4.add(a0, f32x4.mul(x0, w0));
-                a1 = f32x4.add(a1, f32x4.mul(x0, w1));
-                a2 = f32x4.add(a2, f32x4.mul(x0, w2));
-                a3 = f32x4.add(a3, f32x4.mul(x0, w3));
-                b0 = f32x4.add(b0, f32x4.mul(x1, w0));
-                b1 = f32x4.add(b1, f32x4.mul(x1, w1));
-                b2 = f32x4.add(b2, f32x4.mul(x1, w2));
-                b3 = f32x4.add(b3, f32x4.mul(x1, w3));
+                a0 = madd(x0, w0, a0);
+                a1 = madd(x0, w1, a1);
+                a2 = madd(x0, w2, a2);
+                a3 = madd(x0, w3, a3);
+                b0 = madd(x1, w0, b0);
+                b1 = madd(x1, w1, b1);
+                b2 = madd(x1, w2, b2);
+                b3 = madd(x1, w3, b3);
               }
             } else if (vecs == 2) {
               for (let j = 0; j < span; j++, xp += 4, wp += wStep) {
@@ -493,53 +505,54 @@ export function conv2d(
                 const x1 = v128.load32_splat(xp + pStep);
                 const x2 = v128.load32_splat(xp + 2 * pStep);
                 const x3 = v128.load32_splat(xp + 3 * pStep);
-                a0 = f32x4.add(a0, f32x4.mul(x0, w0));
-                a1 = f32x4.add(a1, f32x4.mul(x0, w1));
-                a2 = f32x4.add(a2, f32x4.mul(x1, w0));
-                a3 = f32x4.add(a3, f32x4.mul(x1, w1));
-                b0 = f32x4.add(b0, f32x4.mul(x2, w0));
-                b1 = f32x4.add(b1, f32x4.mul(x2, w1));
-                b2 = f32x4.add(b2, f32x4.mul(x3, w0));
-                b3 = f32x4.add(b3, f32x4.mul(x3, w1));
+                a0 = madd(x0, w0, a0);
+                a1 = madd(x0, w1, a1);
+                a2 = madd(x1, w0, a2);
+                a3 = madd(x1, w1, a3);
+                b0 = madd(x2, w0, b0);
+                b1 = madd(x2, w1, b1);
+                b2 = madd(x3, w0, b2);
+                b3 = madd(x3, w1, b3);
               }
             } else {
               for (let j = 0; j < span; j++, xp += 4, wp += wStep) {
                 const w0 = v128.load(wp);
-                a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), w0));
-                a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp + pStep), w0));
-                a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp + 2 * pStep), w0));
-                a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp + 3 * pStep), w0));
+                a0 = madd(v128.load32_splat(xp), w0, a0);
+                a1 = madd(v128.load32_splat(xp + pStep), w0, a1);
+                a2 = madd(v128.load32_splat(xp + 2 * pStep), w0, a2);
+                a3 = madd(v128.load32_splat(xp + 3 * pStep), w0, a3);
               }
             }
           }
           const op = out + (<usize>(((b * oh + oy) * ow + ox) * cout + co) << 2);
           const px = <usize>cout << 2;
+          const bo = <usize>co << 2;
           if (vecs == 4) {
-            v128.store(op, a0);
-            v128.store(op, a1, 16);
-            v128.store(op, a2, 32);
-            v128.store(op, a3, 48);
-            v128.store(op + px, b0);
-            v128.store(op + px, b1, 16);
-            v128.store(op + px, b2, 32);
-            v128.store(op + px, b3, 48);
+            v128.store(op, epilogue(a0, bias, bo, act));
+            v128.store(op, epilogue(a1, bias, bo + 16, act), 16);
+            v128.store(op, epilogue(a2, bias, bo + 32, act), 32);
+            v128.store(op, epilogue(a3, bias, bo + 48, act), 48);
+            v128.store(op + px, epilogue(b0, bias, bo, act));
+            v128.store(op + px, epilogue(b1, bias, bo + 16, act), 16);
+            v128.store(op + px, epilogue(b2, bias, bo + 32, act), 32);
+            v128.store(op + px, epilogue(b3, bias, bo + 48, act), 48);
           } else if (vecs == 2) {
-            v128.store(op, a0);
-            v128.store(op, a1, 16);
-            v128.store(op + px, a2);
-            v128.store(op + px, a3, 16);
-            v128.store(op + 2 * px, b0);
-            v128.store(op + 2 * px, b1, 16);
-            v128.store(op + 3 * px, b2);
-            v128.store(op + 3 * px, b3, 16);
+            v128.store(op, epilogue(a0, bias, bo, act));
+            v128.store(op, epilogue(a1, bias, bo + 16, act), 16);
+            v128.store(op + px, epilogue(a2, bias, bo, act));
+            v128.store(op + px, epilogue(a3, bias, bo + 16, act), 16);
+            v128.store(op + 2 * px, epilogue(b0, bias, bo, act));
+            v128.store(op + 2 * px, epilogue(b1, bias, bo + 16, act), 16);
+            v128.store(op + 3 * px, epilogue(b2, bias, bo, act));
+            v128.store(op + 3 * px, epilogue(b3, bias, bo + 16, act), 16);
           } else {
-            v128.store(op, a0);
-            v128.store(op + px, a1);
-            v128.store(op + 2 * px, a2);
-            v128.store(op + 3 * px, a3);
+            v128.store(op, epilogue(a0, bias, bo, act));
+            v128.store(op + px, epilogue(a1, bias, bo, act));
+            v128.store(op + 2 * px, epilogue(a2, bias, bo, act));
+            v128.store(op + 3 * px, epilogue(a3, bias, bo, act));
           }
         }
-        for (; ox < ow; ox++) convPixel(x, w, out, b, oy, ox, co, vecs, h, wd, cin, cout, sh, sw, fh, fw, top, left, oh, ow);
+        for (; ox < ow; ox++) convPixel(x, w, out, b, oy, ox, co, vecs, h, wd, cin, cout, sh, sw, fh, fw, top, left, oh, ow, bias, act);
         co += vecs * 4;
       }
     }
@@ -632,3 +645,7 @@ export function relu(x: usize, out: usize, size: i32): void {
     store<f32>(out + o, v != v ? v : v > 0 ? v : <f32>0);
   }
 }
+
+export { bnColumnSums, bnGradSums, bnApply, bnGradApply } from './batch-norm';
+export { conv2dDot } from './conv-dot';
+export { gemm, gemmPackB } from './gemm';
