@@ -52,7 +52,7 @@ import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js
 import { registerDataset } from '../datasets/register.js';
 import { augmentedSamples } from './augment-preview.js';
 import { KnownDatasetMissing, presetDataset } from '../datasets/known.js';
-import { UploadArea, UploadError } from '../datasets/uploads.js';
+import { UploadArea, UploadError, uploadRequest, type UploadKind } from '../datasets/uploads.js';
 import { SweepManager } from '../sweeps/manager.js';
 import { SweepSpecError } from '../sweeps/errors.js';
 
@@ -74,7 +74,7 @@ export interface ServicesOptions {
    * The desktop app's file dialog (`datasets.choosePath`): with it the page picks files natively and `app.info` says
    * `files: dialog`; without it (a browser) the page uploads them.
    */
-  chooseDatasetPath?: (kind: 'csv' | 'images') => Promise<string | null>;
+  chooseDatasetPath?: (kind: UploadKind) => Promise<string | null>;
   /** The sweeps; made here over the queue when not given (and the sweeps left running continue). */
   sweeps?: SweepManager;
 }
@@ -223,7 +223,7 @@ export function createServices(options: ServicesOptions): Services {
       store.getProject(input.projectId);
       const { projectId, uploadId, ...request } = input;
       const imported = await datasetImport('datasets.importUpload', () =>
-        uploads.import(uploadId, request, (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
+        uploads.import(uploadId, uploadRequest(request), (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
       );
       const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };

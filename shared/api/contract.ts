@@ -50,7 +50,7 @@ import type {
   UploadTicket,
 } from './entities.js';
 import { RUN_STATUSES } from '../runs/statuses.js';
-import { LESSON_BUDGETS } from './entities.js';
+import { LESSON_BUDGETS, UPLOAD_KINDS } from './entities.js';
 import { SweepSpecSchema } from '../sweeps/spec.js';
 import type { Sweep, SweepDetail, SweepEvent } from '../sweeps/entities.js';
 
@@ -58,7 +58,7 @@ export * from './errors.js';
 export type * from './entities.js';
 export type * from '../sweeps/entities.js';
 export { RUN_STATUSES } from '../runs/statuses.js';
-export { CHECKPOINT_KIND_VALUES, COMPARISON_KIND_VALUES, LESSON_BUDGETS } from './entities.js';
+export { CHECKPOINT_KIND_VALUES, COMPARISON_KIND_VALUES, LESSON_BUDGETS, UPLOAD_KINDS } from './entities.js';
 
 // ---- limits ----
 
@@ -119,6 +119,8 @@ const imageSide = z.number(sideError).int(sideError).min(IMAGE_LIMITS.minSide, s
 
 /** A path on the machine the host runs on. */
 const filePath = z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' });
+/** What the page's own files can be: a CSV file, an image folder, a folder of IDX files or of CIFAR batches. */
+const uploadKind = z.enum(UPLOAD_KINDS, { error: `must be ${UPLOAD_KINDS.join(', ')}` });
 
 const idList = (max: number) =>
   z
@@ -240,7 +242,7 @@ export const API_SCHEMAS = {
    * host counts every byte as it arrives) and calls `datasets.importUpload`.
    */
   'datasets.beginUpload': z.strictObject({
-    kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
+    kind: uploadKind,
     files: z.number({ error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).int({ error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).min(1, { error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).max(UPLOAD_LIMITS.maxFiles, { error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }),
     bytes: z.number({ error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).int({ error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).min(1, { error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).max(UPLOAD_LIMITS.totalBytes, { error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }),
   }),
@@ -251,7 +253,7 @@ export const API_SCHEMAS = {
   'datasets.importUpload': z.strictObject({
     projectId: id,
     uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id (32 hex digits from datasets.beginUpload)' }),
-    kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
+    kind: uploadKind,
     name: name.optional(),
     target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
     header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
@@ -259,11 +261,13 @@ export const API_SCHEMAS = {
     task: z.enum(['classification', 'regression'], { error: 'must be classification or regression' }).optional(),
     size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
     rgb: z.boolean({ error: 'must be true or false' }).optional(),
+    /** CIFAR-100: which labels are the classes. */
+    labels: z.enum(['fine', 'coarse'], { error: 'must be fine or coarse' }).optional(),
   }),
   /** Gives an upload up: its files are removed. */
   'datasets.cancelUpload': z.strictObject({ uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id' }) }),
-  /** The desktop app: the system's file dialog picks a CSV file or an image folder; null when cancelled. Refused where there is no dialog (`app.info` says `files: upload`). */
-  'datasets.choosePath': z.strictObject({ kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }) }),
+  /** The desktop app: the system's file dialog picks a CSV file or a folder (images, IDX files, CIFAR batches); null when cancelled. Refused where there is no dialog (`app.info` says `files: upload`). */
+  'datasets.choosePath': z.strictObject({ kind: uploadKind }),
   /**
    * The first `count` samples of a split and its class histogram; with `config`, also those samples with the
    * config's augmentations applied as at `epoch` (training split only).

@@ -420,9 +420,13 @@ export interface ImportedDataset {
 }
 
 /** `datasets.beginUpload`: where the page sends the files (the browser host), and what the upload may hold. */
+/** What the user's own files can be: a CSV file, an image folder, a folder of IDX files or of CIFAR batches. */
+export const UPLOAD_KINDS = ['csv', 'images', 'idx', 'cifar'] as const;
+export type UploadKind = (typeof UPLOAD_KINDS)[number];
+
 export interface UploadTicket {
   uploadId: string;
-  kind: 'csv' | 'images';
+  kind: UploadKind;
   /** `PUT <path>?path=<the file's relative path>` with the file's bytes (Content-Type application/octet-stream). */
   path: string;
   /** The files and bytes declared: more is refused as it arrives. */

@@ -239,6 +239,26 @@ describe('the user’s own data', () => {
     expect(wrapper.emitted('imported')![0]).toEqual([{ kind: 'csv', name: 'table' }]);
   });
 
+  it('imports a folder of IDX files or CIFAR batches: the dialog picks the folder, the import names its kind', async () => {
+    const api = installFakeApi({
+      'app.info': () => ({ version: '1', dataDir: '/d', interruptedRuns: [], movedAside: null, createdDatabase: false, files: 'dialog' }),
+      'datasets.choosePath': () => ({ path: '/usr/share/datasets/fashion-mnist' }),
+      'datasets.import': () => ({ dataset: { id: 5, projectId: 1, name: 'Fashion-MNIST', source: { kind: 'idx', name: 'Fashion-MNIST' }, split: {}, fingerprint: 'f', createdAt: '' }, created: true, notes: ['Fashion-MNIST recognised'] }),
+    } as never);
+    const wrapper = mount(DataImport, { props: { projectId: 1, imageSize: [28, 28], rgb: false }, global: global() });
+    await flushPromises();
+    await wrapper.find('[data-testid="import-kind"]').setValue('idx');
+    expect(wrapper.find('[data-testid="import-kind-help"]').text()).toContain('The shipped test files stay the test split');
+    await wrapper.find('[data-testid="import-choose"]').trigger('click');
+    await flushPromises();
+    expect(api.called('datasets.choosePath')[0]!.input).toEqual({ kind: 'idx' });
+    // No image size or colour is sent: the files say their own shape.
+    expect(api.called('datasets.import')[0]!.input).toEqual({ kind: 'idx', projectId: 1, path: '/usr/share/datasets/fashion-mnist' });
+    expect(wrapper.emitted('imported')![0]).toEqual([{ kind: 'idx', name: 'Fashion-MNIST' }]);
+    await wrapper.find('[data-testid="import-kind"]').setValue('cifar');
+    expect(wrapper.find('[data-testid="import-kind-help"]').text()).toContain('test_batch.bin');
+  });
+
   it('offers file pickers and drop in a browser, and refuses an oversized file before sending anything', async () => {
     const api = installFakeApi({
       'app.info': () => ({ version: '1', dataDir: '/d', interruptedRuns: [], movedAside: null, createdDatabase: false, files: 'upload' }),
@@ -246,6 +266,9 @@ describe('the user’s own data', () => {
     const wrapper = mount(DataImport, { props: { projectId: 1, imageSize: [28, 28], rgb: false }, global: global() });
     await flushPromises();
     expect(wrapper.attributes('data-access')).toBe('upload');
+    await wrapper.find('[data-testid="import-kind"]').setValue('idx');
+    expect(wrapper.find('[data-testid="upload-data-folder"]').attributes('webkitdirectory')).toBeDefined();
+    expect(wrapper.find('[data-testid="upload-zip"]').exists()).toBe(false);
     await wrapper.find('[data-testid="import-kind"]').setValue('images');
     expect(wrapper.find('[data-testid="upload-folder"]').attributes('webkitdirectory')).toBeDefined();
     const input = wrapper.find('[data-testid="upload-zip"]');
