@@ -10,6 +10,7 @@ import type { ApiEventPayloads, Prediction } from '../../shared/api/index.js';
 import type { DecisionBoundary, ModelSpec } from '../../shared/index.js';
 import { setApi } from '../../renderer/src/api/client.js';
 import DataImport from '../../renderer/src/components/DataImport.vue';
+import DatasetPicker from '../../renderer/src/components/DatasetPicker.vue';
 import ProjectList from '../../renderer/src/components/ProjectList.vue';
 import TrainingView from '../../renderer/src/components/TrainingView.vue';
 import TryModel from '../../renderer/src/components/run/TryModel.vue';
@@ -18,6 +19,7 @@ import { createTestRouter, runsQuery } from '../../renderer/src/router/index.js'
 import { installRouter, useNavStore } from '../../renderer/src/stores/nav.js';
 import { useProjectsStore } from '../../renderer/src/stores/projects.js';
 import { useRunsStore } from '../../renderer/src/stores/runs.js';
+import { useTricksStore } from '../../renderer/src/stores/tricks.js';
 import { ChartStub, installFakeApi } from './support/fake-api.js';
 import { checkpoint, run } from './support/fixtures.js';
 
@@ -257,6 +259,31 @@ describe('the user’s own data', () => {
     expect(wrapper.emitted('imported')![0]).toEqual([{ kind: 'idx', name: 'Fashion-MNIST' }]);
     await wrapper.find('[data-testid="import-kind"]').setValue('cifar');
     expect(wrapper.find('[data-testid="import-kind-help"]').text()).toContain('test_batch.bin');
+  });
+
+  it('shows the training images as training sees them while an augmentation is on, epoch by epoch', async () => {
+    const sample = (label: number, v: number) => ({ label, features: new Array(784).fill(v) });
+    const api = installFakeApi({
+      'datasets.preview': (input: { config?: unknown; epoch?: number }) => ({
+        name: 'MNIST', inputShape: [28, 28, 1], classNames: ['0', '1'], counts: { train: 2, validation: 0, test: 0 }, samples: [sample(0, 1)], histogram: [1, 1],
+        ...(input.config ? { augmented: { epoch: input.epoch, tricks: ['randomShift'], samples: [sample(0, 2)] } } : {}),
+      }),
+    } as never);
+    const tricks = useTricksStore();
+    tricks.load({ epochs: 2, batchSize: 8, seed: 3, tricks: { adam: {} } } as never);
+    const wrapper = mount(DatasetPicker, { props: { modelValue: { kind: 'mnist' } }, global: global() });
+    await flushPromises();
+    expect(api.called('datasets.preview').at(-1)!.input).toEqual({ source: { kind: 'mnist' }, count: 40 });
+    expect(wrapper.find('[data-testid="augmented-preview"]').exists()).toBe(false);
+    tricks.load({ epochs: 2, batchSize: 8, seed: 3, tricks: { adam: {}, randomShift: { pixels: 2 } } } as never);
+    await flushPromises();
+    const asked = api.called('datasets.preview').at(-1)!.input as { config: { seed: number; tricks: Record<string, unknown> }; epoch: number };
+    expect([asked.epoch, asked.config.seed, asked.config.tricks.randomShift]).toEqual([0, 3, { pixels: 2, fill: 'zero' }]);
+    expect(wrapper.find('[data-testid="augmented-preview"] h3').text()).toBe('As training sees them · epoch 1 · randomShift');
+    await wrapper.find('[data-testid="augmented-redraw"]').trigger('click');
+    await flushPromises();
+    expect((api.called('datasets.preview').at(-1)!.input as { epoch: number }).epoch).toBe(1);
+    expect(wrapper.find('[data-testid="augmented-preview"] h3').text()).toBe('As training sees them · epoch 2 · randomShift');
   });
 
   it('offers file pickers and drop in a browser, and refuses an oversized file before sending anything', async () => {
