@@ -213,6 +213,9 @@ export class UploadArea {
         if (done) return;
         close();
         upload.failed = reason;
+        // The stream opens its file asynchronously: removed now, and again once it has closed (an abort on the first
+        // chunk can come before the open, which would otherwise create the file after this removal).
+        stream.once('close', () => rmSync(file, { force: true }));
         stream.destroy();
         rmSync(file, { force: true });
       },

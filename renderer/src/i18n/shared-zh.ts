@@ -208,6 +208,9 @@ export const TEXT_ZH: Record<string, string> = {
   'MNIST · small convolutional network': 'MNIST · 小型卷积网络',
   'Two convolution + max-pooling stages learn strokes and parts of digits; a dense layer reads the result.':
     '两级卷积 + 最大池化学习数字的笔画和局部，一个全连接层读取结果。',
+  'Fashion-MNIST · CNN with batch norm and dropout': 'Fashion-MNIST · 带批归一化和 dropout 的 CNN',
+  'A small CNN (two 3×3 convolutions with batch norm, max pooling, dropout before the classifier) on the 60,000 Fashion-MNIST training images; about 0.90 test accuracy after 10 epochs. Import Fashion-MNIST first (layerwise dataset add idx /usr/share/datasets/fashion-mnist).':
+    '一个小型 CNN（两个带批归一化的 3×3 卷积、最大池化、分类器前的 dropout），在 60,000 张 Fashion-MNIST 训练图像上训练；10 轮后测试准确率约 0.90。请先导入 Fashion-MNIST（layerwise dataset add idx /usr/share/datasets/fashion-mnist）。',
   'MNIST · CNN with batch norm and dropout': 'MNIST · 带批归一化和 dropout 的 CNN',
   'The small CNN with batch normalisation before each ReLU and dropout before the classifier: compare it with mnist-cnn to see both tricks at work.':
     '在每个 ReLU 前加批归一化、在分类器前加 dropout 的小型 CNN：与 mnist-cnn 对比，看看这两个技巧的作用。',
