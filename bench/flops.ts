@@ -95,6 +95,9 @@ class Counter {
         const channels = outs.reduce((n, o) => n + o.shape[o.shape.length - 1]!, 0);
         return { shape: [...first.slice(0, -1), channels], needsGrad: outs.some((o) => o.needsGrad) };
       }
+      default:
+        // The bench models use the layers above; the sequence and separable layers have no FLOP rule here yet.
+        throw new Error(`${path}: no FLOP count for a ${layer.type} layer`);
     }
   }
 }

@@ -4,7 +4,7 @@
 // VMs drift from minute to minute. Each side gets a fresh data folder and the built trainer processes users run
 // (out/main/trainer.js, built first when the sources changed), so a trainer's start-up counts as it does for a user.
 //   node --import ./tests/store/support/register.mjs bench/sweep.ts [--repeats N] [--epochs N] [--samples N] [--json]
-// Hook into bench/run.ts: `import { sweepBench } from './sweep.js'` and put `await sweepBench(opts)` in the report.
+// Kept apart from `npm run bench` (it trains 24+ runs): run it with `npm run bench:sweep`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

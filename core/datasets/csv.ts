@@ -44,8 +44,8 @@ export interface CsvImport {
   imputed: number;
 }
 
-const isMissing = (v: string) => MISSING.has(v.trim().toLowerCase());
-const asNumber = (v: string): number | null => {
+export const isMissing = (v: string) => MISSING.has(v.trim().toLowerCase());
+export const asNumber = (v: string): number | null => {
   const t = v.trim();
   if (t === '') return null;
   const n = Number(t);
@@ -64,8 +64,18 @@ export async function importCsv(path: string, options: CsvOptions = {}): Promise
   return parseCsv(bytes.toString('utf8'), file, options);
 }
 
-/** A CSV table's text (named `file` in errors) → a Dataset. */
-export function parseCsv(text: string, file: string, options: CsvOptions = {}): CsvImport {
+/** A parsed table: its column names (from the header, or `column N`) and its data rows with their line numbers. */
+export interface CsvTable {
+  names: string[];
+  body: Array<{ record: string[]; info: { lines: number } }>;
+  hasHeader: boolean;
+}
+
+/**
+ * CSV text → rows of equal width with named columns (header detected unless told), refusing unreadable,
+ * empty, ragged, too wide and duplicate-named tables. Shared by the table import and the sequence imports.
+ */
+export function readTable(text: string, file: string, header: boolean | 'auto' = 'auto'): CsvTable {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     records = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
@@ -80,12 +90,11 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
       throw new DatasetImportError('ragged', `${file}: row ${info.lines} has ${record.length} fields but the first row has ${width}`, { file, row: info.lines });
     }
   }
-  if (width < 2) throw new DatasetImportError('empty', `${file}: needs at least two columns (features and a target), found ${width}`, { file });
   if (width > CSV_LIMITS.maxColumns) {
     throw new DatasetImportError('too_many_columns', `${file}: ${width} columns is over the limit of ${CSV_LIMITS.maxColumns}`, { file });
   }
 
-  const hasHeader = options.header === 'auto' || options.header === undefined ? detectHeader(records.map((r) => r.record)) : options.header;
+  const hasHeader = header === 'auto' ? detectHeader(records.map((r) => r.record)) : header;
   const names = hasHeader ? records[0]!.record.map((n, i) => n || `column ${i + 1}`) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
   // Two columns of one name would make --target and every error about that name ambiguous.
   const firstOf = new Map<string, number>();
@@ -98,14 +107,28 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
   });
   const body = hasHeader ? records.slice(1) : records;
   if (body.length === 0) throw new DatasetImportError('empty', `${file}: has a header but no data rows`, { file });
+  return { names, body, hasHeader };
+}
+
+/** A column named by its header name or 0-based index (a string of digits that names no column is an index), or -1. */
+export function columnIndex(names: readonly string[], wanted: string | number): number {
+  const byName = typeof wanted === 'string' ? names.indexOf(wanted) : -1;
+  const byIndex = typeof wanted === 'number' ? wanted : /^\d+$/.test(String(wanted)) && byName < 0 ? Number(wanted) : -1;
+  const index = byName >= 0 ? byName : byIndex;
+  return index >= 0 && index < names.length ? index : -1;
+}
+
+/** A CSV table's text (named `file` in errors) → a Dataset. */
+export function parseCsv(text: string, file: string, options: CsvOptions = {}): CsvImport {
+  const { names, body, hasHeader } = readTable(text, file, options.header ?? 'auto');
+  const width = names.length;
+  if (width < 2) throw new DatasetImportError('empty', `${file}: needs at least two columns (features and a target), found ${width}`, { file });
 
   let targetIndex = width - 1;
   if (options.target !== undefined) {
     const t = options.target;
-    const byName = typeof t === 'string' ? names.indexOf(t) : -1;
-    const byIndex = typeof t === 'number' ? t : /^\d+$/.test(String(t)) && byName < 0 ? Number(t) : -1;
-    targetIndex = byName >= 0 ? byName : byIndex;
-    if (targetIndex < 0 || targetIndex >= width) {
+    targetIndex = columnIndex(names, t);
+    if (targetIndex < 0) {
       throw new DatasetImportError('bad_target', `${file}: there is no column ${JSON.stringify(t)} to predict (columns: ${names.join(', ')})`, { file, column: String(t) });
     }
   }

@@ -34,6 +34,10 @@ export type DatasetErrorCode =
   | 'label_out_of_range'
   | 'bad_class_names'
   | 'ambiguous'
+  // sequence imports (sequence-csv.ts)
+  | 'bad_column'
+  | 'bad_option'
+  | 'too_many_values'
   /** An uploaded .zip that is not a plain, honest zip of an image folder (./uploads.ts). */
   | 'bad_archive';
 

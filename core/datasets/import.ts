@@ -1,11 +1,15 @@
 // One import path for the user's files, shared by the CLI (`layerwise dataset add`) and the API
 // (`datasets.import`): read and check the file or folder, and say in one line what was found.
+import type { FileDatasetKind } from '../../shared/data/dataset-ref.js';
 import type { KnownDatasetId } from '../../shared/data/known-datasets.js';
+import type { SeriesImportOptions, TextImportOptions } from '../../shared/data/sequence-import.js';
 import type { Dataset } from '../engine/data/dataset.js';
 import { importCifar, type CifarRequest } from './cifar.js';
 import { importCsv } from './csv.js';
 import { importIdx, type IdxRequest } from './idx.js';
 import { importImageFolder } from './images.js';
+import { importSeriesCsv } from './series-csv.js';
+import { importTextCsv } from './text-csv.js';
 
 export type DatasetFileRequest =
   | {
@@ -19,7 +23,15 @@ export type DatasetFileRequest =
     }
   | { kind: 'images'; path: string; name?: string; size?: [number, number]; rgb?: boolean }
   | ({ kind: 'idx' } & Omit<IdxRequest, 'onProgress' | 'seed'>)
-  | ({ kind: 'cifar' } & Omit<CifarRequest, 'onProgress' | 'seed'>);
+  | ({ kind: 'cifar' } & Omit<CifarRequest, 'onProgress' | 'seed'>)
+  | ({ kind: 'text'; path: string; name?: string } & TextImportOptions)
+  | ({ kind: 'series'; path: string; name?: string } & SeriesImportOptions);
+
+/** Where an imported dataset's prepared data came from (its ref's kind): sequences are read from CSV files. */
+export const fileKindOf = (request: { kind: DatasetFileRequest['kind'] }): FileDatasetKind =>
+  request.kind === 'text' || request.kind === 'series' ? 'csv' : request.kind;
+
+const headerOption = (header: 'yes' | 'no' | 'auto' | undefined): boolean | 'auto' => (header === 'yes' ? true : header === 'no' ? false : 'auto');
 
 export interface DatasetFileImport {
   dataset: Dataset;
@@ -37,6 +49,12 @@ export async function importDatasetFile(
   request: DatasetFileRequest,
   onProgress?: (done: number, total: number) => void,
 ): Promise<DatasetFileImport> {
+  if (request.kind === 'text' || request.kind === 'series') {
+    const { kind, path, header, ...options } = request;
+    const common = { header: headerOption(header) };
+    const r = kind === 'text' ? await importTextCsv(path, { ...(options as TextImportOptions), ...common }) : await importSeriesCsv(path, { ...(options as SeriesImportOptions), ...common });
+    return { dataset: r.dataset, task: 'classification', note: r.note };
+  }
   if (request.kind === 'csv') {
     const r = await importCsv(request.path, {
       ...(request.target !== undefined ? { target: request.target } : {}),

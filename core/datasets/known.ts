@@ -21,7 +21,7 @@ export function findKnownDataset(store: Store, known: KnownDatasetId): FileDatas
   for (const project of store.listProjects()) {
     for (const d of store.listDatasets(project.id)) {
       const source = d.source;
-      if (source.kind === 'mnist' || source.kind === 'synthetic' || source.known !== known || !existsSync(source.file)) continue;
+      if (source.kind === 'mnist' || source.kind === 'synthetic' || source.kind === 'sequence' || source.known !== known || !existsSync(source.file)) continue;
       if (!best || d.id > best.id) best = { id: d.id, source };
     }
   }

@@ -42,6 +42,7 @@ export function registerDataset(
     fingerprint,
     file,
     inputShape: [...dataset.inputShape],
+    ...(dataset.vocabulary !== undefined ? { vocabulary: dataset.vocabulary } : {}),
     classes: dataset.numClasses,
     task: options.task,
     counts: { train: dataset.train.count, validation: dataset.validation.count, test: dataset.test.count },
@@ -70,7 +71,10 @@ export interface DatasetPreviewData {
   histogram: number[];
   /** How the splits were made, when the files decided part of it (a shipped test set). */
   splitNote?: string;
-  samples: Array<{ features: number[]; label: number; target: number[] }>;
+  /** Token datasets: ids 0 … vocabulary − 1. */
+  vocabulary?: number;
+  /** `text`: token datasets' ids read back (padding left out, `<oov>` for out-of-vocabulary). */
+  samples: Array<{ features: number[]; label: number; target: number[]; text?: string }>;
 }
 
 /** The first samples of the training split and the class histogram. */
@@ -87,10 +91,29 @@ export function previewDataset(dataset: Dataset, count = 8, regression = false):
     counts: { train: dataset.train.count, validation: dataset.validation.count, test: dataset.test.count },
     histogram,
     ...(dataset.splitNote ? { splitNote: dataset.splitNote } : {}),
-    samples: Array.from({ length: n }, (_, i) => ({
-      features: Array.from(dataset.train.x.subarray(i * features, (i + 1) * features)),
-      label: labelOf(dataset.train.y, i, k),
-      target: Array.from(dataset.train.y.subarray(i * k, (i + 1) * k)),
-    })),
+    ...(dataset.vocabulary !== undefined ? { vocabulary: dataset.vocabulary } : {}),
+    samples: Array.from({ length: n }, (_, i) => {
+      const row = dataset.train.x.subarray(i * features, (i + 1) * features);
+      const text = tokensText(dataset, row);
+      return {
+        features: Array.from(row),
+        label: labelOf(dataset.train.y, i, k),
+        target: Array.from(dataset.train.y.subarray(i * k, (i + 1) * k)),
+        ...(text !== null ? { text } : {}),
+      };
+    }),
   };
+}
+
+/**
+ * A token dataset's sample as text: each id's token, padding left out; characters joined as they are, words with
+ * spaces. Null for other datasets.
+ */
+export function tokensText(dataset: Pick<Dataset, 'tokens' | 'vocabulary'>, ids: ArrayLike<number>): string | null {
+  const tokens = dataset.tokens;
+  if (dataset.vocabulary === undefined || !tokens) return null;
+  const words = Array.from(ids, (id) => (id === 0 ? null : (tokens[id] ?? `#${id}`))).filter((t): t is string => t !== null);
+  // Character tokens are single code points (a space among them): joined as they are.
+  const chars = tokens.slice(2).every((t) => Array.from(t).length === 1);
+  return words.join(chars ? '' : ' ');
 }

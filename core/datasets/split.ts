@@ -2,6 +2,15 @@
 import { SPLIT_SEED, takeRows, type Dataset } from '../engine/data/dataset.js';
 import { createRng, permutation } from '../engine/data/rng.js';
 
+/** The rows of each part, in the seeded order splitRows uses (a text import fits its vocabulary on `train` only). */
+export function splitOrder(count: number, seed = SPLIT_SEED): { train: Uint32Array; validation: Uint32Array; test: Uint32Array } {
+  const order = permutation(count, createRng(seed));
+  const nVal = Math.max(1, Math.round(count * 0.1));
+  const nTest = Math.max(1, Math.round(count * 0.1));
+  const nTrain = count - nVal - nTest;
+  return { train: order.subarray(0, nTrain), validation: order.subarray(nTrain, nTrain + nVal), test: order.subarray(nTrain + nVal, count) };
+}
+
 export function splitRows(
   base: Omit<Dataset, 'train' | 'validation' | 'test'>,
   x: Float32Array,
@@ -10,10 +19,7 @@ export function splitRows(
   seed = SPLIT_SEED,
 ): Dataset {
   const features = base.inputShape.reduce((a, b) => a * b, 1);
-  const order = permutation(count, createRng(seed));
-  const nVal = Math.max(1, Math.round(count * 0.1));
-  const nTest = Math.max(1, Math.round(count * 0.1));
-  const nTrain = count - nVal - nTest;
-  const take = (from: number, to: number) => takeRows(x, y, features, base.numClasses, order.subarray(from, to));
-  return { ...base, train: take(0, nTrain), validation: take(nTrain, nTrain + nVal), test: take(nTrain + nVal, count) };
+  const parts = splitOrder(count, seed);
+  const take = (rows: Uint32Array) => takeRows(x, y, features, base.numClasses, rows);
+  return { ...base, train: take(parts.train), validation: take(parts.validation), test: take(parts.test) };
 }

@@ -9,12 +9,13 @@ import { createWriteStream, mkdirSync, readdirSync, rmSync, type WriteStream } f
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { UploadKind, UploadTicket } from '../../shared/api/entities.js';
+import { SERIES_IMPORT_FIELDS, TEXT_IMPORT_FIELDS } from '../../shared/data/sequence-import.js';
 import { PIXEL_FILE_LIMITS, UPLOAD_LIMITS } from '../../shared/limits/inputs.js';
 import { unsafeCharProblem } from '../../shared/text/safe-text.js';
 import { readFileLimited } from '../files/read.js';
 import { inflateEntries, readCentralDirectory, type ZipLimits, type ZipPolicy } from '../store/bundle-zip.js';
 import { DatasetImportError, fromInputFileError } from './errors.js';
-import { importDatasetFile, type DatasetFileImport, type DatasetFileRequest } from './import.js';
+import { fileKindOf, importDatasetFile, type DatasetFileImport, type DatasetFileRequest } from './import.js';
 
 export type { UploadKind };
 
@@ -213,8 +214,8 @@ export class UploadArea {
         if (done) return;
         close();
         upload.failed = reason;
-        // The stream opens its file asynchronously: removed now, and again once it has closed (an abort on the first
-        // chunk can come before the open, which would otherwise create the file after this removal).
+        // The stream opens its file asynchronously: destroyed before that, it still creates the file, so the
+        // file is removed again once the stream has closed.
         stream.once('close', () => rmSync(file, { force: true }));
         stream.destroy();
         rmSync(file, { force: true });
@@ -241,7 +242,11 @@ export class UploadArea {
     if (upload.writing > 0) throw new UploadError('conflict', `upload ${id} is still receiving ${upload.writing} file(s)`);
     if (upload.failed) throw new UploadError('conflict', `upload ${id} failed (${upload.failed}): begin a new one`);
     if (upload.files.size === 0) throw new UploadError('invalid', `upload ${id} holds no file yet: send the files first`, 'uploadId');
-    if (request.kind !== upload.kind) throw new UploadError('invalid', `kind must be ${upload.kind}, the kind this upload was begun with (got ${request.kind})`, 'kind');
+    // A CSV upload imports as a table or as sequences (text, series); a folder only as the kind it was begun as.
+    if (fileKindOf(request) !== upload.kind) {
+      const allowed = upload.kind === 'csv' ? 'csv, text or series' : upload.kind;
+      throw new UploadError('invalid', `kind must be ${allowed} for an upload begun as ${upload.kind} (got ${request.kind})`, 'kind');
+    }
     upload.importing = true;
     try {
       const files = join(upload.dir, 'files');
@@ -283,20 +288,25 @@ export class UploadArea {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+type ImportKind = DatasetFileRequest['kind'];
+
 /** The fields `datasets.importUpload` takes for each kind; a field given for another kind is refused, never ignored. */
-const UPLOAD_FIELDS: Record<UploadKind, readonly string[]> = {
+const UPLOAD_FIELDS: Record<ImportKind, readonly string[]> = {
   csv: ['name', 'target', 'header', 'impute', 'task'],
   images: ['name', 'size', 'rgb'],
   idx: ['name'],
   cifar: ['name', 'labels'],
+  text: ['name', ...Object.keys(TEXT_IMPORT_FIELDS)],
+  series: ['name', ...Object.keys(SERIES_IMPORT_FIELDS)],
 };
+const WHAT_REQUEST: Record<ImportKind, string> = { ...WHAT, text: 'a text import', series: 'a series import' };
 
 /** The importer's request for an upload of `kind`, from the API's fields (all kinds' fields in one object). */
-export function uploadRequest(input: { kind: UploadKind } & Record<string, unknown>): DistributiveOmit<DatasetFileRequest, 'path'> {
+export function uploadRequest(input: { kind: ImportKind } & Record<string, unknown>): DistributiveOmit<DatasetFileRequest, 'path'> {
   const allowed = UPLOAD_FIELDS[input.kind];
   for (const [field, value] of Object.entries(input)) {
     if (field === 'kind' || value === undefined || allowed.includes(field)) continue;
-    throw new UploadError('invalid', `${field} does not apply to ${WHAT[input.kind]} (it takes ${allowed.join(', ')})`, field);
+    throw new UploadError('invalid', `${field} does not apply to ${WHAT_REQUEST[input.kind]} (it takes ${allowed.join(', ')})`, field);
   }
   return input as DistributiveOmit<DatasetFileRequest, 'path'>;
 }

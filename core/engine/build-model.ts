@@ -66,6 +66,7 @@ class Builder {
       apply: (l, input) => this.apply(l, input),
       stack: (layers, input, at) => this.stack(layers, input, `${path}.${at}`),
       initializer: (name, fanIn, fanOut) => this.initializer(name, fanIn, fanOut),
+      seed: () => this.nextSeed(),
       regularizer,
       activation: (name, input, alpha) => this.activation(name, input, alpha),
     };

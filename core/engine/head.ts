@@ -2,7 +2,7 @@
 // output followed by a cross-entropy loss is trained on logits (the activation is folded into the loss),
 // which is exact and numerically stable; probabilities are computed from the logits where needed.
 import * as tf from '@tensorflow/tfjs-core';
-import { isWeighted, type LayerSpec, type ModelSpec } from '../../shared/index.js';
+import { isWeighted, layerDescriptor, type LayerSpec, type ModelSpec } from '../../shared/index.js';
 
 export interface Head {
   kind: 'softmax' | 'sigmoid' | 'linear';
@@ -40,8 +40,9 @@ function foldOutputActivation(layers: readonly LayerSpec[], kind: 'softmax' | 's
   const last = layers[layers.length - 1];
   if (!last) return [...layers];
   if (last.type === 'activation' && last.activation === kind) return layers.slice(0, -1);
-  // A weighted layer's activation is fused into it (its descriptor says so): fold it the same way.
-  if (isWeighted(last) && last.activation === kind) {
+  // A weighted layer's activation is fused into it (its descriptor says so): fold it the same way. A recurrent
+  // cell's activation works inside the recurrence: it stays.
+  if (isWeighted(last) && !layerDescriptor(last.type).cellActivation && last.activation === kind) {
     return [...layers.slice(0, -1), { ...last, activation: 'linear' } as LayerSpec];
   }
   return [...layers];

@@ -9,6 +9,7 @@ import {
   expandSpec,
   inferForTraining,
   STATS_PROBE_SAMPLES,
+  tokenInputProblem,
   type BackendName,
   type BatchProgress,
   type CheckpointPayload,
@@ -84,6 +85,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   const dataName = 'train' in options.dataset ? `the dataset "${dataset.name}"` : datasetRefShape(options.dataset).name;
   const unfit = dataTrickProblems(config, { name: dataName, inputShape: dataset.inputShape });
   if (unfit.length) throw new TrainError('dataset_mismatch', unfit.map((e) => e.message).join('\n'));
+  const tokens = tokenInputProblem(expanded, { name: dataset.name, vocabulary: dataset.vocabulary }, scalingKind(config));
+  if (tokens) throw new TrainError('dataset_mismatch', tokens);
 
   const features = featureSize(dataset);
   const scaling = fitScaling(scalingKind(config), dataset);

@@ -151,6 +151,7 @@ function metadata(source: ExportSource, prepared: Prepared): Record<string, stri
     'layerwise.inputShape': JSON.stringify(source.dataset.inputShape),
     'layerwise.classNames': JSON.stringify(source.dataset.classNames),
     'layerwise.members': String(prepared.inference.length),
+    ...(source.dataset.vocabulary !== undefined ? { 'layerwise.vocabulary': String(source.dataset.vocabulary) } : {}),
   };
 }
 
@@ -228,10 +229,13 @@ async function runTfjs(dir: string, probe: Split, inputShape: number[]): Promise
   }
 }
 
-async function runOnnx(file: string, probe: Split, inputShape: number[]): Promise<Float32Array> {
+async function runOnnx(file: string, probe: Split, inputShape: number[], tokens: boolean): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(file);
   try {
-    const result = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', probe.x, [probe.count, ...inputShape]) });
+    const dims = [probe.count, ...inputShape];
+    // Token ids go in as int64, as an ONNX consumer of a text model feeds them.
+    const input = tokens ? new ort.Tensor('int64', BigInt64Array.from(probe.x, (v) => BigInt(v)), dims) : new ort.Tensor('float32', probe.x, dims);
+    const result = await session.run({ [ONNX_INPUT]: input });
     return Float32Array.from(result[ONNX_OUTPUT]!.data as Float32Array);
   } finally {
     await session.release();
@@ -262,10 +266,11 @@ export async function exportModel(source: ExportSource, options: ExportOptions):
       files = await writeTfjs(temp, prepared.inference[0]!, meta);
       actual = await runTfjs(temp, prepared.probe, source.dataset.inputShape);
     } else {
-      const bytes = toOnnx(prepared.inference, { name: source.spec.name, metadata: meta });
+      const tokens = source.dataset.vocabulary !== undefined;
+      const bytes = toOnnx(prepared.inference, { name: source.spec.name, metadata: meta, tokens });
       writeFileSync(temp, bytes);
       files = [];
-      actual = await runOnnx(temp, prepared.probe, source.dataset.inputShape);
+      actual = await runOnnx(temp, prepared.probe, source.dataset.inputShape, tokens);
     }
     const diff = maxAbsDiff(prepared.reference, actual);
     if (!(diff <= MAX_ABS_DIFF)) {

@@ -1,7 +1,7 @@
 // TF.js layers models → one ONNX graph (opset 13), built with onnx-proto's protobufjs classes. The graph
 // takes NHWC input like the tfjs model (one Transpose to NCHW at the input), runs every conv and pool in
 // ONNX's NCHW layout (kernels converted to [out, in, kh, kw]) and transposes back before a Flatten, so the
-// flattened feature order matches tfjs. Several members (an ensemble) become one graph that averages the
+// flattened feature order matches tfjs. Sequences [N, T, F] keep tfjs's layout; token ids enter as int64. Several members (an ensemble) become one graph that averages the
 // members' outputs with a Mean node. Each tfjs class's nodes come from the layer type that owns it
 // (core/engine/layers/); a class without an ONNX form is refused naming the layer.
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -48,9 +48,22 @@ class GraphBuilder {
   }
 
   node(op: string, inputs: string[], base: string, attributes: AttributeProto[] = []): string {
-    const output = this.unique(`${base}/${op}`);
-    this.nodes.push(onnx.NodeProto.create({ opType: op, input: inputs, output: [output], name: this.unique(`${base}/${op}_node`), attribute: attributes }));
-    return output;
+    return this.nodeOutputs(op, inputs, base, 1, attributes)[0]!;
+  }
+
+  nodeOutputs(op: string, inputs: string[], base: string, count: number, attributes: AttributeProto[] = []): string[] {
+    const outputs = Array.from({ length: count }, (_, i) => this.unique(`${base}/${op}${i ? `_${i}` : ''}`));
+    this.nodes.push(onnx.NodeProto.create({ opType: op, input: inputs, output: outputs, name: this.unique(`${base}/${op}_node`), attribute: attributes }));
+    return outputs;
+  }
+
+  int64s(base: string, values: number[]): string {
+    const name = this.unique(base);
+    const data = BigInt64Array.from(values.map((v) => BigInt(v)));
+    this.initializers.push(
+      onnx.TensorProto.create({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(data.buffer) }),
+    );
+    return name;
   }
 
   weight(base: string, data: Float32Array, dims: number[]): string {
@@ -71,6 +84,9 @@ const ints = (name: string, values: number[]) =>
   onnx.AttributeProto.create({ name, ints: values, type: onnx.AttributeProto.AttributeType.INTS });
 const int = (name: string, value: number) => onnx.AttributeProto.create({ name, i: value, type: onnx.AttributeProto.AttributeType.INT });
 const float = (name: string, value: number) => onnx.AttributeProto.create({ name, f: value, type: onnx.AttributeProto.AttributeType.FLOAT });
+const string = (name: string, value: string) => onnx.AttributeProto.create({ name, s: new TextEncoder().encode(value), type: onnx.AttributeProto.AttributeType.STRING });
+const strings = (name: string, values: string[]) =>
+  onnx.AttributeProto.create({ name, strings: values.map((v) => new TextEncoder().encode(v)), type: onnx.AttributeProto.AttributeType.STRINGS });
 
 /** tfjs 'same' padding: total = max((ceil(in/s) - 1)·s + k - in, 0), the extra pixel at the end. */
 function pads(padding: string, input: [number, number], kernel: [number, number], strides: [number, number]): number[] {
@@ -148,8 +164,12 @@ function onnxContext(g: GraphBuilder, layer: tfl.layers.Layer, base: string): On
     inputShape,
     weights: () => weightsOf(layer),
     node: (op, inputs, attributes = []) => g.node(op, inputs, base, attributes as AttributeProto[]),
+    nodeOutputs: (op, inputs, count, attributes = []) => g.nodeOutputs(op, inputs, base, count, attributes as AttributeProto[]),
     weight: (suffix, data, dims) => g.weight(`${base}/${suffix}`, data, dims),
+    int64s: (suffix, values) => g.int64s(`${base}/${suffix}`, values),
     ints,
+    string,
+    strings,
     int,
     float,
     activation: (name, x, alpha) => activation(g, name, x, base, alpha),
@@ -163,6 +183,11 @@ export interface OnnxOptions {
   name: string;
   /** Free-form key/value metadata (input scaling, class names, …). */
   metadata?: Record<string, string>;
+  /**
+   * The input holds integer token ids: the graph takes them as int64 (what an ONNX consumer feeds a text model)
+   * and casts them to float inside, as the tfjs model holds them, for the embedding's Gather to cast back.
+   */
+  tokens?: boolean;
 }
 
 /**
@@ -174,21 +199,20 @@ export function toOnnx(models: readonly tfl.LayersModel[], options: OnnxOptions)
   const g = new GraphBuilder();
   const inputShape = models[0]!.inputs[0]!.shape.slice(1) as number[];
   const rank = inputShape.length + 1;
-  if (rank !== 2 && rank !== 4) throw new Error(`inputs of shape [${inputShape.join(', ')}] are not supported (need [features] or [h, w, c])`);
+  if (rank < 2 || rank > 4) throw new Error(`inputs of shape [${inputShape.join(', ')}] are not supported (need [features], [steps, features] or [h, w, c])`);
   g.unique(ONNX_INPUT);
   let input: Value = { name: ONNX_INPUT, rank };
+  // Images run in ONNX's NCHW layout; sequences [N, T, F] stay as they are (each 1-D op transposes around itself).
   if (rank === 4) input = { name: g.node('Transpose', [ONNX_INPUT], 'input', [ints('perm', [0, 3, 1, 2])]), rank };
+  if (options.tokens) input = { name: g.node('Cast', [ONNX_INPUT], 'input', [int('to', onnx.TensorProto.DataType.FLOAT)]), rank };
   const outputs = models.map((model, i) => emitModel(g, model, input, models.length > 1 ? `member${i}/` : ''));
   const units = models[0]!.outputs[0]!.shape[1] as number;
   const last = outputs.length > 1 ? g.node('Mean', outputs.map((o) => o.name), 'ensemble') : outputs[0]!.name;
   g.nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [last], output: [ONNX_OUTPUT], name: 'output' }));
 
   const dim = (d: number | string) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d });
-  const valueInfo = (name: string, dims: Array<number | string>) =>
-    onnx.ValueInfoProto.create({
-      name,
-      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map(dim) } } },
-    });
+  const valueInfo = (name: string, dims: Array<number | string>, elemType: number = onnx.TensorProto.DataType.FLOAT) =>
+    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: { dim: dims.map(dim) } } } });
   const model = onnx.ModelProto.create({
     irVersion: 7,
     producerName: 'layerwise',
@@ -198,7 +222,7 @@ export function toOnnx(models: readonly tfl.LayersModel[], options: OnnxOptions)
       name: options.name,
       node: g.nodes,
       initializer: g.initializers,
-      input: [valueInfo(ONNX_INPUT, ['batch', ...inputShape])],
+      input: [valueInfo(ONNX_INPUT, ['batch', ...inputShape], options.tokens ? onnx.TensorProto.DataType.INT64 : onnx.TensorProto.DataType.FLOAT)],
       output: [valueInfo(ONNX_OUTPUT, ['batch', units])],
     }),
     metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),

@@ -96,7 +96,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     });
   });
   server.requestTimeout = 10 * 60_000;
-  server.headersTimeout = 30_000;
+  // Idle keep-alive sockets are closed by the client, not here: a server closing one while a client reuses it
+  // (its timer late on a busy machine) fails that request with a reset. Headers still must arrive in time.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -24,6 +24,7 @@ import {
   dataTrickProblems,
   datasetRefShape,
   KNOWN_DATASETS,
+  tokenInputProblem,
   expandSpec,
   inferForTraining,
   parseTrainingConfig,
@@ -48,8 +49,9 @@ import { Predictor } from './predict.js';
 import { conflict, toApiError } from './errors.js';
 import { createRunRecord, splitOf } from '../runs/recorder.js';
 import { DatasetImportError } from '../datasets/errors.js';
-import { importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
-import { registerDataset } from '../datasets/register.js';
+import { fileKindOf, importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
+import { registerDataset, tokensText } from '../datasets/register.js';
+import { scalingKind } from '../engine/data/scaling.js';
 import { augmentedSamples } from './augment-preview.js';
 import { KnownDatasetMissing, presetDataset } from '../datasets/known.js';
 import { UploadArea, UploadError, uploadRequest, type UploadKind } from '../datasets/uploads.js';
@@ -203,7 +205,7 @@ export function createServices(options: ServicesOptions): Services {
         }
         throw error;
       }
-      const saved = registerDataset(store, projectId, input.kind, imported.dataset, {
+      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, {
         task: imported.task,
         ...(input.name ? { name: input.name } : {}),
         ...(imported.pixels ? { pixels: true } : {}),
@@ -225,7 +227,7 @@ export function createServices(options: ServicesOptions): Services {
       const imported = await datasetImport('datasets.importUpload', () =>
         uploads.import(uploadId, uploadRequest(request), (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
       );
-      const saved = registerDataset(store, projectId, input.kind, imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
     'datasets.cancelUpload': async ({ uploadId }) => {
@@ -433,10 +435,11 @@ export function createServices(options: ServicesOptions): Services {
     const k = data.numClasses;
     const histogram = new Array<number>(k).fill(0);
     for (let i = 0; i < part.count; i++) histogram[labelOf(part.y, i, k)]! += 1;
-    const samples = Array.from({ length: Math.min(count, part.count) }, (_, i) => ({
-      features: Array.from(part.x.subarray(i * features, (i + 1) * features)),
-      label: labelOf(part.y, i, k),
-    }));
+    const samples = Array.from({ length: Math.min(count, part.count) }, (_, i) => {
+      const row = part.x.subarray(i * features, (i + 1) * features);
+      const text = tokensText(data, row);
+      return { features: Array.from(row), label: labelOf(part.y, i, k), ...(text !== null ? { text } : {}) };
+    });
     return {
       name: data.name,
       inputShape: [...data.inputShape],
@@ -448,6 +451,7 @@ export function createServices(options: ServicesOptions): Services {
       ...(augment ? augmentedOf(data, datasetRefShape(source).name, split, augment.config, augment.epoch, samples.length) : {}),
       samples,
       histogram,
+      ...(data.vocabulary !== undefined ? { vocabulary: data.vocabulary } : {}),
     };
   }
 
@@ -516,7 +520,7 @@ function augmentedOf(data: LoadedDataset, name: string, split: DatasetPreview['s
 }
 
 /** The data's input shape and classes, without loading it. */
-function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number } {
+function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number; vocabulary?: number } {
   return datasetRefShape(ref);
 }
 
@@ -535,6 +539,8 @@ function checkFits(spec: ModelSpec, config: TrainingConfig, dataset: DatasetRef)
     errors.push({ path: 'spec.layers', message: `spec.layers: the model outputs [${out?.join(', ') ?? '?'}] but ${name} has ${classes} classes: the last layer needs ${classes} units` });
   }
   for (const e of dataTrickProblems(config, { name, inputShape })) errors.push({ path: `config.${e.path}`, message: `config.${e.message}` });
+  const tokens = tokenInputProblem(expandSpec(spec, config), datasetShape(dataset), scalingKind(config));
+  if (tokens) errors.push({ path: 'dataset', message: tokens });
   if (errors.length) throw new ApiError('invalid_input', `runs.start: ${errors.map((e) => e.message).join('; ')}`, { method: 'runs.start', errors });
 }
 

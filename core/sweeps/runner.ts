@@ -37,6 +37,11 @@ export interface RunnerContext {
 /** Runs a trial takes at most: a trainer that crashed is continued once, in a fork from its last checkpoint. */
 export const MAX_TRIAL_ATTEMPTS = 2;
 
+/** Interrupted because its trainer died, not because the host went away. */
+function isTrainerDeath(run: Run): boolean {
+  return run.statusCause === 'trainer_killed' || run.statusCause === 'trainer_crashed';
+}
+
 export class SweepRunner {
   /** Run id → trial id, for the queue's events. */
   private readonly trialOfRun = new Map<number, number>();
@@ -198,7 +203,11 @@ export class SweepRunner {
     const trial = store.sweeps.trial(trialId);
     const final = run.finalMetrics ?? {};
     const objectiveName = this.plan.spec.objective;
-    if (run.status === 'interrupted') {
+    if (run.status === 'interrupted' && isTrainerDeath(run) && !this.stopping) {
+      // Its trainer died while the host went on: continue the run in place, counted, so a trainer that keeps
+      // dying fails the trial instead of looping.
+      this.continueAfterCrash(trial, run);
+    } else if (run.status === 'interrupted') {
       this.update(trialId, { state: 'interrupted' });
       if (!this.stopping) this.continueInterrupted(trialId, run.id);
     } else if (trial.state === 'pruned' && run.status !== 'completed') {
@@ -235,6 +244,21 @@ export class SweepRunner {
       this.update(trialId, { state: 'queued' });
     } catch {
       this.suspended = true;
+    }
+  }
+
+  /** A trainer killed or crashed mid-run (the run is `interrupted`, resumable): resume it once from its checkpoint. */
+  private continueAfterCrash(trial: SweepTrial, run: Run): void {
+    if (this.suspended || trial.attempts >= MAX_TRIAL_ATTEMPTS) {
+      this.update(trial.id, { state: 'failed', error: `run ${run.id} was interrupted (${run.statusCause}) ${trial.attempts} times: ${run.error ?? 'no reason'}` });
+      return;
+    }
+    try {
+      this.ctx.queue.resumeFromCheckpoint(run.id);
+      this.update(trial.id, { state: 'queued', attempts: trial.attempts + 1, error: `run ${run.id} was interrupted (${run.statusCause}: ${run.error ?? 'no reason'}); continued from its last checkpoint` });
+    } catch (error) {
+      this.ctx.log(`sweep ${this.sweepId}: trial ${trial.number} could not be continued: ${message(error)}`);
+      this.update(trial.id, { state: 'failed', error: run.error });
     }
   }
 

@@ -9,6 +9,7 @@
 // LayerwiseEvents, EVENT_NAMES, ApiEventPayloads, channelOf, eventChannelOf, ApiError, ApiEnvelope.
 import { z } from 'zod';
 import { DatasetRefSchema } from '../data/dataset-ref.js';
+import { SERIES_IMPORT_FIELDS, TEXT_IMPORT_FIELDS } from '../data/sequence-import.js';
 import { IMAGE_LIMITS, NAME_MAX_CHARS, nameProblem, NOTES_MAX_CHARS, notesProblem, UPLOAD_LIMITS } from '../limits/inputs.js';
 import type { Preset } from '../presets/preset.js';
 import { BACKEND_NAMES, type BackendChoice } from '../protocol/training.js';
@@ -114,11 +115,13 @@ const notes = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+const uploadId = z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id (32 hex digits from datasets.beginUpload)' });
+const importPath = z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' });
 const sideError = { error: `must be an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` };
 const imageSide = z.number(sideError).int(sideError).min(IMAGE_LIMITS.minSide, sideError).max(IMAGE_LIMITS.maxSide, sideError);
 
 /** A path on the machine the host runs on. */
-const filePath = z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' });
+const filePath = importPath;
 /** What the page's own files can be: a CSV file, an image folder, a folder of IDX files or of CIFAR batches. */
 const uploadKind = z.enum(UPLOAD_KINDS, { error: `must be ${UPLOAD_KINDS.join(', ')}` });
 
@@ -186,7 +189,8 @@ export const API_SCHEMAS = {
   'datasets.list': z.strictObject({ projectId: id }),
   /**
    * Registers the user's own data, read from a path on the machine the host runs on (the desktop app, or the
-   * box `layerwise serve` runs on): a CSV file or a folder of class sub-folders of PNG/JPEG images. Progress
+   * box `layerwise serve` runs on): a CSV file (a table, or text or series sequences), a folder of class sub-folders
+   * of PNG/JPEG images, IDX files or CIFAR batches. Progress
    * arrives as onDatasetImportProgress; a bad file is refused naming the file, row or column, and nothing is kept.
    */
   'datasets.import': z.discriminatedUnion(
@@ -233,8 +237,11 @@ export const API_SCHEMAS = {
         classNames: filePath.optional(),
         name: name.optional(),
       }),
+      // CSV columns as sequences (shared/data/sequence-import.ts): a text column as token ids, numeric columns in windows.
+      z.strictObject({ kind: z.literal('text'), projectId: id, path: importPath, name: name.optional(), ...TEXT_IMPORT_FIELDS }),
+      z.strictObject({ kind: z.literal('series'), projectId: id, path: importPath, name: name.optional(), ...SERIES_IMPORT_FIELDS }),
     ],
-    { error: 'kind must be csv, images, idx or cifar' },
+    { error: 'kind must be csv, images, idx, cifar, text or series' },
   ),
   /**
    * The page's own files (a browser): opens an upload of `files` files of `bytes` bytes in all, checked against the
@@ -250,20 +257,31 @@ export const API_SCHEMAS = {
    * Imports an upload whose files have all arrived, exactly as `datasets.import` imports a path (the same checks and
    * errors, naming the uploaded file, row or image); the upload is removed afterwards whatever the outcome.
    */
-  'datasets.importUpload': z.strictObject({
-    projectId: id,
-    uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id (32 hex digits from datasets.beginUpload)' }),
-    kind: uploadKind,
-    name: name.optional(),
-    target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
-    header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
-    impute: z.boolean({ error: 'must be true or false' }).optional(),
-    task: z.enum(['classification', 'regression'], { error: 'must be classification or regression' }).optional(),
-    size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
-    rgb: z.boolean({ error: 'must be true or false' }).optional(),
-    /** CIFAR-100: which labels are the classes. */
-    labels: z.enum(['fine', 'coarse'], { error: 'must be fine or coarse' }).optional(),
-  }),
+  'datasets.importUpload': z.discriminatedUnion(
+    'kind',
+    [
+      // A table, an image folder, IDX files or CIFAR batches: every field of these kinds is accepted here, and
+      // core/datasets/uploads.ts refuses one of another kind naming it (never ignored).
+      z.strictObject({
+        projectId: id,
+        uploadId,
+        kind: z.enum(['csv', 'images', 'idx', 'cifar'], { error: 'must be csv, images, idx or cifar' }),
+        name: name.optional(),
+        target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
+        header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
+        impute: z.boolean({ error: 'must be true or false' }).optional(),
+        task: z.enum(['classification', 'regression'], { error: 'must be classification or regression' }).optional(),
+        size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
+        rgb: z.boolean({ error: 'must be true or false' }).optional(),
+        /** CIFAR-100: which labels are the classes. */
+        labels: z.enum(['fine', 'coarse'], { error: 'must be fine or coarse' }).optional(),
+      }),
+      // An uploaded CSV file read as sequences (begun as kind csv), with the options of datasets.import.
+      z.strictObject({ projectId: id, uploadId, kind: z.literal('text'), name: name.optional(), ...TEXT_IMPORT_FIELDS }),
+      z.strictObject({ projectId: id, uploadId, kind: z.literal('series'), name: name.optional(), ...SERIES_IMPORT_FIELDS }),
+    ],
+    { error: 'kind must be csv, images, idx, cifar, text or series' },
+  ),
   /** Gives an upload up: its files are removed. */
   'datasets.cancelUpload': z.strictObject({ uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id' }) }),
   /** The desktop app: the system's file dialog picks a CSV file or a folder (images, IDX files, CIFAR batches); null when cancelled. Refused where there is no dialog (`app.info` says `files: upload`). */

@@ -338,6 +338,8 @@ export interface DatasetSample {
   /** The raw features, row-major (MNIST: 784 pixels 0–255; synthetic: [x, y]). */
   features: number[];
   label: number;
+  /** Token datasets: the ids read back as text (padding left out). */
+  text?: string;
 }
 
 export interface DatasetPreview {
@@ -358,6 +360,8 @@ export interface DatasetPreview {
    * by the engine's code (raw values, before input scaling); `tricks` lists those applied (none: unchanged).
    */
   augmented?: { epoch: number; tricks: string[]; samples: DatasetSample[] };
+  /** Token datasets: the features are ids 0 … vocabulary − 1. */
+  vocabulary?: number;
 }
 
 export interface BundleCounts {

@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { unsafeCharProblem } from '../text/safe-text.js';
 import { KNOWN_DATASET_IDS, type KnownDatasetId } from './known-datasets.js';
+import { SequenceRefSchema, sequenceRefName, sequenceRefShape, type SequenceRef } from './sequence-sets.js';
+
+export * from './sequence-sets.js';
 
 export const SYNTHETIC_SETS = ['spiral', 'circles', 'xor', 'blobs'] as const;
 export type SyntheticSetName = (typeof SYNTHETIC_SETS)[number];
@@ -45,8 +48,10 @@ export interface FileDatasetRef {
   fingerprint: string;
   /** Absolute path of the prepared file (`<data folder>/datasets/<fingerprint>.lwds`). */
   file: string;
-  /** [features] for CSV, [height, width, channels] for images. */
+  /** [features] for CSV, [steps] of token ids or [steps, features] for CSV sequences, [height, width, channels] for images. */
   inputShape: number[];
+  /** Token ids 0 … vocabulary − 1 (a text column tokenised): read by an embedding. */
+  vocabulary?: number;
   /** Output units: the number of classes, or 1 for a regression target. */
   classes: number;
   task: 'classification' | 'regression';
@@ -55,26 +60,28 @@ export interface FileDatasetRef {
   known?: KnownDatasetId;
 }
 
-export type DatasetRef = MnistRef | SyntheticRef | FileDatasetRef;
+export type DatasetRef = MnistRef | SyntheticRef | SequenceRef | FileDatasetRef;
 
 /** A short human name for any dataset reference. */
 export function datasetRefName(ref: DatasetRef): string {
   if (ref.kind === 'mnist') return ref.trainSamples === undefined ? 'MNIST' : `MNIST (first ${ref.trainSamples} training digits)`;
   if (ref.kind === 'synthetic') return `${ref.name} (${ref.samples} points, ${ref.classes} classes, noise ${ref.noise})`;
+  if (ref.kind === 'sequence') return sequenceRefName(ref);
   return ref.name;
 }
 
-/** Input shape and output units of a dataset, without loading it. */
-export function datasetRefShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number } {
+/** Input shape and output units of a dataset (and its vocabulary when it holds token ids), without loading it. */
+export function datasetRefShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number; vocabulary?: number } {
   if (ref.kind === 'mnist') return { name: 'MNIST', inputShape: [28, 28, 1], classes: 10 };
   if (ref.kind === 'synthetic') return { name: `the ${ref.name} set`, inputShape: [2], classes: ref.name === 'xor' ? 2 : ref.classes };
-  return { name: `the dataset "${ref.name}"`, inputShape: [...ref.inputShape], classes: ref.classes };
+  if (ref.kind === 'sequence') return sequenceRefShape(ref);
+  return { name: `the dataset "${ref.name}"`, inputShape: [...ref.inputShape], classes: ref.classes, ...(ref.vocabulary !== undefined ? { vocabulary: ref.vocabulary } : {}) };
 }
 
 /** How the engine splits a dataset (train / validation / test counts). */
 export function datasetRefSplit(ref: DatasetRef): { train: number; validation: number; test: number; seed: string } {
   if (ref.kind === 'mnist') return { train: ref.trainSamples ?? MNIST_TRAIN_DIGITS, validation: 1000, test: 1000, seed: 'fixed' };
-  if (ref.kind === 'synthetic') {
+  if (ref.kind === 'synthetic' || ref.kind === 'sequence') {
     const val = Math.round(ref.samples * 0.1);
     return { train: ref.samples - 2 * val, validation: val, test: val, seed: 'fixed' };
   }
@@ -100,6 +107,7 @@ export const DatasetRefSchema = z.discriminatedUnion(
       classes: z.number().int().min(2, { error: 'must be an integer >= 2' }).max(10, { error: 'must be at most 10' }),
       noise: z.number().min(0, { error: 'must be >= 0' }).max(1, { error: 'must be at most 1' }),
     }),
+    SequenceRefSchema,
     ...FILE_DATASET_KINDS.map((kind) =>
       z
         .strictObject({
@@ -115,6 +123,7 @@ export const DatasetRefSchema = z.discriminatedUnion(
           fingerprint: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a sha256 in hex' }),
           file: z.string().min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' }),
           inputShape: z.array(z.number().int().min(1)).min(1).max(3),
+          vocabulary: z.number().int().min(2).optional(),
           classes: z.number().int().min(1, { error: 'must be an integer >= 1' }),
           task: z.enum(['classification', 'regression']),
           counts: z.strictObject({ train: z.number().int().min(1), validation: z.number().int().min(0), test: z.number().int().min(0) }),
@@ -130,5 +139,5 @@ export const DatasetRefSchema = z.discriminatedUnion(
         }),
     ),
   ],
-  { error: `kind must be one of mnist, synthetic, ${FILE_DATASET_KINDS.join(', ')}` },
+  { error: `kind must be one of mnist, synthetic, sequence, ${FILE_DATASET_KINDS.join(', ')}` },
 ) satisfies z.ZodType<DatasetRef>;

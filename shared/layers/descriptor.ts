@@ -15,8 +15,21 @@ export type Lang = (typeof LANGS)[number];
 export type Text = Readonly<Record<Lang, string>>;
 
 /** Palette sections, in the order the palette shows them. */
-export const LAYER_CATEGORIES = ['input', 'core', 'convolution', 'pooling', 'normalisation', 'regularisation', 'activation', 'block'] as const;
+export const LAYER_CATEGORIES = ['input', 'core', 'convolution', 'pooling', 'sequence', 'normalisation', 'regularisation', 'activation', 'block'] as const;
 export type LayerCategory = (typeof LAYER_CATEGORIES)[number];
+
+/** Palette section titles. */
+export const LAYER_CATEGORY_TEXT: Readonly<Record<LayerCategory, Text>> = {
+  input: { en: 'Input', zh: '输入' },
+  core: { en: 'Core', zh: '基础' },
+  convolution: { en: 'Convolution', zh: '卷积' },
+  pooling: { en: 'Pooling', zh: '池化' },
+  sequence: { en: 'Sequences', zh: '序列' },
+  normalisation: { en: 'Normalisation', zh: '归一化' },
+  regularisation: { en: 'Regularisation', zh: '正则化' },
+  activation: { en: 'Activation', zh: '激活' },
+  block: { en: 'Blocks', zh: '块' },
+};
 
 interface ParamBase {
   label: Text;
@@ -55,7 +68,7 @@ export interface SizeField extends ParamBase {
   default?: Size2;
 }
 
-/** A tensor shape without the batch axis (the input layer's). */
+/** A tensor shape without the batch axis (the input layer's, a reshape's target). */
 export interface ShapeField extends ParamBase {
   kind: 'shape';
 }
@@ -121,6 +134,9 @@ export interface LayerTricks {
 
 export const NO_TRICKS: LayerTricks = { init: false, regularizer: false, batchNorm: false, dropout: false };
 
+/** Why a structural trick does not reach a layer a user might expect it to (the tricks panel shows it). */
+export type TrickNotes = Partial<Readonly<Record<keyof LayerTricks, Text>>>;
+
 /** What a shape rule learns about a layer; `outputShape: null` after an error it reported. */
 export interface Inferred {
   outputShape: Shape | null;
@@ -177,7 +193,19 @@ export interface LayerDescriptor<L extends { type: string } = { type: string }> 
   infer(layer: L, input: Shape, ctx: InferContext): Inferred | null;
   /** Holds a kernel: its own initializer and regularizer fields, a fused activation; the last one is the output layer. */
   weighted?: boolean;
+  /**
+   * Its `activation` acts inside the layer (a recurrent cell's), not on its output: the loss never folds it
+   * (core/engine/head.ts) and batch norm never goes before it.
+   */
+  cellActivation?: boolean;
   tricks: LayerTricks;
+  /** Why a trick skips this layer, where that is not obvious (dropout inside a recurrent layer is another thing). */
+  trickNotes?: TrickNotes;
+  /**
+   * The layer reads integer token ids in [0, n) (an embedding): it must come right after the input of a token
+   * dataset whose vocabulary is at most n (checked before training, shared/layers/tokens.ts).
+   */
+  readsTokens?(layer: L): number;
   /** Blocks only. */
   block?: BlockRules<L>;
   /** false: not offered in the palette (the input layer is always first and only one). */
@@ -199,7 +227,7 @@ export function describeParamRange(param: LayerParam): string {
     case 'size2':
       return 'a positive integer or [height, width]';
     case 'shape':
-      return '[features] or [height, width, channels]';
+      return '[features], [steps, features] or [height, width, channels]';
     case 'enum':
       return `one of ${param.options.join(', ')}`;
     case 'boolean':

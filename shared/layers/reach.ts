@@ -2,7 +2,7 @@
 // does not apply ("dropout: not after conv2d"), and tests hold expandSpec to the same declarations.
 import type { TrickId } from '../tricks/registry.js';
 import { INIT_TRICKS } from '../tricks/expand.js';
-import type { LayerTricks } from './descriptor.js';
+import type { Lang, LayerTricks } from './descriptor.js';
 import { LAYERS, layerDescriptor, type LayerSpec, type LayerType } from './registry.js';
 
 /** The descriptor flag each structural trick reads; other tricks act on the whole model. */
@@ -16,8 +16,14 @@ export function trickRole(id: TrickId): keyof LayerTricks | null {
 export interface TrickReach {
   /** Layer types the trick changes. */
   reaches: LayerType[];
-  /** Weighted layer types it leaves alone (where a user might expect it). */
+  /** Weighted layer types it leaves alone, and those whose descriptor says why it skips them (where a user might expect it). */
   skips: LayerType[];
+}
+
+/** Why `id` skips a layer type, in `lang`, where the descriptor says (`dropout` on an lstm: "… a different technique …"). */
+export function trickSkipNote(id: TrickId, type: LayerType, lang: Lang): string | null {
+  const role = trickRole(id);
+  return role ? (layerDescriptor(type).trickNotes?.[role]?.[lang] ?? null) : null;
 }
 
 /** For a structural trick, the layer types it reaches and those it skips; within `spec` when given. Null for other tricks. */
@@ -28,7 +34,7 @@ export function trickReach(id: TrickId, spec?: { layers: readonly LayerSpec[] })
   const types = LAYERS.map((d) => d.type as LayerType).filter((t) => !present || present.has(t));
   return {
     reaches: types.filter((t) => layerDescriptor(t).tricks[role]),
-    skips: types.filter((t) => layerDescriptor(t).weighted && !layerDescriptor(t).tricks[role]),
+    skips: types.filter((t) => (layerDescriptor(t).weighted || layerDescriptor(t).trickNotes?.[role]) && !layerDescriptor(t).tricks[role]),
   };
 }
 

@@ -13,6 +13,21 @@ import { batchNorm, type BatchNormLayer } from './defs/batch-norm.js';
 import { activation, type ActivationLayer } from './defs/activation.js';
 import { residual, type ResidualBlock } from './defs/residual.js';
 import { inception, type InceptionBlock } from './defs/inception.js';
+import { reshape, type ReshapeLayer } from './defs/reshape.js';
+import { conv1d, type Conv1dLayer } from './defs/conv1d.js';
+import { depthwiseConv2d, type DepthwiseConv2dLayer } from './defs/depthwise-conv2d.js';
+import { separableConv2d, type SeparableConv2dLayer } from './defs/separable-conv2d.js';
+import { upSampling2d, type UpSampling2dLayer } from './defs/up-sampling2d.js';
+import { maxPool1d, type MaxPool1dLayer } from './defs/max-pool1d.js';
+import { globalAvgPool1d, globalMaxPool1d, type GlobalAvgPool1dLayer, type GlobalMaxPool1dLayer } from './defs/global-pool1d.js';
+import { globalMaxPool2d, type GlobalMaxPool2dLayer } from './defs/global-max-pool2d.js';
+import { embedding, type EmbeddingLayer } from './defs/embedding.js';
+import { positionEmbedding, type PositionEmbeddingLayer } from './defs/position-embedding.js';
+import { lstm, type LstmLayer } from './defs/lstm.js';
+import { gru, type GruLayer } from './defs/gru.js';
+import { multiHeadAttention, type MultiHeadAttentionLayer } from './defs/multi-head-attention.js';
+import { layerNorm, type LayerNormLayer } from './defs/layer-norm.js';
+import { transformerEncoder, type TransformerEncoderBlock } from './defs/transformer-encoder.js';
 
 export type LayerSpec =
   | InputLayer
@@ -26,7 +41,23 @@ export type LayerSpec =
   | BatchNormLayer
   | ActivationLayer
   | ResidualBlock
-  | InceptionBlock;
+  | InceptionBlock
+  | ReshapeLayer
+  | Conv1dLayer
+  | DepthwiseConv2dLayer
+  | SeparableConv2dLayer
+  | UpSampling2dLayer
+  | MaxPool1dLayer
+  | GlobalAvgPool1dLayer
+  | GlobalMaxPool1dLayer
+  | GlobalMaxPool2dLayer
+  | EmbeddingLayer
+  | PositionEmbeddingLayer
+  | LstmLayer
+  | GruLayer
+  | MultiHeadAttentionLayer
+  | LayerNormLayer
+  | TransformerEncoderBlock;
 
 export type LayerType = LayerSpec['type'];
 
@@ -44,6 +75,22 @@ export const LAYERS = [
   activation,
   residual,
   inception,
+  reshape,
+  conv1d,
+  depthwiseConv2d,
+  separableConv2d,
+  upSampling2d,
+  maxPool1d,
+  globalAvgPool1d,
+  globalMaxPool1d,
+  globalMaxPool2d,
+  embedding,
+  positionEmbedding,
+  lstm,
+  gru,
+  multiHeadAttention,
+  layerNorm,
+  transformerEncoder,
 ] as const satisfies readonly LayerDescriptor<LayerSpec>[];
 
 export const LAYER_TYPES = LAYERS.map((d) => d.type) as readonly LayerType[];
@@ -62,4 +109,22 @@ export function layerDescriptor(type: LayerType): LayerDescriptor<LayerSpec> {
 }
 
 export type { ActivationLayer, BatchNormLayer, Conv2dLayer, DenseLayer, DropoutLayer, FlattenLayer, GlobalAvgPool2dLayer, InceptionBlock, InputLayer, AvgPool2dLayer, MaxPool2dLayer, ResidualBlock };
+export type {
+  Conv1dLayer,
+  DepthwiseConv2dLayer,
+  EmbeddingLayer,
+  GlobalAvgPool1dLayer,
+  GlobalMaxPool1dLayer,
+  GlobalMaxPool2dLayer,
+  GruLayer,
+  LayerNormLayer,
+  LstmLayer,
+  MaxPool1dLayer,
+  MultiHeadAttentionLayer,
+  PositionEmbeddingLayer,
+  ReshapeLayer,
+  SeparableConv2dLayer,
+  TransformerEncoderBlock,
+  UpSampling2dLayer,
+};
 export type { Size2 } from './params.js';

@@ -11,6 +11,28 @@ export function vectorInput(type: string, input: Shape, ctx: InferContext): Shap
   return input.length === 1 ? input : ctx.fail(errorText.needsVector(type, input));
 }
 
+/** null after reporting that `type` needs [features] or [steps, features] (it acts on the last axis). */
+export function featuresInput(type: string, input: Shape, ctx: InferContext): Shape | null {
+  return input.length === 1 || input.length === 2 ? input : ctx.fail(errorText.needsFeatures(type, input));
+}
+
+/** null after reporting that `type` needs a 2-D [steps, features] input. */
+export function sequenceInput(type: string, input: Shape, ctx: InferContext): Shape | null {
+  return input.length === 2 ? input : ctx.fail(errorText.needsSequence(type, input));
+}
+
+/** null after reporting that `type` needs a 1-D input of token ids. */
+export function tokenInput(type: string, input: Shape, ctx: InferContext): Shape | null {
+  return input.length === 1 ? input : ctx.fail(errorText.needsTokens(type, input));
+}
+
+/** Output length of a 1-D window over `length` steps (tfjs's rule), or null after reporting a window too long. */
+export function windowOutput1d(length: number, window: number, stride: number, padding: Padding, field: string, ctx: InferContext): number | null {
+  if (padding !== 'valid') return Math.ceil(length / stride);
+  if (window > length) return ctx.fail(`${window} is longer than its ${length} steps (padding "valid"): use a smaller window or padding "same"`, field);
+  return Math.floor((length - window) / stride) + 1;
+}
+
 /** null after reporting that `type` needs a 3-D [height, width, channels] input. */
 export function imageInput(type: string, input: Shape, ctx: InferContext): Shape | null {
   return input.length === 3 ? input : ctx.fail(errorText.needsImage(type, input));

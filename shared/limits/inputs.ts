@@ -45,6 +45,19 @@ export const CSV_LIMITS = {
   maxIntegerClasses: 20,
 } as const;
 
+/** CSV columns as sequences (core/datasets/sequence-csv.ts) and the synthetic sequence sets. */
+export const SEQUENCE_LIMITS = {
+  /** Steps per sequence: a text's tokens after padding/truncation, a series window. */
+  maxLength: 1_024,
+  /** Token ids a text import may assign (padding and out-of-vocabulary included). */
+  maxVocabulary: 50_000,
+  defaultVocabulary: 5_000,
+  /** Values of a whole imported sequence set (sequences × steps × features): 400 MB of float32. */
+  maxValues: 100_000_000,
+  /** Fewer sequences cannot make a train / validation / test split. */
+  minSequences: 10,
+} as const;
+
 export const IMAGE_LIMITS = {
   maxFileBytes: 50 * MiB,
   maxImages: 200_000,

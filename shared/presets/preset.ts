@@ -9,7 +9,17 @@ import type { ModelSpec } from '../spec/model-spec.js';
 import type { ParseResult } from '../spec/schema.js';
 import { parseTrainingConfig, type TrainingConfig } from '../tricks/config.js';
 
-export const PRESET_IDS = ['mnist-mlp', 'mnist-cnn', 'mnist-cnn-bn-dropout', 'mini-resnet', 'inception-mini', 'spiral-mlp', 'fashion-cnn'] as const;
+export const PRESET_IDS = [
+  'mnist-mlp',
+  'mnist-cnn',
+  'mnist-cnn-bn-dropout',
+  'mini-resnet',
+  'inception-mini',
+  'spiral-mlp',
+  'pattern-lstm',
+  'sine-transformer',
+  'fashion-cnn',
+] as const;
 
 /**
  * A public dataset the user imports first (Fashion-MNIST: `layerwise dataset add idx …`), named rather than

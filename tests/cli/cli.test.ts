@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../support/build.js';
+import { LAYER_TYPES } from '../../shared/index.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const bin = join(root, 'bin/layerwise.js');
@@ -89,10 +90,12 @@ describe('layerwise CLI', () => {
   it('layers lists every layer type with what it is for and its fields', () => {
     const table = layerwise('layers');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/conv2d\s+Slides small learned filters over an image/);
+    expect(table.stdout).toMatch(/conv2d\s+convolution\s+Slides small learned filters over an image/);
+    expect(table.stdout).toMatch(/lstm\s+sequences\s+Reads a sequence step by step/);
     expect(table.stdout).toContain('padding=valid? (one of valid, same)');
     const list = JSON.parse(layerwise('layers', '--json').stdout) as Array<{ type: string; fields: Record<string, { allowed: string }>; tricks: Record<string, boolean> }>;
-    expect(list.map((l) => l.type)).toEqual(['input', 'dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'flatten', 'dropout', 'batchNorm', 'activation', 'residual', 'inception']);
+    expect(list.map((l) => l.type)).toEqual([...LAYER_TYPES]);
+    expect(list.map((l) => l.type)).toEqual(expect.arrayContaining(['embedding', 'lstm', 'gru', 'multiHeadAttention', 'transformerEncoder', 'separableConv2d', 'reshape']));
     expect(list.find((l) => l.type === 'dropout')!.fields.rate!.allowed).toBe('in [0, 1)');
     expect(list.find((l) => l.type === 'conv2d')!.tricks.dropout).toBe(false);
   });

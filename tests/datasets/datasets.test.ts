@@ -12,6 +12,8 @@ import type { CliIO } from '../../core/cli/io.js';
 import { importCsv, type CsvOptions } from '../../core/datasets/csv.js';
 import { DatasetImportError } from '../../core/datasets/errors.js';
 import { importImageFolder, type ImageFolderOptions } from '../../core/datasets/images.js';
+import { importSeriesCsv, type SeriesCsvOptions } from '../../core/datasets/series-csv.js';
+import { importTextCsv, type TextCsvOptions } from '../../core/datasets/text-csv.js';
 import { previewDataset, registerDataset } from '../../core/datasets/register.js';
 import { initBackend } from '../../core/engine/backends/index.js';
 import { loadDataset } from '../../core/engine/data/dataset.js';
@@ -251,7 +253,7 @@ describe('image folders', () => {
 
 interface CorpusRow {
   name: string;
-  kind: 'csv' | 'images';
+  kind: 'csv' | 'images' | 'text' | 'series';
   csv?: string;
   csvLines?: { header: string; rows: number; line: string };
   files?: Record<string, string>;
@@ -275,11 +277,11 @@ function csvText(row: CorpusRow): string {
 /** Writes the row's input under `dir` and returns the path to import. */
 async function makeInput(row: CorpusRow, dir: string): Promise<string> {
   if (row.input === 'device') return '/dev/zero';
-  const target = join(dir, row.kind === 'csv' ? 'data.csv' : 'folder');
+  const target = join(dir, row.kind === 'images' ? 'folder' : 'data.csv');
   if (row.input === 'dir') mkdirSync(target);
   else if (row.input === 'file') writeFileSync(target, 'a file, not a folder');
   else if (row.input === 'fifo') execFileSync('mkfifo', [target]);
-  else if (row.kind === 'csv') writeFileSync(target, csvText(row));
+  else if (row.kind !== 'images') writeFileSync(target, csvText(row));
   else {
     mkdirSync(target);
     const rng = createRng(2);
@@ -315,14 +317,17 @@ describe('bad input is refused, naming the file, row and column; nothing is regi
   });
 
   // The IDX and CIFAR rows run in pixel-formats.test.ts.
-  for (const row of corpus.rows.filter((r) => r.kind === 'csv' || r.kind === 'images')) {
+  for (const row of corpus.rows.filter((r) => ['csv', 'images', 'text', 'series'].includes(r.kind))) {
     it.skipIf(needsLinux(row) && process.platform !== 'linux')(`${row.kind}: ${row.name}`, async () => {
       const dir = fresh(row.name);
       const target = await makeInput(row, dir);
-      const error: unknown =
-        row.kind === 'csv'
-          ? await importCsv(target, row.options as CsvOptions).then(() => undefined, (e: unknown) => e)
-          : await importImageFolder(target, row.options as ImageFolderOptions).then(() => undefined, (e: unknown) => e);
+      const importer: Record<CorpusRow['kind'], (path: string) => Promise<unknown>> = {
+        csv: (path) => importCsv(path, row.options as CsvOptions),
+        images: (path) => importImageFolder(path, row.options as ImageFolderOptions),
+        text: (path) => importTextCsv(path, row.options as TextCsvOptions),
+        series: (path) => importSeriesCsv(path, row.options as SeriesCsvOptions),
+      };
+      const error: unknown = await importer[row.kind](target).then(() => undefined, (e: unknown) => e);
       expect(error, 'the import should have been refused').toBeInstanceOf(DatasetImportError);
       const { code, message } = error as DatasetImportError;
       expect(code).toBe(row.error.code);
@@ -367,7 +372,7 @@ it('registerDataset leaves no prepared file when the store refuses the row', asy
 it('dataset: bad usage exits 2 naming the flag', async () => {
   const t = io();
   expect(await runCli(['dataset', 'add', 'xml', 'x.xml'], t.cli)).toBe(2);
-  expect(t.err.join('\n')).toMatch(/dataset add takes csv, images, idx or cifar \(got "xml"\)/);
+  expect(t.err.join('\n')).toMatch(/dataset add takes csv, images, idx, cifar, text or series \(got "xml"\)/);
   const s = io();
   expect(await runCli(['dataset', 'add', 'images', 'folder', '--size', '0x9'], s.cli)).toBe(2);
   expect(s.err.join('\n')).toMatch(/--size must be HxW/);

@@ -356,7 +356,7 @@ it('dataset add idx|cifar: bad usage exits 2 naming the argument or flag', async
     [['dataset', 'add', 'idx', 'folder', '--size', '28x28'], /--size does not apply to dataset add idx/],
     [['dataset', 'add', 'cifar', 'folder', '--labels', 'medium'], /--labels must be fine or coarse \(got "medium"\)/],
     [['dataset', 'add', 'csv', 'x.csv', '--classes', 'names.txt'], /--classes does not apply to dataset add csv/],
-    [['dataset', 'add', 'xml', 'x.xml'], /dataset add takes csv, images, idx or cifar \(got "xml"\)/],
+    [['dataset', 'add', 'xml', 'x.xml'], /dataset add takes csv, images, idx, cifar, text or series \(got "xml"\)/],
   ];
   for (const [args, message] of cases) {
     const t = io();

@@ -17,6 +17,7 @@ import { RunsPage } from './pages/runs-page.js';
 import { TrainingPage } from './pages/training-page.js';
 import { TryModelPage } from './pages/try-model-page.js';
 import { HANG_MS } from '../support/patience.js';
+import { LESSONS } from '../../shared/lessons/registry.js';
 
 function watchConsole(page: import('@playwright/test').Page): string[] {
   const problems: string[] = [];
@@ -131,7 +132,7 @@ test('every view keeps its place on reload, back and forward', async ({ page, st
   await lessons.open();
   await expect.poll(() => place(page)).toBe('#/lessons');
   await page.reload();
-  await expect(lessons.lessons).toHaveCount(9);
+  await expect(lessons.lessons).toHaveCount(LESSONS.length);
   const c = lessons.lesson('c');
   const id = await c.getAttribute('data-lesson');
   await c.getByTestId('lesson-link').click();

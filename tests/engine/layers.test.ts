@@ -52,15 +52,22 @@ describe('the engine layer registry', () => {
       model.dispose();
     }
     // Kernels are probed for per-layer statistics: exactly the classes of weighted layer types.
-    expect([...seen.entries()].filter(([, kernel]) => kernel).map(([name]) => name).sort()).toEqual(['Conv2D', 'Dense']);
+    expect([...seen.entries()].filter(([, kernel]) => kernel).map(([name]) => name).sort()).toEqual(
+      ['Conv1D', 'Conv2D', 'Dense', 'DepthwiseConv2D', 'GRU', 'LSTM', 'MultiHeadSelfAttention', 'SeparableConv2D'].sort(),
+    );
     expect([...seen.keys()].sort()).toEqual(
-      ['Activation', 'Add', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv2D', 'Dense', 'Dropout', 'ELU', 'Flatten', 'GlobalAveragePooling2D', 'LeakyReLU', 'MaxPooling2D'].sort(),
+      [
+        ...['Activation', 'Add', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv2D', 'Dense', 'Dropout', 'ELU', 'Flatten', 'GlobalAveragePooling2D', 'LeakyReLU', 'MaxPooling2D'],
+        ...['Conv1D', 'DepthwiseConv2D', 'Embedding', 'GRU', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'LSTM', 'LayerNormalization'],
+        ...['LearnedPositionEmbedding', 'MaxPooling1D', 'MultiHeadSelfAttention', 'Reshape', 'SeparableConv2D', 'UpSampling2D'],
+      ].sort(),
     );
   });
 
   it('lists what an import accepts in the words the import errors always used', () => {
     expect(importableClasses()).toBe(
-      'Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, ELU, Add (residual) and Concatenate (inception)',
+      'Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, ELU, Add (residual), Concatenate (inception), ' +
+        'Reshape, Conv1D, DepthwiseConv2D, SeparableConv2D, UpSampling2D, MaxPooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalMaxPooling2D, Embedding, LearnedPositionEmbedding, LSTM, GRU, MultiHeadSelfAttention and LayerNormalization',
     );
   });
 });

@@ -13,6 +13,7 @@ import { ImportError, importTfjsFolder, importTfjsToStore } from '../../core/exp
 import { loadPresets } from '../../core/presets/load.js';
 import { Store } from '../../core/store/index.js';
 import { inferModel, parseTrainingConfig, expandSpec, type LayerSpec, type ModelSpec } from '../../shared/index.js';
+import { LAYER_CASES } from '../support/new-layer-specs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'layerwise-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,8 +72,24 @@ describe('TF.js layers model → spec', () => {
       expect(inferModel(spec).totalParams).toBe(inferModel(expanded).totalParams);
       expect(inferModel(spec).outputShape).toEqual(inferModel(expanded).outputShape);
       const stripActivations = (k: string[]) => k.filter((t) => t !== 'activation');
-      expect(stripActivations(kinds(spec.layers))).toEqual(stripActivations(kinds(expanded.layers)));
+      // A transformer block comes back as the residual blocks and layer norms it is made of (see below).
+      if (!kinds(expanded.layers).includes('transformerEncoder')) expect(stripActivations(kinds(spec.layers))).toEqual(stripActivations(kinds(expanded.layers)));
       expect(spec.loss).toBe(preset.model.loss);
+    });
+  }
+
+  // The newer layers: each class comes back as its card; a transformer block as the residual blocks and layer norms
+  // it is made of (the same computation and weights).
+  for (const c of LAYER_CASES) {
+    it(`new layers: ${c.name}`, async () => {
+      const model = buildModel(c.spec, { seed: 1 });
+      const spec = await roundTrip(model);
+      expect(inferModel(spec).errors).toEqual([]);
+      expect(inferModel(spec).totalParams).toBe(model.countParams());
+      expect(inferModel(spec).outputShape).toEqual(inferModel(c.spec).outputShape);
+      const flat = kinds(spec.layers).filter((t) => t !== 'activation');
+      for (const l of c.spec.layers) if (l.type !== 'transformerEncoder' && l.type !== 'input') expect(flat).toContain(l.type);
+      if (c.spec.layers.some((l) => l.type === 'transformerEncoder')) expect(flat).toEqual(expect.arrayContaining(['residual(', 'multiHeadAttention', 'layerNorm']));
     });
   }
 
@@ -92,13 +109,13 @@ describe('TF.js layers model → spec', () => {
 
   it('names the layer that stops the import', async () => {
     const input = tfl.input({ shape: [8, 8, 1] });
-    const depthwise = tfl.layers.depthwiseConv2d({ kernelSize: 3, name: 'my_depthwise' }).apply(input) as tfl.SymbolicTensor;
-    const flat = tfl.layers.flatten().apply(depthwise) as tfl.SymbolicTensor;
+    const transposed = tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 3, name: 'my_transpose' }).apply(input) as tfl.SymbolicTensor;
+    const flat = tfl.layers.flatten().apply(transposed) as tfl.SymbolicTensor;
     const out = tfl.layers.dense({ units: 2, activation: 'softmax' }).apply(flat) as tfl.SymbolicTensor;
     const error = await roundTrip(tfl.model({ inputs: input, outputs: out })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportError);
-    expect((error as Error).message).toMatch(/^layer "my_depthwise" \(DepthwiseConv2D\) stops the import: Layerwise supports Dense, Conv2D/);
-    expect((error as ImportError).layer).toEqual({ name: 'my_depthwise', className: 'DepthwiseConv2D' });
+    expect((error as Error).message).toMatch(/^layer "my_transpose" \(Conv2DTranspose\) stops the import: Layerwise supports Dense, Conv2D/);
+    expect((error as ImportError).layer).toEqual({ name: 'my_transpose', className: 'Conv2DTranspose' });
 
     const x = tfl.input({ shape: [4] });
     const selu = tfl.layers.dense({ units: 3, activation: 'selu', name: 'selu_dense' }).apply(x) as tfl.SymbolicTensor;

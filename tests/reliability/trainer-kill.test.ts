@@ -65,7 +65,7 @@ describe('a trainer killed under the studio', () => {
         kind: 'csv',
         name: 'gone',
         fingerprint: '0'.repeat(64),
-        file: join(test.dir, 'datasets', 'gone.lwds'),
+        file: join(test.dir, 'datasets', `${'0'.repeat(64)}.lwds`),
         inputShape: [2],
         classes: 3,
         task: 'classification',
@@ -77,7 +77,7 @@ describe('a trainer killed under the studio', () => {
     queue.enqueue(run);
     const failed = await waitStatus(api, run.id, ['failed', 'interrupted', 'completed']);
     expect([failed.status, failed.statusCause]).toEqual(['failed', 'trainer_error']);
-    expect(failed.error).toContain('gone.lwds');
+    expect(failed.error).toContain(`${'0'.repeat(64)}.lwds: no such file`);
     const refusal = await api.runs.resumeFromCheckpoint({ id: run.id }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(ApiError);
     expect((refusal as ApiError).code).toBe('conflict');

@@ -3,7 +3,7 @@
 // picks one (the token leaves the address bar).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../shared/api/index.js';
-import { connect, createHttpBridge, hasApi, setApi, TOKEN_KEY, useApi } from '../../renderer/src/api/client.js';
+import { connect, createHttpBridge, hasApi, onEventsReconnected, setApi, TOKEN_KEY, useApi } from '../../renderer/src/api/client.js';
 
 class FakeEventSource {
   static last: FakeEventSource | null = null;
@@ -73,6 +73,24 @@ describe('HTTP transport', () => {
     expect(seen).toEqual(['running']);
     api.close();
     expect(source.closed).toBe(true);
+  });
+
+  it('tells the page when the event stream opens again after a break, not when it first opens', () => {
+    FakeEventSource.last = null;
+    const api = createHttpBridge({ token: 't', fetch: vi.fn() as unknown as typeof fetch, eventSource: FakeEventSource as unknown as typeof EventSource });
+    let reopened = 0;
+    const off = onEventsReconnected(() => reopened++);
+    api.onRunStatus(() => {});
+    const source = FakeEventSource.last!;
+    source.push('open', {});
+    expect(reopened).toBe(0);
+    source.push('open', {});
+    source.push('open', {});
+    expect(reopened).toBe(2);
+    off();
+    source.push('open', {});
+    expect(reopened).toBe(2);
+    api.close();
   });
 });
 

@@ -11,6 +11,7 @@ import LayerEditor from '../../renderer/src/components/LayerEditor.vue';
 import { makeI18n } from '../../renderer/src/i18n/index.js';
 import { useEditorStore } from '../../renderer/src/stores/editor.js';
 import { useTricksStore } from '../../renderer/src/stores/tricks.js';
+import { PALETTE } from '../../renderer/src/stores/layer-defaults.js';
 
 const mnistCnn = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../resources/presets/mnist-cnn.json'), 'utf8')) as { model: ModelSpec }).model;
 
@@ -62,17 +63,70 @@ describe('LayerEditor', () => {
     expect(editor.spec!.layers[6]!.type).toBe('flatten');
   });
 
-  it('offers every layer type of the registry in the palette, each with its one-line summary, in both languages', async () => {
+  it('offers every layer type of the registry in the palette, in sections, each with its one-line summary, in both languages', async () => {
     const { wrapper } = mountEditor();
+    const sections = wrapper.findAll('.palette-group');
+    expect(sections.map((g) => g.find('h4').text())).toEqual(['Core', 'Convolution', 'Pooling', 'Sequences', 'Normalisation', 'Regularisation', 'Activation', 'Blocks']);
     const items = wrapper.findAll('.palette-item');
-    expect(items.map((b) => b.attributes('data-testid'))).toEqual(
-      ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'flatten', 'dropout', 'batchNorm', 'activation', 'residual', 'inception'].map((t) => `palette-${t}`),
+    expect(items.map((b) => b.attributes('data-testid')!.replace('palette-', '')).sort()).toEqual(PALETTE.slice().sort());
+    expect(sections[3]!.findAll('.palette-item').map((b) => b.attributes('data-testid'))).toEqual(
+      ['embedding', 'positionEmbedding', 'lstm', 'gru', 'multiHeadAttention'].map((t) => `palette-${t}`),
     );
-    expect(items[1]!.text()).toBe('+ Convolution 2D');
-    expect(items[1]!.attributes('title')).toMatch(/^Slides small learned filters/);
+    const conv = wrapper.find(byTestId('palette-conv2d'));
+    expect(conv.text()).toMatch(/^\+ Convolution 2D/);
+    expect(conv.find('.palette-summary').text()).toMatch(/^Slides small learned filters/);
+    expect(conv.attributes('title')).toBe(conv.find('.palette-summary').text());
+    for (const item of items) expect(item.find('.palette-summary').text().length, item.attributes('data-testid')).toBeGreaterThan(20);
     const zh = mount(LayerEditor, { global: { plugins: [makeI18n('zh-CN')] }, attachTo: document.body });
-    expect(zh.find(byTestId('palette-conv2d')).text()).toBe('+ 二维卷积');
+    expect(zh.find(byTestId('palette-conv2d')).text()).toMatch(/^\+ 二维卷积/);
+    expect(zh.find(byTestId('palette-group-sequence')).find('h4').text()).toBe('序列');
+    expect(zh.find(byTestId('palette-lstm')).find('.palette-summary').text()).toMatch(/[\u4e00-\u9fff]/);
     expect(zh.find(byTestId('card-layers[1]')).text()).toContain('卷积核大小');
+  });
+
+  it('builds a sequence model from the palette: the LSTM card\'s returnSequences changes its shape, the transformer block holds its feed-forward stack', async () => {
+    const { wrapper, editor } = mountEditor();
+    editor.load({
+      version: 1,
+      name: 'text',
+      loss: 'categoricalCrossentropy',
+      layers: [{ type: 'input', shape: [20] }],
+    });
+    await wrapper.vm.$nextTick();
+    for (const type of ['embedding', 'lstm', 'transformerEncoder', 'globalAvgPool1d']) {
+      editor.selected = null;
+      await wrapper.find(byTestId(`palette-${type}`)).trigger('click');
+    }
+    // embedding 32 → 16 vectors, lstm 32 (last step): the transformer needs a sequence, and says so.
+    expect(wrapper.find(byTestId('card-layers[1]-shape')).text()).toBe('→ [20, 16]');
+    expect(wrapper.find(byTestId('card-layers[1]-params')).text()).toBe('512');
+    expect(wrapper.find(byTestId('card-layers[2]-shape')).text()).toBe('→ [32]');
+    expect(wrapper.find(byTestId('card-layers[3]')).attributes('data-flagged')).toBe('true');
+    expect(wrapper.find(byTestId('card-layers[3]')).text()).toMatch(/transformerEncoder needs a 2-D input \[steps, features\] but gets \[32\]/);
+    // Return sequences: every step's output, and the transformer accepts it.
+    const checkbox = wrapper.find(byTestId('card-layers[2]-returnSequences'));
+    expect((checkbox.element as HTMLInputElement).checked).toBe(false);
+    await checkbox.setValue(true);
+    expect(editor.spec!.layers[2]).toMatchObject({ type: 'lstm', returnSequences: true });
+    expect(wrapper.find(byTestId('card-layers[2]-shape')).text()).toBe('→ [20, 32]');
+    expect(wrapper.find(byTestId('card-layers[3]')).attributes('data-flagged')).toBe('false');
+    // A boolean's default is left out of the spec: useBias starts checked (true), its other value is written.
+    const bias = wrapper.find(byTestId('card-layers[2]-useBias'));
+    expect((bias.element as HTMLInputElement).checked).toBe(true);
+    expect(editor.spec!.layers[2]).not.toHaveProperty('useBias');
+    await bias.setValue(false);
+    expect(editor.spec!.layers[2]).toMatchObject({ useBias: false });
+    expect(wrapper.find(byTestId('card-layers[2]-params')).text()).toBe(String(4 * (16 * 32 + 32 * 32)).replace(/\B(?=(\d{3})+(?!\d))/g, ','));
+    await bias.setValue(true);
+    expect(editor.spec!.layers[2]).not.toHaveProperty('useBias');
+    expect((wrapper.find(byTestId('card-layers[3]-normFirst')).element as HTMLInputElement).checked).toBe(false);
+    // The block's fields and its feed-forward stack, with the projection back to 32 counted in the block.
+    expect(wrapper.find(byTestId('card-layers[3]-numHeads')).exists()).toBe(true);
+    expect(wrapper.find(byTestId('card-layers[3]-feedForward-head')).text()).toBe('Inner stack · Feed-forward');
+    expect(wrapper.find(byTestId('card-layers[3].feedForward[0]-shape')).text()).toBe('→ [20, 32]');
+    // attention 4·32·16 + 3·16 + 32, no projection (32 → 32), layer norms 4·32, feed-forward dense 32·32 + 32.
+    expect(wrapper.find(byTestId('card-layers[3]-params')).text()).toBe(String(4 * 32 * 16 + 3 * 16 + 32 + 4 * 32 + 32 * 32 + 32).replace(/\B(?=(\d{3})+(?!\d))/g, ','));
+    expect(wrapper.find(byTestId('card-layers[4]-shape')).text()).toBe('→ [32]');
   });
 
   it('says before Train is pressed when the run\'s batch size needs more memory than training may use', async () => {

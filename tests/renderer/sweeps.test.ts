@@ -215,6 +215,35 @@ describe('the sweep form', () => {
     await wrapper.find('[data-testid="param-path"]').setValue('layers[9].units');
     expect(wrapper.find('[data-testid="sweep-form-errors"]').text()).toContain('parameters[0].path leads to no layer of the base model (it has 3 layers at the top) (got "layers[9].units")');
   });
+  it('suggests every shown numeric field of the layers\' descriptors, sequence layers too, never the output layer\'s', () => {
+    const sequence = {
+      version: 1 as const,
+      name: 'text',
+      loss: 'categoricalCrossentropy' as const,
+      layers: [
+        { type: 'input' as const, shape: [20] },
+        { type: 'embedding' as const, inputDim: 50, outputDim: 16 },
+        { type: 'lstm' as const, units: 32, returnSequences: true },
+        { type: 'conv1d' as const, filters: 8, kernelSize: 3 },
+        { type: 'globalMaxPool1d' as const },
+        { type: 'dropout' as const, rate: 0.2 },
+        { type: 'dense' as const, units: 4, activation: 'softmax' as const },
+      ],
+    };
+    const wrapper = mountWith(SweepForm, { spec: sequence, dataset: data, config: cfg });
+    const paths = wrapper.findAll('#sweep-paths option').map((o) => o.attributes('value')!).filter((p) => p.startsWith('layers['));
+    expect(paths).toEqual([
+      'layers[1].inputDim',
+      'layers[1].outputDim',
+      'layers[2].units',
+      'layers[3].filters',
+      'layers[3].kernelSize',
+      'layers[3].strides',
+      'layers[5].rate',
+    ]);
+    const mlp = mountWith(SweepForm, { spec: spiral, dataset: data, config: cfg });
+    expect(mlp.findAll('#sweep-paths option').map((o) => o.attributes('value')).filter((p) => p!.startsWith('layers['))).toEqual(['layers[1].units']);
+  });
 });
 
 describe('the sweeps store', () => {

@@ -74,4 +74,26 @@ describe('TrickPanel', () => {
     expect(wrapper.find('[data-testid="trick-skips-dropout"]').text()).toBe('Does not reach these layers of the model: Convolution 2D.');
     expect(wrapper.find('[data-testid="trick-skips-batchNorm"]').exists()).toBe(false);
   });
+
+  it('says why a trick skips a layer where its descriptor says: dropout inside a recurrent layer is another technique', async () => {
+    const { wrapper, store } = mountPanel();
+    useEditorStore().load({
+      version: 1,
+      name: 'rnn',
+      loss: 'categoricalCrossentropy',
+      layers: [
+        { type: 'input', shape: [12] },
+        { type: 'embedding', inputDim: 10, outputDim: 4 },
+        { type: 'lstm', units: 6 },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ],
+    });
+    store.toggle('dropout', true);
+    store.toggle('l2', true);
+    await wrapper.vm.$nextTick();
+    expect(wrapper.find('[data-testid="trick-skips-dropout"]').text()).toBe(
+      'Does not reach these layers of the model: LSTM (dropout inside a recurrent layer (one mask for all steps) is a different technique from dropout between layers).',
+    );
+    expect(wrapper.find('[data-testid="trick-skips-l2"]').text()).toBe('Does not reach these layers of the model: Embedding (its table is not penalised).');
+  });
 });

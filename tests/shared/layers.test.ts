@@ -10,12 +10,15 @@ import {
   expandSpec,
   inferModel,
   LANGS,
+  LAYER_CATEGORIES,
+  LAYER_CATEGORY_TEXT,
   LAYER_TYPES,
   LAYERS,
   layerDescriptor,
   layerTexts,
   parseTrainingConfig,
   trickReach,
+  trickSkipNote,
   TRICK_IDS,
   type LayerParam,
   type LayerSpec,
@@ -24,14 +27,23 @@ import {
 
 const root = new URL('../..', import.meta.url).pathname;
 
-/** A model around one layer, with an input it accepts (vector layers get a flat input). */
+/** What a new card of each type reads: vectors (and token ids), sequences [steps, features], or images (the rest). */
+const INPUT_OF: Partial<Record<string, number[]>> = {
+  dense: [12],
+  embedding: [12],
+  reshape: [28, 28, 1],
+  ...Object.fromEntries(
+    ['conv1d', 'maxPool1d', 'globalAvgPool1d', 'globalMaxPool1d', 'positionEmbedding', 'lstm', 'gru', 'multiHeadAttention', 'transformerEncoder'].map((t) => [t, [12, 8]]),
+  ),
+};
+
+/** A model around one layer, with an input it accepts. */
 function around(layer: LayerSpec): ModelSpec {
-  const vector = ['dense'].includes(layer.type);
   return {
     version: 1,
     name: `one ${layer.type}`,
     loss: 'meanSquaredError',
-    layers: [{ type: 'input', shape: vector ? [12] : [12, 12, 3] }, layer],
+    layers: [{ type: 'input', shape: INPUT_OF[layer.type] ?? [12, 12, 3] }, layer],
   };
 }
 
@@ -117,10 +129,16 @@ describe('which tricks reach which layers', () => {
   };
 
   it('names the layer types a structural trick skips, so the tricks panel can say so', () => {
-    expect(trickReach('dropout')).toEqual({ reaches: ['dense'], skips: ['conv2d'] });
-    expect(trickReach('batchNorm')).toEqual({ reaches: ['dense', 'conv2d'], skips: [] });
-    expect(trickReach('l2')?.reaches).toEqual(['dense', 'conv2d']);
-    expect(trickReach('initHe')?.reaches).toEqual(['dense', 'conv2d']);
+    const convolutions = ['conv2d', 'conv1d', 'depthwiseConv2d', 'separableConv2d'];
+    const sequence = ['lstm', 'gru', 'multiHeadAttention'];
+    expect(trickReach('dropout')).toEqual({ reaches: ['dense'], skips: [...convolutions, ...sequence] });
+    expect(trickReach('batchNorm')).toEqual({ reaches: ['dense', ...convolutions], skips: sequence });
+    // The embedding table is no kernel: skipped, and its descriptor says why.
+    expect(trickReach('l2')).toEqual({ reaches: ['dense', ...convolutions, ...sequence], skips: ['embedding'] });
+    expect(trickReach('initHe')?.reaches).toEqual(['dense', ...convolutions, ...sequence]);
+    expect(trickSkipNote('dropout', 'lstm', 'en')).toMatch(/dropout inside a recurrent layer .* is a different technique from dropout between layers/);
+    expect(trickSkipNote('dropout', 'lstm', 'zh')).toMatch(/[\u4e00-\u9fff]/);
+    expect(trickSkipNote('l2', 'dense', 'en')).toBeNull();
     expect(trickReach('adam')).toBeNull();
     const mlp: ModelSpec = { ...cnn, layers: [{ type: 'input', shape: [4] }, { type: 'dense', units: 3, activation: 'softmax' }] };
     expect(trickReach('dropout', mlp)).toEqual({ reaches: ['dense'], skips: [] });
@@ -148,6 +166,15 @@ function sources(dir: string): string[] {
     return /\.(ts|vue)$/.test(name) ? [path] : [];
   });
 }
+
+describe('README lists every layer', () => {
+  it('with the section and the one-line summary its descriptor gives (the palette and `layerwise layers` show the same)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| (\w+) \| `(\w+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2], m[3]!.replace(/\\\|/g, '|')]);
+    const expected = LAYER_CATEGORIES.flatMap((c) => LAYERS.filter((d) => d.category === c).map((d) => [LAYER_CATEGORY_TEXT[c].en, d.type, d.text.summary.en]));
+    expect(rows).toEqual(expected);
+  });
+});
 
 describe('one place per layer type', () => {
   it('leaves no switch over layer types outside the layer files', () => {

@@ -149,7 +149,7 @@ describe('a sweep through the services', () => {
     await expect(api.sweeps.resume({ id: again.id })).rejects.toMatchObject({ code: 'conflict' });
   });
 
-  it('continues a trial whose trainer crashed in a fork of its run from the last checkpoint', async () => {
+  it('continues a trial whose trainer was killed from its run\'s last checkpoint, counted as a second attempt', async () => {
     const t = services(1);
     const { api } = t.services;
     const p = await project(api);
@@ -165,10 +165,10 @@ describe('a sweep through the services', () => {
     expect(done.status).toBe('completed');
     const [trial] = (await api.sweeps.get({ id: started.id })).trials;
     expect(trial).toMatchObject({ state: 'completed', attempts: 2, epochs: 30 });
-    expect(trial!.runId).not.toBe(first.runId);
-    expect(trial!.error).toMatch(new RegExp(`^run ${first.runId} failed \\(.*\\); continued in run ${trial!.runId}$`));
-    // The crashed run is kept, failed; the fork copied its epochs up to the checkpoint and trained the rest once.
-    expect((await api.runs.get({ id: first.runId! })).status).toBe('failed');
+    // A killed trainer leaves its run interrupted (resumable): the same run continued and finished.
+    expect(trial!.runId).toBe(first.runId);
+    expect(trial!.error).toMatch(new RegExp(`^run ${first.runId} was interrupted \\(trainer_killed: .*\\); continued from its last checkpoint$`));
+    expect((await api.runs.get({ id: first.runId! })).status).toBe('completed');
     const [valLoss] = await api.metrics.series({ runId: trial!.runId!, names: ['valLoss'] });
     expect(valLoss!.epochs).toEqual(Array.from({ length: 30 }, (_, e) => e));
     expect(done.best?.runId).toBe(trial!.runId);

@@ -1,23 +1,26 @@
-// `layerwise dataset add csv|images|idx|cifar <path>…` imports the user's own data (refused, naming the file, row
-// and column, when it is bad; nothing is registered then) and `layerwise dataset list` shows what is registered.
+// `layerwise dataset add csv|images|idx|cifar|text|series <path>…` imports the user's own data (refused, naming the
+// file, row and column, when it is bad; nothing is registered then) and `layerwise dataset list` shows what is registered.
 import { basename, resolve } from 'node:path';
-import { datasetRefName } from '../../../shared/index.js';
+import { datasetRefName, datasetRefShape } from '../../../shared/index.js';
 import type { Dataset as DatasetRow } from '../../../shared/api/entities.js';
 import { DatasetImportError } from '../../datasets/errors.js';
-import { importDatasetFile, type DatasetFileImport, type DatasetFileRequest } from '../../datasets/import.js';
+import { fileKindOf, importDatasetFile, type DatasetFileImport, type DatasetFileRequest } from '../../datasets/import.js';
 import { previewDataset, registerDataset } from '../../datasets/register.js';
 import { IMAGE_LIMITS, imageSizeProblem } from '../../../shared/limits/inputs.js';
+import { escapeUnsafeLine } from '../../../shared/text/safe-text.js';
 import { parseCommandArgs, parseNameFlag } from '../args.js';
 import { UsageError, type Command } from '../io.js';
 import { renderTable } from '../table.js';
 import { parseId, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 import { CLI_PROJECT } from './train.js';
+import { SEQUENCE_FLAGS, SEQUENCE_OPTIONS, SEQUENCE_USAGE, sequenceRequest } from './dataset-sequences.js';
 
 const usage = [
   `layerwise dataset add csv <file.csv> [--target COL] [--name N] [--impute] [--header yes|no|auto] [--task classification|regression] [--project NAME] [--json] ${STORE_USAGE}`,
   `layerwise dataset add images <folder> [--size HxW] [--rgb] [--name N] [--project NAME] [--json] ${STORE_USAGE}`,
   `layerwise dataset add idx <folder> | <images> <labels> [<test-images> <test-labels>] [--classes FILE] [--name N] [--project NAME] [--json] ${STORE_USAGE}`,
   `layerwise dataset add cifar <folder> | <batch.bin>... [--test FILE] [--labels fine|coarse] [--classes FILE] [--name N] [--project NAME] [--json] ${STORE_USAGE}`,
+  ...SEQUENCE_USAGE.map((u) => `${u} [--project NAME] [--json] ${STORE_USAGE}`),
   `layerwise dataset list [--json] [--project ID] ${STORE_USAGE}`,
 ].join('\n       ');
 
@@ -35,11 +38,12 @@ const OPTIONS = {
   labels: { type: 'string' },
   project: { type: 'string' },
   json: { type: 'boolean' },
+  ...SEQUENCE_OPTIONS,
 } as const;
 
 export const datasetCommand: Command = {
   name: 'dataset',
-  summary: 'Import a CSV file, an image folder, IDX files (MNIST, Fashion-MNIST…) or CIFAR batches as a dataset; list datasets',
+  summary: 'Import a CSV file, an image folder, IDX files (MNIST, Fashion-MNIST…), CIFAR batches, or CSV columns as sequences (a text column, a numeric series) as a dataset; list datasets',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, usage);
@@ -83,8 +87,9 @@ export const datasetCommand: Command = {
       );
     }
     if (action !== 'add') throw new UsageError(`give add or list\nusage: ${usage}`);
-    if (!isKind(kind)) throw new UsageError(`dataset add takes csv, images, idx or cifar (got ${JSON.stringify(kind ?? null)})\nusage: ${usage}`);
+    if (!isKind(kind)) throw new UsageError(`dataset add takes csv, images, idx, cifar, text or series (got ${JSON.stringify(kind ?? null)})\nusage: ${usage}`);
     if (!path) throw new UsageError(`give the ${WHAT[kind]}\nusage: ${usage}`);
+    // Every flag is checked (usage errors, exit 2) before anything is read.
     const request = requestFor(kind, path, extra, values);
     let imported: DatasetFileImport;
     try {
@@ -104,7 +109,7 @@ export const datasetCommand: Command = {
     }
     return withStore('dataset', values, io, (store) => {
       const project = store!.ensureProject(values.project ?? CLI_PROJECT);
-      const saved = registerDataset(store!, project.id, kind, imported.dataset, {
+      const saved = registerDataset(store!, project.id, fileKindOf(request), imported.dataset, {
         task: imported.task,
         ...(values.name ? { name: values.name } : {}),
         ...(imported.pixels ? { pixels: true } : {}),
@@ -119,12 +124,14 @@ export const datasetCommand: Command = {
       io.out(`input [${saved.source.inputShape.join(', ')}], split ${preview.counts.train}/${preview.counts.validation}/${preview.counts.test}, fingerprint ${saved.source.fingerprint.slice(0, 12)}`);
       if (preview.splitNote) io.out(`split: ${preview.splitNote}`);
       if (preview.histogram.length) io.out(`classes: ${preview.classNames.map((c, i) => `${c} ${preview.histogram[i]}`).join(', ')}`);
+      const first = preview.samples[0];
+      if (first?.text !== undefined) io.out(`first training sample as its tokens read back: ${JSON.stringify(escapeUnsafeLine(first.text).slice(0, 120))} → ${preview.classNames[first.label]}`);
       return 0;
     });
   },
 };
 
-const KINDS = ['csv', 'images', 'idx', 'cifar'] as const;
+const KINDS = ['csv', 'images', 'idx', 'cifar', 'text', 'series'] as const;
 type Kind = (typeof KINDS)[number];
 const isKind = (k: string | undefined): k is Kind => (KINDS as readonly (string | undefined)[]).includes(k);
 const WHAT: Record<Kind, string> = {
@@ -132,6 +139,8 @@ const WHAT: Record<Kind, string> = {
   images: 'image folder',
   idx: 'folder of IDX files, or the images and labels files',
   cifar: 'CIFAR folder, or the training batch files',
+  text: 'CSV file',
+  series: 'CSV file',
 };
 
 type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
@@ -170,6 +179,12 @@ function requestFor(kind: Kind, path: string, extra: string[], values: Values): 
     };
   }
   if (extra.length) throw unexpected(extra[0]!);
+  if (kind === 'text' || kind === 'series') {
+    // A flag of the other sequence kind is refused by sequenceRequest, naming the kind it belongs to.
+    const request = sequenceRequest(kind, resolve(path), values);
+    only([...(SEQUENCE_FLAGS[kind] as Array<keyof Values>), 'target', 'header']);
+    return request;
+  }
   if (kind === 'csv') {
     only(['target', 'impute', 'header', 'task']);
     if (values.header !== undefined && !['yes', 'no', 'auto'].includes(values.header)) throw new UsageError(`--header must be yes, no or auto (got ${JSON.stringify(values.header)})`);
@@ -198,8 +213,6 @@ function requestFor(kind: Kind, path: string, extra: string[], values: Values): 
 }
 
 function shapeOf(d: DatasetRow): string {
-  const s = d.source;
-  if (s.kind === 'mnist') return '28×28×1';
-  if (s.kind === 'synthetic') return '2';
-  return s.inputShape.join('×');
+  const shape = datasetRefShape(d.source);
+  return `${shape.inputShape.join('×')}${shape.vocabulary !== undefined ? ` tokens < ${shape.vocabulary}` : ''}`;
 }

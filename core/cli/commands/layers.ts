@@ -1,4 +1,4 @@
-import { describeParamRange, LAYERS, type LayerParam } from '../../../shared/index.js';
+import { describeParamRange, LAYER_CATEGORIES, LAYER_CATEGORY_TEXT, LAYERS, type LayerParam } from '../../../shared/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../io.js';
 import { renderTable } from '../table.js';
@@ -34,14 +34,17 @@ export const layersCommand: Command = {
       io.out(JSON.stringify(list, null, 2));
       return 0;
     }
-    const rows = LAYERS.map((d) => [
+    // In the palette's sections and order (README's layer list is the same, tests/readme checks it).
+    const ordered = LAYER_CATEGORIES.flatMap((c) => LAYERS.filter((d) => d.category === c));
+    const rows = ordered.map((d) => [
       d.type,
+      LAYER_CATEGORY_TEXT[d.category].en.toLowerCase(),
       d.text.summary.en,
       Object.entries(d.params as Record<string, LayerParam>)
         .map(([key, p]) => fieldText(key, p))
         .join('; ') || '—',
     ]);
-    io.out(renderTable(['layer', 'what it is for', 'fields (? optional, =default, allowed)'], rows));
+    io.out(renderTable(['layer', 'section', 'what it is for', 'fields (? optional, =default, allowed)'], rows));
     io.out('\nEvery layer may also have a "name". A spec lists layers in order: {"version": 1, "name", "loss", "layers": [{"type": "input", "shape": [28, 28, 1]}, ...]}');
     return 0;
   },

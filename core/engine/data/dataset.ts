@@ -4,6 +4,7 @@ import type { DatasetRef } from '../../../shared/index.js';
 import { loadMnist } from './mnist.js';
 import { loadPrepared } from './prepared.js';
 import { makeSynthetic } from './synthetic.js';
+import { makeSequenceSet } from './sequences.js';
 
 export interface Split {
   x: Float32Array;
@@ -17,6 +18,10 @@ export interface Dataset {
   inputShape: number[];
   numClasses: number;
   classNames: string[];
+  /** Token datasets: x holds integer ids in [0, vocabulary) (exact in float32), read by an embedding. */
+  vocabulary?: number;
+  /** Token datasets: what each id stands for (index = id), for previews; id 0 pads, id 1 is out-of-vocabulary where imported. */
+  tokens?: string[];
   train: Split;
   validation: Split;
   test: Split;
@@ -29,6 +34,7 @@ export const SPLIT_SEED = 20_240_601;
 export function loadDataset(ref: DatasetRef): Dataset {
   if (ref.kind === 'mnist') return ref.trainSamples === undefined ? loadMnist() : firstTrainRows(loadMnist(), ref.trainSamples);
   if (ref.kind === 'synthetic') return makeSynthetic(ref);
+  if (ref.kind === 'sequence') return makeSequenceSet(ref);
   return loadPrepared(ref);
 }
 

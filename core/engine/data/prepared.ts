@@ -20,6 +20,8 @@ interface Header {
   /** Absent: float32. */
   xType?: 'uint8';
   splitNote?: string;
+  vocabulary?: number;
+  tokens?: string[];
 }
 
 export class DatasetFileError extends Error {
@@ -49,6 +51,7 @@ export function encodePrepared(dataset: Dataset, options: { pixels?: boolean } =
     counts: { train: dataset.train.count, validation: dataset.validation.count, test: dataset.test.count },
     ...(options.pixels ? { xType: 'uint8' as const } : {}),
     ...(dataset.splitNote ? { splitNote: dataset.splitNote } : {}),
+    ...(dataset.vocabulary !== undefined ? { vocabulary: dataset.vocabulary, tokens: dataset.tokens ?? [] } : {}),
   };
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   // Pad the header so the data starts 4-byte aligned.
@@ -127,6 +130,7 @@ export function decodePrepared(bytes: Uint8Array, what: string): Dataset {
     inputShape: header.inputShape,
     numClasses: header.numClasses,
     classNames: header.classNames,
+    ...(header.vocabulary !== undefined ? { vocabulary: header.vocabulary, tokens: header.tokens ?? [] } : {}),
     train: split(0),
     validation: split(1),
     test: split(2),

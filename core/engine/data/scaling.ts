@@ -1,5 +1,6 @@
 // The input-scaling tricks. Statistics come from the training split only (no peeking at validation or
-// test data). Images are scaled with one statistic over all pixels; tabular inputs per feature.
+// test data). Images are scaled with one statistic over all pixels; tabular inputs per feature; sequences
+// [steps, features] per feature (the last axis), the same at every step.
 import type { TrainingConfig } from '../../../shared/index.js';
 import { featureSize, type Dataset, type Split } from './dataset.js';
 
@@ -22,13 +23,14 @@ export function scalingKind(config: TrainingConfig): ScalingKind | 'none' {
 
 export function fitScaling(kind: ScalingKind | 'none', dataset: Dataset): Scaling {
   const features = featureSize(dataset);
-  const perFeature = dataset.inputShape.length === 1;
-  const groups = perFeature ? features : 1;
+  const perFeature = dataset.inputShape.length <= 2;
+  // Tables: one group per feature; sequences: one per feature of the last axis; images: one for all pixels.
+  const groups = perFeature ? dataset.inputShape[dataset.inputShape.length - 1]! : 1;
   const shift = new Float32Array(groups);
   const scale = new Float32Array(groups).fill(1);
   if (kind === 'none') return { kind, shift, scale };
   const { x, count } = dataset.train;
-  const group = (f: number) => (perFeature ? f : 0);
+  const group = (f: number) => (perFeature ? f % groups : 0);
   if (kind === 'standardize') {
     const sum = new Float64Array(groups);
     const sumSq = new Float64Array(groups);
@@ -68,9 +70,9 @@ export function fitScaling(kind: ScalingKind | 'none', dataset: Dataset): Scalin
 export function applyScaling(split: Split, features: number, scaling: Scaling): Split {
   if (scaling.kind === 'none') return split;
   const x = new Float32Array(split.x.length);
-  const perFeature = scaling.shift.length > 1;
+  const groups = scaling.shift.length;
   for (let i = 0; i < x.length; i++) {
-    const g = perFeature ? i % features : 0;
+    const g = groups > 1 ? (i % features) % groups : 0;
     x[i] = (split.x[i]! - scaling.shift[g]!) * scaling.scale[g]!;
   }
   return { ...split, x };

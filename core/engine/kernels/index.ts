@@ -4,7 +4,8 @@
 //   ours is also 1.4–2.6× faster) and on cpu (bit-identical results, 25–40× faster), Sum and Mean on wasm (the
 //   stock ones accumulate in float32: up to 2.5e-5 relative error on bias and batch-norm gradients; ours add in
 //   float64 as cpu does, see reduce-sum.ts).
-// Depthwise-conv gradients are not provided: the model spec has no depthwise or separable convolution.
+// The gradients the newer layer types need and wasm lacks (UnsortedSegmentSum for the embedding, the depthwise
+// convolution's filter and input gradients) come from ./layer-gaps.ts, with a one-pass UnsortedSegmentSum on cpu.
 //
 // For speed on wasm (bench/step-profile.ts; the small CNN's step at batch 256 fell from ~112 to ~30 ms here):
 //   our WebAssembly SIMD kernels (simd/assembly, AssemblyScript, built by scripts/build-kernels.mjs, run in place on
@@ -25,6 +26,7 @@ import {
   Identity,
   registerGradient,
   Relu,
+  Tile,
   type GradConfig,
   type KernelBackend,
   Conv2DBackpropFilter,
@@ -50,6 +52,7 @@ import { makeBatchMatMulWasm, makeFusedMatMulWasm } from './matmul.js';
 import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { makeConv2DWasm, makeFusedConv2DWasm } from './conv2d.js';
 import { makeStockCaller } from './util.js';
+import { LAYER_GAP_KERNELS, tileGradConfig } from './layer-gaps.js';
 import {
   BATCH_NORM_GRAD,
   BATCH_NORM_TRAIN,
@@ -120,6 +123,7 @@ export const ENGINE_KERNELS: ReadonlyArray<KernelConfig> = [
   },
   { kernelName: MaxPool, backendName: 'wasm', kernelFunc: ours(makeMaxPoolWasm(makeStockCaller(MaxPool, () => stockKernel(MaxPool, 'wasm')))) },
   { kernelName: Relu, backendName: 'wasm', kernelFunc: ours(makeReluWasm(makeStockCaller(Relu, () => stockKernel(Relu, 'wasm')))) },
+  ...LAYER_GAP_KERNELS.map((config) => ({ ...config, kernelFunc: ours(config.kernelFunc) })),
   {
     kernelName: FusedBatchNorm,
     backendName: 'wasm',
@@ -185,6 +189,12 @@ export function registerEngineKernels(): void {
     if (!stockGradients.has(Relu)) stockGradients.set(Relu, grad ?? null);
     registerGradient(reluGradConfig);
   }
+  // Tile's gradient as one reshape and sum on every backend (layer-gaps.ts).
+  const tileGrad = getGradient(Tile) as GradConfig | undefined;
+  if (tileGrad !== tileGradConfig) {
+    if (!stockGradients.has(Tile)) stockGradients.set(Tile, tileGrad ?? null);
+    registerGradient(tileGradConfig);
+  }
 }
 
 /** Puts tfjs's own kernels back (tests use it to measure the stock behaviour). */
@@ -203,6 +213,8 @@ export function unregisterEngineKernels(): void {
   }
   const reluGrad = stockGradients.get(Relu);
   if (reluGrad && getGradient(Relu) === reluGradConfig) registerGradient(reluGrad);
+  const tileGrad = stockGradients.get(Tile);
+  if (tileGrad && getGradient(Tile) === tileGradConfig) registerGradient(tileGrad);
   const bnGrad = stockGradients.get(FusedBatchNorm);
   if (bnGrad && getGradient(FusedBatchNorm) === fusedBatchNormGradConfig) registerGradient(bnGrad);
 }

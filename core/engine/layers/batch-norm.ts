@@ -20,14 +20,17 @@ export const batchNorm = defineBuilder<'batchNorm'>({
         const beta = c.center !== false ? w[i++]!.data : new Float32Array(channels);
         const mean = w[i]!.data;
         const variance = w[i + 1]!.data;
+        // ONNX normalises axis 1: the channels of NCHW; a sequence [N, T, F] goes to [N, F, T] and back.
+        const sequence = x!.rank === 3;
         const inputs = [
-          x!.name,
+          sequence ? ctx.node('Transpose', [x!.name], [ctx.ints('perm', [0, 2, 1])]) : x!.name,
           ctx.weight('gamma', gamma, [channels]),
           ctx.weight('beta', beta, [channels]),
           ctx.weight('moving_mean', mean, [channels]),
           ctx.weight('moving_variance', variance, [channels]),
         ];
-        return { name: ctx.node('BatchNormalization', inputs, [ctx.float('epsilon', c.epsilon as number)]), rank: x!.rank };
+        const out = ctx.node('BatchNormalization', inputs, [ctx.float('epsilon', c.epsilon as number)]);
+        return { name: sequence ? ctx.node('Transpose', [out], [ctx.ints('perm', [0, 2, 1])]) : out, rank: x!.rank };
       },
       import: {
         toSpec({ layer, config: c, stop }) {

@@ -21,15 +21,20 @@ export interface BuildContext {
   stack(layers: readonly LayerSpec[], x: Symbolic, at: string): Symbolic;
   /** A seeded initializer; each call takes the next seed, so the order of calls is part of the model. */
   initializer(name: InitializerName, fanIn: number, fanOut: number): Initializer;
+  /** The next seed, for a weight a builder initialises itself (an orthogonal recurrent kernel, an embedding table). */
+  seed(): number;
   regularizer(spec: RegularizerSpec | undefined): Regularizer | undefined;
   /** An activation as its own tfjs layer (leakyRelu and elu with their alpha). */
   activation(name: ActivationName, x: Symbolic, alpha?: number): Symbolic;
 }
 
-/** A value in the ONNX graph: 4-D values are held as NCHW, so the exporter's transposes stay at the edges. */
+/**
+ * A value in the ONNX graph: 4-D values are held as NCHW, so the exporter's transposes stay at the edges;
+ * 2-D and 3-D values ([N, F], [N, T, F]) in tfjs's own order (a 1-D convolution transposes around its node).
+ */
 export interface OnnxValue {
   name: string;
-  /** Rank of the tfjs tensor (2 = [N, F], 4 = [N, H, W, C]). */
+  /** Rank of the tfjs tensor (2 = [N, F], 3 = [N, T, F], 4 = [N, H, W, C]). */
   rank: number;
 }
 
@@ -44,8 +49,14 @@ export interface OnnxContext {
   inputShape: number[];
   weights(): Array<{ data: Float32Array; shape: number[] }>;
   node(op: string, inputs: string[], attributes?: OnnxAttribute[]): string;
+  /** A node with several outputs (an LSTM's Y, Y_h, Y_c), their names in order. */
+  nodeOutputs(op: string, inputs: string[], outputs: number, attributes?: OnnxAttribute[]): string[];
   weight(suffix: string, data: Float32Array, dims: number[]): string;
+  /** An int64 constant (a Reshape's shape, a Squeeze's axes). */
+  int64s(suffix: string, values: number[]): string;
   ints(name: string, values: number[]): OnnxAttribute;
+  string(name: string, value: string): OnnxAttribute;
+  strings(name: string, values: string[]): OnnxAttribute;
   int(name: string, value: number): OnnxAttribute;
   float(name: string, value: number): OnnxAttribute;
   /** A tfjs activation (`relu`, `leakyrelu`, …) on a value; linear returns it unchanged. */
@@ -84,6 +95,12 @@ export interface ImportRule {
 
 export interface TfjsClassRules {
   onnx: OnnxRule;
+  /**
+   * Weights (by name: `key_bias`) whose gradient is zero in exact arithmetic (softmax ignores a shift shared by
+   * all keys): what a backend computes for them is rounding noise, so parity compares them with 0 on the scale of
+   * the same part's kernel gradient, not with cpu's noise.
+   */
+  zeroGradients?: readonly string[];
   /** Without one, an imported model holding this class stops the import naming it. */
   import?: ImportRule;
 }

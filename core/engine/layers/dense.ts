@@ -9,8 +9,14 @@ export const dense = defineBuilder<'dense'>({
   tfjs: {
     Dense: {
       onnx([x], ctx) {
-        if (x!.rank !== 2) throw ctx.unsupported('only dense layers on flat inputs are supported');
         const [kernel, bias] = ctx.weights();
+        if (x!.rank === 3) {
+          // On [N, T, F]: the same weights at every step.
+          const y = ctx.node('MatMul', [x!.name, ctx.weight('kernel', kernel!.data, kernel!.shape)]);
+          const out = bias ? ctx.node('Add', [y, ctx.weight('bias', bias.data, bias.shape)]) : y;
+          return ctx.activation((ctx.config.activation as string | undefined) ?? 'linear', { name: out, rank: 3 });
+        }
+        if (x!.rank !== 2) throw ctx.unsupported('only dense layers on [features] or [steps, features] are supported');
         const args = [x!.name, ctx.weight('kernel', kernel!.data, kernel!.shape)];
         args.push(bias ? ctx.weight('bias', bias.data, bias.shape) : ctx.weight('bias', new Float32Array(kernel!.shape[1]!), [kernel!.shape[1]!]));
         return ctx.activation((ctx.config.activation as string | undefined) ?? 'linear', { name: ctx.node('Gemm', args), rank: 2 });

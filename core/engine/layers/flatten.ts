@@ -9,6 +9,8 @@ export const flatten = defineBuilder<'flatten'>({
     Flatten: {
       onnx([x], ctx) {
         if (x!.rank === 2) return x!;
+        // [N, T, F] is held in tfjs's order already.
+        if (x!.rank === 3) return { name: ctx.node('Flatten', [x!.name], [ctx.int('axis', 1)]), rank: 2 };
         // Back to NHWC first so the flattened order is tfjs's.
         const nhwc = ctx.node('Transpose', [x!.name], [ctx.ints('perm', [0, 2, 3, 1])]);
         return { name: ctx.node('Flatten', [nhwc], [ctx.int('axis', 1)]), rank: 2 };

@@ -13,8 +13,8 @@ export const inception = defineBuilder<'inception'>({
         const axis = ctx.config.axis as number;
         const rank = inputs[0]!.rank;
         if (axis !== -1 && axis !== rank - 1) throw ctx.unsupported(`only concatenation on the last axis is supported (got axis ${axis})`);
-        // Channels are axis 1 in the graph's NCHW layout.
-        return { name: ctx.node('Concat', inputs.map((v) => v.name), [ctx.int('axis', 1)]), rank };
+        // Channels are axis 1 in the graph's NCHW layout; other values keep tfjs's order.
+        return { name: ctx.node('Concat', inputs.map((v) => v.name), [ctx.int('axis', rank === 4 ? 1 : rank - 1)]), rank };
       },
       import: {
         merge: true,

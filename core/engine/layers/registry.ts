@@ -15,8 +15,52 @@ import { batchNorm } from './batch-norm.js';
 import { activation } from './activation.js';
 import { residual } from './residual.js';
 import { inception } from './inception.js';
+import { reshape } from './reshape.js';
+import { conv1d } from './conv1d.js';
+import { depthwiseConv2d } from './depthwise-conv2d.js';
+import { separableConv2d } from './separable-conv2d.js';
+import { upSampling2d } from './up-sampling2d.js';
+import { maxPool1d } from './max-pool1d.js';
+import { globalAvgPool1d, globalMaxPool1d } from './global-pool1d.js';
+import { globalMaxPool2d } from './global-max-pool2d.js';
+import { embedding } from './embedding.js';
+import { positionEmbedding } from './position-embedding.js';
+import { lstm } from './lstm.js';
+import { gru } from './gru.js';
+import { multiHeadAttention } from './multi-head-attention.js';
+import { layerNorm } from './layer-norm.js';
+import { transformerEncoder } from './transformer-encoder.js';
 
-export const BUILDERS = [input, dense, conv2d, maxPool2d, avgPool2d, globalAvgPool2d, flatten, dropout, batchNorm, activation, residual, inception] as const;
+export const BUILDERS = [
+  input,
+  dense,
+  conv2d,
+  maxPool2d,
+  avgPool2d,
+  globalAvgPool2d,
+  flatten,
+  dropout,
+  batchNorm,
+  activation,
+  residual,
+  inception,
+  reshape,
+  conv1d,
+  depthwiseConv2d,
+  separableConv2d,
+  upSampling2d,
+  maxPool1d,
+  globalAvgPool1d,
+  globalMaxPool1d,
+  globalMaxPool2d,
+  embedding,
+  positionEmbedding,
+  lstm,
+  gru,
+  multiHeadAttention,
+  layerNorm,
+  transformerEncoder,
+] as const;
 
 const byType = new Map<string, LayerBuilder>(BUILDERS.map((b) => [b.type, b as unknown as LayerBuilder]));
 const byClass = new Map<string, { rules: TfjsClassRules; owner: LayerType }>();

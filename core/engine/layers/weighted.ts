@@ -32,8 +32,12 @@ export function buildWeighted(
     kernelInitializer: ctx.initializer(layer.initializer ?? DEFAULT_INITIALIZER, fanIn, fanOut),
     kernelRegularizer: ctx.regularizer(layer.regularizer),
   };
-  const activation = layer.activation ?? 'linear';
-  // leakyRelu has no activation string in tfjs: a linear layer followed by its own activation layer.
-  const y = ctx.apply(make(common, activation === 'leakyRelu' ? 'linear' : activation), x);
-  return activation === 'leakyRelu' ? ctx.activation('leakyRelu', y) : y;
+  return withActivation(layer.activation, x, ctx, (activation) => make(common, activation));
+}
+
+/** Applies the tfjs layer `make` builds with its activation fused, except leakyRelu, which tfjs has no string for: a linear layer, then its own activation layer. */
+export function withActivation(activation: string | undefined, x: Symbolic, ctx: BuildContext, make: (activation: string) => TfjsLayer): Symbolic {
+  const name = activation ?? 'linear';
+  const y = ctx.apply(make(name === 'leakyRelu' ? 'linear' : name), x);
+  return name === 'leakyRelu' ? ctx.activation('leakyRelu', y) : y;
 }

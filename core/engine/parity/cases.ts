@@ -17,9 +17,14 @@ export interface ParityCase {
   reference?: 'dense' | 'conv';
   /** Part of the small budget that runs inside `npm test`. */
   quick?: boolean;
+  /** 'tokens': the digits as 49 token ids (4×4 blocks' mean ink in 8 levels, see run.ts) instead of pixels. */
+  input?: 'tokens';
 }
 
 const IMAGE = [28, 28, 1];
+/** Token inputs: 49 ids in [0, TOKEN_LEVELS). */
+export const TOKEN_STEPS = 49;
+export const TOKEN_LEVELS = 8;
 
 function net(name: string, loss: LossName, layers: LayerSpec[], head: LayerSpec | null = { type: 'dense', units: 10, activation: outputActivation(loss) }): ModelSpec {
   return {
@@ -35,6 +40,16 @@ function outputActivation(loss: LossName): 'softmax' | 'sigmoid' | 'linear' {
 }
 
 const ce = (name: string, layers: LayerSpec[]) => net(name, 'categoricalCrossentropy', layers);
+/** The digits' rows as a sequence [28 steps, 28 features]. */
+const rows: LayerSpec = { type: 'reshape', targetShape: [28, 28] };
+/** A sequence of 8 features per row: what attention and the transformer read. */
+const rowFeatures: LayerSpec[] = [rows, { type: 'dense', units: 8, activation: 'tanh' }];
+const tokens = (name: string, layers: LayerSpec[]): ModelSpec => ({
+  version: 1,
+  name,
+  loss: 'categoricalCrossentropy',
+  layers: [{ type: 'input', shape: [TOKEN_STEPS] }, { type: 'embedding', inputDim: TOKEN_LEVELS, outputDim: 6 }, ...layers, { type: 'flatten' }, { type: 'dense', units: 10, activation: 'softmax' }],
+});
 const conv = (filters: number, kernelSize: number, strides: number, padding: 'valid' | 'same', activation: 'relu' | 'linear' | 'tanh' = 'relu'): LayerSpec => ({
   type: 'conv2d',
   filters,
@@ -164,6 +179,41 @@ export const PARITY_CASES: readonly ParityCase[] = [
       },
     ]),
   },
+  // Sequences (issue 20): the digits' rows as 28 steps, or as 49 token ids.
+  { name: 'reshape + conv1d 3 same s2 + maxPool1d 2', group: 'layer', spec: ce('conv1d', [rows, { type: 'conv1d', filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }, { type: 'maxPool1d', poolSize: 2 }]) },
+  { name: 'conv1d 5 valid + globalMaxPool1d', group: 'layer', spec: ce('conv1d-gmp', [rows, { type: 'conv1d', filters: 6, kernelSize: 5, activation: 'linear' }, { type: 'globalMaxPool1d' }]) },
+  { name: 'globalAvgPool1d', group: 'layer', spec: ce('gap1d', [rows, { type: 'conv1d', filters: 6, kernelSize: 3, activation: 'elu' }, { type: 'globalAvgPool1d' }]) },
+  { name: 'lstm (last step)', group: 'layer', quick: true, spec: ce('lstm', [rows, { type: 'lstm', units: 8 }]) },
+  { name: 'lstm (sequences) + layerNorm', group: 'layer', spec: ce('lstm-seq', [rows, { type: 'lstm', units: 6, returnSequences: true }, { type: 'layerNorm' }]) },
+  { name: 'gru (last step, relu)', group: 'layer', quick: true, spec: ce('gru', [rows, { type: 'gru', units: 8, activation: 'relu' }]) },
+  { name: 'gru (sequences)', group: 'layer', spec: ce('gru-seq', [rows, { type: 'gru', units: 5, returnSequences: true }]) },
+  { name: 'embedding (tokens) + conv1d', group: 'layer', quick: true, input: 'tokens', spec: tokens('embedding', [{ type: 'conv1d', filters: 4, kernelSize: 3, activation: 'relu' }]) },
+  { name: 'embedding (tokens) + gru', group: 'layer', input: 'tokens', spec: tokens('embedding-gru', [{ type: 'gru', units: 6, returnSequences: true }]) },
+  {
+    name: 'positionEmbedding + multiHeadAttention 2×4',
+    group: 'layer',
+    quick: true,
+    spec: ce('attention', [...rowFeatures, { type: 'positionEmbedding' }, { type: 'multiHeadAttention', numHeads: 2, keyDim: 4 }, { type: 'globalAvgPool1d' }]),
+  },
+  { name: 'layerNorm on image channels', group: 'layer', spec: ce('ln-image', [conv(4, 3, 2, 'same', 'linear'), { type: 'layerNorm', epsilon: 0.01 }]) },
+  { name: 'depthwiseConv2d 3×3 same ×2', group: 'layer', quick: true, spec: ce('depthwise', [conv(3, 3, 2, 'same'), { type: 'depthwiseConv2d', kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu' }]) },
+  { name: 'depthwiseConv2d 5×3 valid s2 (on the digits)', group: 'layer', spec: ce('depthwise-s2', [{ type: 'depthwiseConv2d', kernelSize: [5, 3], strides: 2, activation: 'tanh' }]) },
+  { name: 'separableConv2d 3×3 same s2', group: 'layer', spec: ce('separable', [conv(3, 3, 2, 'same'), { type: 'separableConv2d', filters: 5, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }]) },
+  { name: 'upSampling2d nearest', group: 'layer', spec: ce('upsample', [conv(4, 3, 4, 'same'), { type: 'upSampling2d', size: 2 }, conv(2, 3, 1, 'valid')]) },
+  { name: 'upSampling2d bilinear', group: 'layer', spec: ce('upsample-bilinear', [conv(4, 3, 4, 'same'), { type: 'upSampling2d', size: [2, 3], interpolation: 'bilinear' }, conv(2, 3, 2, 'valid')]) },
+  { name: 'globalMaxPool2d', group: 'layer', spec: ce('gmp2d', [conv(8, 3, 2, 'same', 'linear'), { type: 'globalMaxPool2d' }]) },
+  { name: 'reshape (image → image)', group: 'layer', spec: ce('reshape', [conv(4, 3, 2, 'same'), { type: 'reshape', targetShape: [7, 28, 4] }, conv(2, 3, 1, 'same')]) },
+  {
+    name: 'transformerEncoder (post-norm, projected feed-forward)',
+    group: 'block',
+    quick: true,
+    spec: ce('transformer', [...rowFeatures, { type: 'transformerEncoder', numHeads: 2, keyDim: 4, feedForward: [{ type: 'dense', units: 12, activation: 'relu' }] }]),
+  },
+  {
+    name: 'transformerEncoder (norm first, dropout 0.2)',
+    group: 'block',
+    spec: ce('transformer-pre', [...rowFeatures, { type: 'transformerEncoder', numHeads: 1, keyDim: 6, normFirst: true, dropout: 0.2, feedForward: [{ type: 'dense', units: 8, activation: 'elu' }] }]),
+  },
   { name: 'loss categoricalCrossentropy', group: 'loss', spec: ce('loss-cce', [{ type: 'flatten' }, { type: 'dense', units: 16, activation: 'tanh' }]) },
   {
     name: 'loss binaryCrossentropy',
@@ -187,6 +237,13 @@ export const PARITY_CASES: readonly ParityCase[] = [
     step: true,
     tricks: { weightDecay: { rate: 0.05 } },
     spec: ce('wd', [conv(4, 3, 2, 'same')]),
+  },
+  {
+    name: 'trick weightDecay + L2 on lstm and attention kernels',
+    group: 'trick',
+    step: true,
+    tricks: { weightDecay: { rate: 0.05 }, l2: { lambda: 1e-2 } },
+    spec: ce('wd-seq', [rows, { type: 'lstm', units: 4, returnSequences: true }, { type: 'multiHeadAttention', numHeads: 1, keyDim: 4 }]),
   },
   {
     name: 'tricks batchNorm + dropout (expanded spec)',

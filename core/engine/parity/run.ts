@@ -6,15 +6,16 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { expandSpec, parseTrainingConfig, type TrainingConfig } from '../../../shared/index.js';
 import { initBackend, type BackendName } from '../backends/index.js';
 import { buildModel } from '../build-model.js';
-import { holdsKernel } from '../layers/registry.js';
+import { holdsKernel, tfjsClass } from '../layers/registry.js';
 import { ENGINE_KERNELS, registerEngineKernels, stockKernel } from '../kernels/index.js';
+import { CPU_FIXES } from '../kernels/layer-gaps.js';
 import { loadMnist } from '../data/mnist.js';
 import { createRng, withSeededMathRandom } from '../data/rng.js';
 import { globalNorm } from '../gradients.js';
 import { prepareHead } from '../head.js';
 import { disposeHooks, LoopTricks } from '../tricks/registry.js';
 import { applyUpdate } from '../training/step.js';
-import type { ParityCase } from './cases.js';
+import { TOKEN_LEVELS, TOKEN_STEPS, type ParityCase } from './cases.js';
 import { maxAbs, PARITY_BOUND, referenceNet64, relError, TINY } from './compare.js';
 
 const SEED = 9;
@@ -99,6 +100,22 @@ function initialWeights(c: ParityCase, batch: number): Float32Array[] {
   }
 }
 
+/** The digits as token ids: each 4×4 block's mean ink in TOKEN_LEVELS levels, 49 per digit (real data, integer ids). */
+export function digitTokens(digits: Digits): Float32Array {
+  const side = 28 / 4;
+  const out = new Float32Array(digits.count * TOKEN_STEPS);
+  for (let n = 0; n < digits.count; n++) {
+    for (let by = 0; by < side; by++) {
+      for (let bx = 0; bx < side; bx++) {
+        let sum = 0;
+        for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) sum += digits.x[n * 784 + (by * 4 + y) * 28 + bx * 4 + x]!;
+        out[n * TOKEN_STEPS + by * side + bx] = Math.min(TOKEN_LEVELS - 1, Math.floor((sum / 16) * TOKEN_LEVELS));
+      }
+    }
+  }
+  return out;
+}
+
 /** One case on the current backend: forward output, loss, every gradient, batch-norm state, step deltas. */
 async function runOnce(c: ParityCase, digits: Digits, initial: Float32Array[]): Promise<NamedValues[]> {
   const config = configOf(c, digits.count);
@@ -110,9 +127,9 @@ async function runOnce(c: ParityCase, digits: Digits, initial: Float32Array[]): 
   try {
     model.setWeights(model.weights.map((w, i) => tf.tensor(initial[i]!, w.shape as number[])));
     const trainable = model.trainableWeights.map((w) => ({ label: labelOf(w.originalName), v: (w as unknown as { read(): tf.Variable }).read() }));
-    const kernels = trainable.filter((w) => w.label.endsWith('/kernel')).map((w) => w.v);
-    const exactZero = c.training === false ? new Set<string>() : biasesBeforeBatchNorm(model);
-    const xs = tf.tensor(digits.x, [digits.count, 28, 28, 1]);
+    const kernels = trainable.filter((w) => w.label.endsWith('kernel')).map((w) => w.v);
+    const exactZero = new Set([...(c.training === false ? [] : biasesBeforeBatchNorm(model)), ...declaredZeroGradients(model)]);
+    const xs = c.input === 'tokens' ? tf.tensor(digitTokens(digits), [digits.count, TOKEN_STEPS]) : tf.tensor(digits.x, [digits.count, 28, 28, 1]);
     const ys = tf.tensor(digits.y, [digits.count, CLASSES]);
     let output: tf.Tensor | null = null;
     // Dropout draws its mask from Math.random (in JavaScript, then uploaded): the same seed gives every backend
@@ -152,6 +169,14 @@ async function runOnce(c: ParityCase, digits: Digits, initial: Float32Array[]): 
     model.dispose();
   }
   return out;
+}
+
+/** Labels of the weights whose gradient a layer type declares exactly zero (an attention's key bias). */
+function declaredZeroGradients(model: tfl.LayersModel): string[] {
+  return model.layers.flatMap((layer) => {
+    const zero = tfjsClass(layer.getClassName())?.rules.zeroGradients ?? [];
+    return layer.trainableWeights.filter((w) => zero.some((suffix) => w.originalName.endsWith(`/${suffix}`))).map((w) => labelOf(w.originalName));
+  });
 }
 
 /** Labels of the biases of linear weighted layers (Dense, Conv2D, …) whose output goes straight into a BatchNormalization. */
@@ -244,7 +269,8 @@ export interface ParityOptions {
 async function withStockCpuKernels<T>(fn: () => Promise<T>): Promise<T> {
   try {
     for (const config of ENGINE_KERNELS) {
-      if (config.backendName !== 'cpu') continue;
+      // A stock cpu kernel known to be wrong (CPU_FIXES) would make the reference wrong: the engine's stays.
+      if (config.backendName !== 'cpu' || CPU_FIXES.has(config.kernelName)) continue;
       const stock = stockKernel(config.kernelName, 'cpu');
       tf.unregisterKernel(config.kernelName, 'cpu');
       if (stock) tf.registerKernel(stock);

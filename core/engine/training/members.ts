@@ -32,7 +32,8 @@ export function createMember(head: Head, config: TrainingConfig, tricks: LoopTri
   const probeModel = tfl.model({ inputs: model.inputs, outputs: weighted.map((w) => w.layer.output as tfl.SymbolicTensor) });
   const variables = model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
   const kernels = model.trainableWeights
-    .filter((w) => w.originalName.endsWith('/kernel'))
+    // Every kernel: dense and conv 'kernel', recurrent_kernel, depthwise/pointwise_kernel, the attention's query_kernel….
+    .filter((w) => w.originalName.endsWith('kernel'))
     .map((w) => (w as unknown as { read(): tf.Variable }).read());
   const hooks = tricks.createHooks({ index });
   const optimizer = hooks.find((h) => h.hook.update)?.hook;

@@ -33,7 +33,7 @@ export interface GradientsContext {
 
 export interface UpdateContext {
   learningRate: number;
-  /** The member's dense and convolution kernels (what decoupled weight decay shrinks). */
+  /** The member's kernels, every weight named *kernel (what decoupled weight decay shrinks; biases, norms and embedding tables are left alone). */
   kernels: readonly tf.Variable[];
 }
 

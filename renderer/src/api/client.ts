@@ -67,6 +67,14 @@ export interface HttpTransportOptions {
   eventSource?: typeof EventSource;
 }
 
+const reconnectListeners = new Set<() => void>();
+
+/** Called each time the event stream opens again after a break (events may have been missed); returns the unsubscriber. */
+export function onEventsReconnected(listener: () => void): () => void {
+  reconnectListeners.add(listener);
+  return () => reconnectListeners.delete(listener);
+}
+
 /** The browser host's transport: HTTP for calls, SSE for pushes. */
 export function createHttpBridge(options: HttpTransportOptions): LayerwiseBridge & { close(): void } {
   const base = options.base ?? '';
@@ -76,6 +84,13 @@ export function createHttpBridge(options: HttpTransportOptions): LayerwiseBridge
   const ensureStream = () => {
     if (source || !options.eventSource) return;
     source = new options.eventSource(`${base}/api/events?token=${encodeURIComponent(options.token)}`);
+    // The host closes a stream the page reads too slowly (a busy machine) and EventSource opens it again: events
+    // sent in between are gone, so whoever shows live state reads it afresh on every reopening.
+    let opened = false;
+    source.addEventListener('open', () => {
+      if (opened) for (const listener of [...reconnectListeners]) listener();
+      opened = true;
+    });
     for (const name of EVENT_NAMES) {
       source.addEventListener(name, (event) => {
         let payload: unknown;

@@ -223,6 +223,12 @@ export const TEXT_ZH: Record<string, string> = {
   'Spiral · 2-D multilayer perceptron': '螺旋 · 二维多层感知机',
   'Three interleaved spiral arms that no straight line can separate: two hidden layers bend the decision boundary around them.':
     '三条交错的螺旋臂无法用直线分开：两个隐藏层把决策边界弯曲着绕过它们。',
+  "Pattern · LSTM over tokens": '模式 · 词元上的 LSTM',
+  "Does the sequence hold C A D, in that order? Half the others hold the same three symbols shuffled, so counting symbols is not enough: an embedding turns each token into a vector and an LSTM reads them in order, remembering what it has just seen.":
+    '序列中是否按顺序出现 C A D？其余序列中有一半含有打乱顺序的这三个符号，所以只数符号是不够的：嵌入层把每个词元变成向量，LSTM 按顺序读取它们，并记住刚刚看到的内容。',
+  "Sine · small transformer": '正弦 · 小型 Transformer',
+  "Which of four frequency bands is this noisy sine in? Each step becomes a 16-dimensional vector plus a learned vector for its position, one transformer encoder block (two attention heads, layer norm first) relates every step to every other, and the average over the steps feeds the classifier.":
+    '这段带噪声的正弦波属于四个频段中的哪一个？每一步变成一个 16 维向量并加上其位置的可学习向量，一个 Transformer 编码器块（两个注意力头，先做层归一化）把每一步与其他所有步联系起来，对各步取平均后交给分类器。',
 };
 
 /** The built-in lessons (shared/lessons), by id: title and claim in Simplified Chinese. */

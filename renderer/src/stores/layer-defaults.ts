@@ -1,7 +1,7 @@
 // What a new layer of each type starts as, the form fields each type has, and the palette: all read from the
 // layer descriptors (shared/layers/defs/). The ranges and the validation themselves are the shared spec's
 // (checkModelSpec names the offending field).
-import { LAYERS, layerDescriptor, type BranchesField, type LayerParam, type LayerSpec, type LayerType } from '../../../shared/index.js';
+import { LAYER_CATEGORIES, LAYERS, layerDescriptor, type BranchesField, type LayerCategory, type LayerParam, type LayerSpec, type LayerType } from '../../../shared/index.js';
 
 export function defaultLayer(type: LayerType): LayerSpec {
   return layerDescriptor(type).create();
@@ -18,6 +18,8 @@ export interface LayerField {
   min?: number;
   max?: number;
   step?: number;
+  /** Booleans: what an absent value means (useBias true, returnSequences false). */
+  default?: boolean;
 }
 
 /** A descriptor field as a card field; null for what a card does not edit (stacks, the regularizer). */
@@ -43,7 +45,7 @@ function cardField(key: string, p: LayerParam): LayerField | null {
     case 'enum':
       return { key, kind: 'enum', options: p.options, ...optional };
     case 'boolean':
-      return { key, kind: 'boolean', ...optional };
+      return { key, kind: 'boolean', ...optional, default: p.default ?? false };
     case 'regularizer':
     case 'stack':
     case 'branches':
@@ -57,6 +59,12 @@ export const LAYER_FIELDS = Object.fromEntries(
 
 /** The palette: every type a user adds (the input layer is always the first and only one). */
 export const PALETTE: LayerType[] = LAYERS.filter((d) => d.palette !== false).map((d) => d.type);
+
+/** The palette in sections, in the descriptors' category order (empty sections left out). */
+export const PALETTE_GROUPS: Array<{ category: LayerCategory; types: LayerType[] }> = LAYER_CATEGORIES.map((category) => ({
+  category,
+  types: PALETTE.filter((t) => layerDescriptor(t).category === category),
+})).filter((g) => g.types.length > 0);
 
 /** A block's nested stacks as the card shows them: one list (`stack`) or parallel branches (`branches`). */
 export interface CardStacks {

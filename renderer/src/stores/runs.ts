@@ -18,7 +18,7 @@ import {
 import { frameBatcher } from '../live.js';
 import { appendPoint } from '../series.js';
 import type { QueueState, Run, RunListItem } from '../../../shared/api/index.js';
-import { toApiError, useApi } from '../api/client.js';
+import { onEventsReconnected, toApiError, useApi } from '../api/client.js';
 
 export type Point = [number, number];
 
@@ -148,6 +148,8 @@ export const useRunsStore = defineStore('runs', () => {
       api.onQueueChanged((state) => {
         queue.value = state;
       }),
+      // Events missed while the stream was broken: read the runs and the queue again.
+      onEventsReconnected(() => void refresh()),
       // A sweep's trial state shows beside its run (a run ASHA stopped reads `stopped · pruned`).
       api.onSweepChanged(({ trial }) => {
         if (!trial || trial.runId === null || !runs.value.some((r) => r.id === trial.runId)) return;

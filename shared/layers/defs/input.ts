@@ -6,7 +6,7 @@ import { text } from '../params.js';
 export interface InputLayer {
   type: 'input';
   name?: string;
-  /** [features] or [height, width, channels]. */
+  /** [features] (or [steps] of token ids), [steps, features] or [height, width, channels]. */
   shape: number[];
 }
 
@@ -15,7 +15,7 @@ const dim = z
   .int({ error: 'must be a positive integer' })
   .min(1, { error: 'must be a positive integer' })
   .max(MAX_UNITS, { error: `must be at most ${MAX_UNITS}` });
-const SHAPES = 'must be [features] or [height, width, channels]';
+const SHAPES = 'must be [features], [steps, features] or [height, width, channels]';
 
 export const input = defineLayer<InputLayer>({
   type: 'input',
@@ -23,7 +23,10 @@ export const input = defineLayer<InputLayer>({
   palette: false,
   text: {
     label: text('Input', '输入'),
-    summary: text('The shape of one sample: [features] for tables and 2-D points, [height, width, channels] for images.', '单个样本的形状：表格数据和二维点为 [特征数]，图像为 [高, 宽, 通道数]。'),
+    summary: text(
+      'The shape of one sample: [features] for tables and 2-D points (or [steps] of token ids), [steps, features] for sequences, [height, width, channels] for images.',
+      '单个样本的形状：表格数据和二维点为 [特征数]（或词元 id 序列 [步数]），序列为 [步数, 特征数]，图像为 [高, 宽, 通道数]。',
+    ),
   },
   params: {
     shape: {
@@ -32,8 +35,7 @@ export const input = defineLayer<InputLayer>({
       schema: z
         .array(dim, { error: SHAPES })
         .min(1, { error: SHAPES })
-        .max(3, { error: SHAPES })
-        .refine((s) => s.length !== 2, { error: `${SHAPES} (a 2-D image needs a channel axis)` }),
+        .max(3, { error: SHAPES }),
     },
   },
   create: () => ({ type: 'input', shape: [28, 28, 1] }),

@@ -6,11 +6,15 @@ export class DataPage {
   readonly digits: Locator;
   readonly histogram: Locator;
   readonly scatter: Locator;
+  readonly tokenRows: Locator;
+  readonly seriesLines: Locator;
   constructor(readonly page: Page) {
     this.root = page.getByTestId('dataset-picker');
     this.digits = page.getByTestId('digit-grid');
     this.histogram = page.getByTestId('histogram');
     this.scatter = page.getByTestId('scatter');
+    this.tokenRows = page.getByTestId('token-samples').locator('li');
+    this.seriesLines = page.getByTestId('series-lines');
   }
 
   async chooseMnist(): Promise<void> {
@@ -42,6 +46,21 @@ export class DataPage {
     await this.openDetails('dataset-import');
     await this.page.getByTestId('import-kind').selectOption('csv');
     if (target) await this.page.getByTestId('import-target').fill(target);
+    await this.page.getByTestId('upload-csv').setInputFiles(file);
+  }
+
+  /**
+   * Uploads a CSV file read as sequences: `text` (a text column as tokens) or `series` (numeric columns in windows),
+   * with the sequence fields given by their test ids without the `seq-` prefix (`{ target: 'label', window: '16' }`).
+   */
+  async uploadSequences(file: string, kind: 'text' | 'series', fields: Record<string, string>): Promise<void> {
+    await this.openDetails('dataset-import');
+    await this.page.getByTestId('import-kind').selectOption(kind);
+    for (const [field, value] of Object.entries(fields)) {
+      const input = this.page.getByTestId(`seq-${field}`);
+      if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(value);
+      else await input.fill(value);
+    }
     await this.page.getByTestId('upload-csv').setInputFiles(file);
   }
 
