@@ -227,7 +227,13 @@ export function createServices(options: ServicesOptions): Services {
       const imported = await datasetImport('datasets.importUpload', () =>
         uploads.import(uploadId, uploadRequest(request), (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
       );
-      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      // Kept as datasets.import keeps the same files: one byte per pixel, and recognised when it is a known dataset.
+      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, {
+        task: imported.task,
+        ...(input.name ? { name: input.name } : {}),
+        ...(imported.pixels ? { pixels: true } : {}),
+        ...(imported.known ? { known: imported.known } : {}),
+      });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
     'datasets.cancelUpload': async ({ uploadId }) => {

@@ -2,14 +2,16 @@
 // is streamed with PUT /api/upload/<id>, and the upload is imported by the same importers as a path on the host.
 // Real HTTP against the browser host: the token and Origin checks, caps counted as bytes arrive (a lying or missing
 // Content-Length changes nothing), safe paths, and a zip bomb refused as it inflates.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset } from '../../core/engine/data/dataset.js';
 import { startBrowserHost, type BrowserHost } from '../../core/host/browser-host.js';
 import type { ImportedDataset, UploadTicket } from '../../shared/api/contract.js';
+import type { FileDatasetRef } from '../../shared/data/dataset-ref.js';
 import { UPLOAD_LIMITS } from '../../shared/limits/inputs.js';
 import { cifarBytes, idxBytes } from '../datasets/pixel-corpus.js';
 import { HANG_MS } from '../support/patience.js';
@@ -170,6 +172,10 @@ describe('uploads through the browser host', () => {
     expect(imported.status).toBe(200);
     expect(imported.body.dataset.source).toMatchObject({ kind: 'idx', inputShape: [6, 6, 1], classes: 3, counts: { test: 12 } });
     expect(imported.body.notes[0]).toContain('40 training images of 6 × 6 from train-images-idx3-ubyte.gz (gzip), 12 test images');
+    // Kept as a path import keeps it: one byte per pixel value (52 images of 36 pixels), not four.
+    const source = imported.body.dataset.source as FileDatasetRef;
+    expect(statSync(source.file).size).toBeLessThan(52 * 36 * 4);
+    expect(Array.from(loadDataset(source).test.x.subarray(0, 36))).toEqual(Array.from({ length: 36 }, (_, i) => (i * 37) % 256));
 
     const cifar: Array<[string, Buffer]> = [
       ['cifar-10-batches-bin/data_batch_1.bin', cifarBytes({ cifar: 10, records: 30 })],
