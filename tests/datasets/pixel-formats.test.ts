@@ -349,7 +349,7 @@ describe('bad IDX and CIFAR input is refused, naming the file and the field; not
   }
 });
 
-it('dataset add idx|cifar: bad usage exits 2 naming the argument or flag', async () => {
+it('dataset add idx|cifar (and a flag of another kind): bad usage exits 2 naming the argument or flag', async () => {
   const cases: Array<[string[], RegExp]> = [
     [['dataset', 'add', 'idx', 'a', 'b', 'c'], /give the test images and the test labels, both \(got "c" alone after the training pair\)/],
     [['dataset', 'add', 'idx', 'a', 'b', 'c', 'd', 'e'], /unexpected argument "e"/],
@@ -357,6 +357,11 @@ it('dataset add idx|cifar: bad usage exits 2 naming the argument or flag', async
     [['dataset', 'add', 'cifar', 'folder', '--labels', 'medium'], /--labels must be fine or coarse \(got "medium"\)/],
     [['dataset', 'add', 'csv', 'x.csv', '--classes', 'names.txt'], /--classes does not apply to dataset add csv/],
     [['dataset', 'add', 'xml', 'x.xml'], /dataset add takes csv, images, idx, cifar, text or series \(got "xml"\)/],
+    // The sequence kinds share the flag check: another kind's flag is refused, never ignored.
+    [['dataset', 'add', 'text', 'x.csv', '--size', '8'], /--size does not apply to dataset add text/],
+    [['dataset', 'add', 'series', 'x.csv', '--labels', 'fine'], /--labels does not apply to dataset add series/],
+    [['dataset', 'add', 'idx', 'folder', '--window', '8'], /--window does not apply to dataset add idx/],
+    [['dataset', 'add', 'text', 'x.csv', '--window', '8'], /--window belongs to dataset add series, not text/],
   ];
   for (const [args, message] of cases) {
     const t = io();
