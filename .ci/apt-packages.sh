@@ -7,6 +7,9 @@ APT_PACKAGES=(
   libgl1-mesa-dri
   # The studio's end-to-end tests (tests/e2e/, Playwright) run in Debian's Chromium: no browser is downloaded.
   chromium
+  # Real Fashion-MNIST as IDX gzip files in /usr/share/datasets/fashion-mnist: tests/datasets/pixel-formats.test.ts
+  # imports it (IDX importer, CLI, API), checks that the fashion-cnn preset trains on it and trains a subset.
+  dataset-fashion-mnist
   # A CJK font, so the Simplified Chinese screens render real glyphs in the e2e screenshots.
   fonts-wqy-zenhei
   # Scale-out (tests/scale-out/): the tests start their own redis-server on a free loopback port (no persistence, a

@@ -14,7 +14,7 @@ import { findPreset } from '../core/presets/load.js';
 import { RunQueue } from '../core/runs/queue.js';
 import { Store } from '../core/store/index.js';
 import { SweepManager } from '../core/sweeps/manager.js';
-import type { SweepSpecInput } from '../shared/index.js';
+import { needsImport, type SweepSpecInput } from '../shared/index.js';
 import { ensureBuilt } from '../scripts/build.mjs';
 
 export interface SweepBenchOptions {
@@ -42,6 +42,7 @@ export interface SweepBenchReport {
 
 export function spec(epochs: number, samples: number): SweepSpecInput {
   const preset = findPreset('spiral-mlp');
+  if (needsImport(preset.dataset)) throw new Error('spiral-mlp is expected to train on its synthetic spiral');
   return {
     name: 'bench: 12 learning rates',
     base: { spec: preset.model, dataset: { ...preset.dataset, samples } as typeof preset.dataset, config: { ...preset.training, epochs } },

@@ -22,6 +22,18 @@ export type DatasetErrorCode =
   | 'bad_image'
   | 'nested_folder'
   | 'too_many_categories'
+  // IDX files and CIFAR batches (core/datasets/idx.ts, cifar.ts).
+  | 'missing_file'
+  | 'not_gzip'
+  | 'bad_gzip'
+  | 'bad_header'
+  | 'truncated'
+  | 'trailing_data'
+  | 'count_mismatch'
+  | 'shape_mismatch'
+  | 'label_out_of_range'
+  | 'bad_class_names'
+  | 'ambiguous'
   // sequence imports (sequence-csv.ts)
   | 'bad_column'
   | 'bad_option'

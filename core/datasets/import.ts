@@ -1,8 +1,12 @@
 // One import path for the user's files, shared by the CLI (`layerwise dataset add`) and the API
 // (`datasets.import`): read and check the file or folder, and say in one line what was found.
+import type { FileDatasetKind } from '../../shared/data/dataset-ref.js';
+import type { KnownDatasetId } from '../../shared/data/known-datasets.js';
 import type { SeriesImportOptions, TextImportOptions } from '../../shared/data/sequence-import.js';
 import type { Dataset } from '../engine/data/dataset.js';
+import { importCifar, type CifarRequest } from './cifar.js';
 import { importCsv } from './csv.js';
+import { importIdx, type IdxRequest } from './idx.js';
 import { importImageFolder } from './images.js';
 import { importSeriesCsv } from './series-csv.js';
 import { importTextCsv } from './text-csv.js';
@@ -18,11 +22,14 @@ export type DatasetFileRequest =
       task?: 'classification' | 'regression';
     }
   | { kind: 'images'; path: string; name?: string; size?: [number, number]; rgb?: boolean }
+  | ({ kind: 'idx' } & Omit<IdxRequest, 'onProgress' | 'seed'>)
+  | ({ kind: 'cifar' } & Omit<CifarRequest, 'onProgress' | 'seed'>)
   | ({ kind: 'text'; path: string; name?: string } & TextImportOptions)
   | ({ kind: 'series'; path: string; name?: string } & SeriesImportOptions);
 
 /** Where an imported dataset's prepared data came from (its ref's kind): sequences are read from CSV files. */
-export const fileKindOf = (request: { kind: DatasetFileRequest['kind'] }): 'csv' | 'images' => (request.kind === 'images' ? 'images' : 'csv');
+export const fileKindOf = (request: { kind: DatasetFileRequest['kind'] }): FileDatasetKind =>
+  request.kind === 'text' || request.kind === 'series' ? 'csv' : request.kind;
 
 const headerOption = (header: 'yes' | 'no' | 'auto' | undefined): boolean | 'auto' => (header === 'yes' ? true : header === 'no' ? false : 'auto');
 
@@ -31,6 +38,10 @@ export interface DatasetFileImport {
   task: 'classification' | 'regression';
   /** e.g. `header row found; target "label" (classification); 4 columns → 6 features`. */
   note: string;
+  /** Only 0–255 integer pixels (IDX, CIFAR): the prepared file keeps one byte per value. */
+  pixels?: boolean;
+  /** The public dataset it is, recognised by content. */
+  known?: KnownDatasetId;
 }
 
 /** Throws DatasetImportError naming the file, row, column or image when the data is refused. */
@@ -57,6 +68,16 @@ export async function importDatasetFile(
       task: r.task,
       note: `${r.hasHeader ? 'header row found' : 'no header row'}; target "${r.target}" (${r.task}); ${r.columns.length - 1} columns → ${r.dataset.inputShape[0]} features${r.imputed ? `; ${r.imputed} missing values imputed` : ''}`,
     };
+  }
+  if (request.kind === 'idx') {
+    const { kind: _, ...rest } = request;
+    const r = await importIdx({ ...rest, ...(onProgress ? { onProgress } : {}) });
+    return { dataset: r.dataset, task: 'classification', note: r.note, pixels: true, ...(r.known ? { known: r.known } : {}) };
+  }
+  if (request.kind === 'cifar') {
+    const { kind: _, ...rest } = request;
+    const r = await importCifar({ ...rest, ...(onProgress ? { onProgress } : {}) });
+    return { dataset: r.dataset, task: 'classification', note: r.note, pixels: true };
   }
   const r = await importImageFolder(request.path, {
     ...(request.size ? { size: request.size } : {}),

@@ -3,7 +3,7 @@
 // at any step leaves neither a row nor a new file behind. Also the preview the dataset picker shows.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileDatasetRef } from '../../shared/index.js';
+import type { FileDatasetKind, FileDatasetRef, KnownDatasetId } from '../../shared/index.js';
 import { labelOf, type Dataset } from '../engine/data/dataset.js';
 import { encodePrepared, sha256Hex } from '../engine/data/prepared.js';
 import type { Store } from '../store/index.js';
@@ -17,11 +17,11 @@ export interface RegisteredDataset {
 export function registerDataset(
   store: Store,
   projectId: number,
-  kind: 'csv' | 'images',
+  kind: FileDatasetKind,
   dataset: Dataset,
-  options: { task: 'classification' | 'regression'; name?: string },
+  options: { task: 'classification' | 'regression'; name?: string; pixels?: boolean; known?: KnownDatasetId },
 ): RegisteredDataset {
-  const bytes = encodePrepared(dataset);
+  const bytes = encodePrepared(dataset, { pixels: options.pixels === true });
   const fingerprint = sha256Hex(bytes);
   const dir = join(store.report.dataDir, 'datasets');
   mkdirSync(dir, { recursive: true });
@@ -46,6 +46,7 @@ export function registerDataset(
     classes: dataset.numClasses,
     task: options.task,
     counts: { train: dataset.train.count, validation: dataset.validation.count, test: dataset.test.count },
+    ...(options.known ? { known: options.known } : {}),
   };
   try {
     const saved = store.saveDataset(projectId, {
@@ -68,6 +69,8 @@ export interface DatasetPreviewData {
   counts: { train: number; validation: number; test: number };
   /** Per class, over all three splits (classification); empty for regression. */
   histogram: number[];
+  /** How the splits were made, when the files decided part of it (a shipped test set). */
+  splitNote?: string;
   /** Token datasets: ids 0 … vocabulary − 1. */
   vocabulary?: number;
   /** `text`: token datasets' ids read back (padding left out, `<oov>` for out-of-vocabulary). */
@@ -87,6 +90,7 @@ export function previewDataset(dataset: Dataset, count = 8, regression = false):
     classNames: [...dataset.classNames],
     counts: { train: dataset.train.count, validation: dataset.validation.count, test: dataset.test.count },
     histogram,
+    ...(dataset.splitNote ? { splitNote: dataset.splitNote } : {}),
     ...(dataset.vocabulary !== undefined ? { vocabulary: dataset.vocabulary } : {}),
     samples: Array.from({ length: n }, (_, i) => {
       const row = dataset.train.x.subarray(i * features, (i + 1) * features);

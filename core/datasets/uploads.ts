@@ -1,4 +1,5 @@
-// Files the user uploads through the browser (a CSV file, or an image folder as its files or as one .zip), kept in
+// Files the user uploads through the browser (a CSV file, an image folder as its files or as one .zip, or a folder of
+// IDX files or CIFAR batches), kept in
 // `<data folder>/uploads/<id>/` until `datasets.importUpload` hands them to the same importers as a path on the host
 // (./import.ts), then removed. The browser host streams each file here (core/host/browser-host.ts); this module owns
 // what is allowed: the upload's declared size and file count, each file's cap by kind, safe relative paths, bytes
@@ -7,15 +8,20 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { UploadTicket } from '../../shared/api/entities.js';
-import { UPLOAD_LIMITS } from '../../shared/limits/inputs.js';
+import type { UploadKind, UploadTicket } from '../../shared/api/entities.js';
+import { SERIES_IMPORT_FIELDS, TEXT_IMPORT_FIELDS } from '../../shared/data/sequence-import.js';
+import { PIXEL_FILE_LIMITS, UPLOAD_LIMITS } from '../../shared/limits/inputs.js';
 import { unsafeCharProblem } from '../../shared/text/safe-text.js';
 import { readFileLimited } from '../files/read.js';
 import { inflateEntries, readCentralDirectory, type ZipLimits, type ZipPolicy } from '../store/bundle-zip.js';
 import { DatasetImportError, fromInputFileError } from './errors.js';
 import { fileKindOf, importDatasetFile, type DatasetFileImport, type DatasetFileRequest } from './import.js';
 
-export type UploadKind = 'csv' | 'images';
+export type { UploadKind };
+
+/** IDX files and CIFAR batches: a folder in the standard layout, a handful of big files. */
+const isPixelKind = (kind: UploadKind): kind is 'idx' | 'cifar' => kind === 'idx' || kind === 'cifar';
+const WHAT: Record<UploadKind, string> = { csv: 'a CSV upload', images: 'an image folder', idx: 'a folder of IDX files', cifar: 'a folder of CIFAR batches' };
 
 export type UploadProblem = 'not_found' | 'invalid' | 'too_large' | 'conflict';
 
@@ -103,10 +109,10 @@ export class UploadArea {
     this.sweep();
     const open = [...this.uploads.values()].filter((u) => !u.importing).length;
     if (open >= UPLOAD_LIMITS.maxOpen) throw new UploadError('conflict', `${open} uploads are open already (at most ${UPLOAD_LIMITS.maxOpen}): finish or wait for them`);
-    const maxFiles = input.kind === 'csv' ? 1 : UPLOAD_LIMITS.maxFiles;
-    if (input.files > maxFiles) throw new UploadError('too_large', `files must be at most ${maxFiles} for ${input.kind === 'csv' ? 'a CSV upload' : 'an image folder'} (got ${input.files})`, 'files');
+    const maxFiles = input.kind === 'csv' ? 1 : isPixelKind(input.kind) ? PIXEL_FILE_LIMITS.maxFolderEntries : UPLOAD_LIMITS.maxFiles;
+    if (input.files > maxFiles) throw new UploadError('too_large', `files must be at most ${maxFiles} for ${WHAT[input.kind]} (got ${input.files})`, 'files');
     const maxTotal = input.kind === 'csv' ? UPLOAD_LIMITS.csvBytes : UPLOAD_LIMITS.totalBytes;
-    if (input.bytes > maxTotal) throw new UploadError('too_large', `bytes must be at most ${maxTotal} (${bytesText(maxTotal)}) for ${input.kind === 'csv' ? 'a CSV file' : 'an image folder'} (got ${input.bytes})`, 'bytes');
+    if (input.bytes > maxTotal) throw new UploadError('too_large', `bytes must be at most ${maxTotal} (${bytesText(maxTotal)}) for ${input.kind === 'csv' ? 'a CSV file' : WHAT[input.kind]} (got ${input.bytes})`, 'bytes');
     const id = randomBytes(16).toString('hex');
     const dir = join(this.root, id);
     mkdirSync(join(dir, 'files'), { recursive: true });
@@ -128,7 +134,7 @@ export class UploadArea {
       kind: input.kind,
       path: `/api/upload/${id}`,
       maxFiles: input.files,
-      maxFileBytes: input.kind === 'csv' ? UPLOAD_LIMITS.csvBytes : UPLOAD_LIMITS.imageBytes,
+      maxFileBytes: this.fileCap(input.kind, ''),
       maxTotalBytes: input.bytes,
     };
   }
@@ -136,6 +142,7 @@ export class UploadArea {
   /** The cap of one file of an upload (its kind; a .zip as the one file of an image upload). */
   fileCap(kind: UploadKind, path: string): number {
     if (kind === 'csv') return UPLOAD_LIMITS.csvBytes;
+    if (isPixelKind(kind)) return Math.min(PIXEL_FILE_LIMITS.maxFileBytes, UPLOAD_LIMITS.totalBytes);
     return /\.zip$/i.test(path) ? UPLOAD_LIMITS.zipBytes : UPLOAD_LIMITS.imageBytes;
   }
 
@@ -235,9 +242,9 @@ export class UploadArea {
     if (upload.writing > 0) throw new UploadError('conflict', `upload ${id} is still receiving ${upload.writing} file(s)`);
     if (upload.failed) throw new UploadError('conflict', `upload ${id} failed (${upload.failed}): begin a new one`);
     if (upload.files.size === 0) throw new UploadError('invalid', `upload ${id} holds no file yet: send the files first`, 'uploadId');
-    // A CSV upload imports as a table or as sequences (text, series); an image upload only as images.
+    // A CSV upload imports as a table or as sequences (text, series); a folder only as the kind it was begun as.
     if (fileKindOf(request) !== upload.kind) {
-      const allowed = upload.kind === 'csv' ? 'csv, text or series' : 'images';
+      const allowed = upload.kind === 'csv' ? 'csv, text or series' : upload.kind;
       throw new UploadError('invalid', `kind must be ${allowed} for an upload begun as ${upload.kind} (got ${request.kind})`, 'kind');
     }
     upload.importing = true;
@@ -246,6 +253,8 @@ export class UploadArea {
       let path: string;
       if (upload.kind === 'csv') {
         path = join(files, ...[...upload.files.keys()][0]!.split('/'));
+      } else if (isPixelKind(upload.kind)) {
+        path = await pixelRoot(files);
       } else {
         const only = [...upload.files.keys()];
         if (only.length === 1 && /\.zip$/i.test(only[0]!)) {
@@ -278,6 +287,29 @@ export class UploadArea {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+type ImportKind = DatasetFileRequest['kind'];
+
+/** The fields `datasets.importUpload` takes for each kind; a field given for another kind is refused, never ignored. */
+const UPLOAD_FIELDS: Record<ImportKind, readonly string[]> = {
+  csv: ['name', 'target', 'header', 'impute', 'task'],
+  images: ['name', 'size', 'rgb'],
+  idx: ['name'],
+  cifar: ['name', 'labels'],
+  text: ['name', ...Object.keys(TEXT_IMPORT_FIELDS)],
+  series: ['name', ...Object.keys(SERIES_IMPORT_FIELDS)],
+};
+const WHAT_REQUEST: Record<ImportKind, string> = { ...WHAT, text: 'a text import', series: 'a series import' };
+
+/** The importer's request for an upload of `kind`, from the API's fields (all kinds' fields in one object). */
+export function uploadRequest(input: { kind: ImportKind } & Record<string, unknown>): DistributiveOmit<DatasetFileRequest, 'path'> {
+  const allowed = UPLOAD_FIELDS[input.kind];
+  for (const [field, value] of Object.entries(input)) {
+    if (field === 'kind' || value === undefined || allowed.includes(field)) continue;
+    throw new UploadError('invalid', `${field} does not apply to ${WHAT_REQUEST[input.kind]} (it takes ${allowed.join(', ')})`, field);
+  }
+  return input as DistributiveOmit<DatasetFileRequest, 'path'>;
+}
 
 /** A zip of an image folder, read through the bundles' bounded reader: names checked, every byte counted as it inflates. */
 const UPLOAD_ZIP_POLICY = (shown: string): ZipPolicy => ({
@@ -318,6 +350,17 @@ async function extractZip(file: string, shown: string, into: string): Promise<vo
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, bytes, { flag: 'wx' });
   }
+}
+
+/** The folder of IDX files or CIFAR batches inside what was uploaded: a picked folder arrives as `fashion/t10k-…`. */
+async function pixelRoot(dir: string): Promise<string> {
+  let here = dir;
+  for (let depth = 0; depth < UPLOAD_LIMITS.maxDepth; depth++) {
+    const entries = (await readdir(here, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+    if (entries.length !== 1 || !entries[0]!.isDirectory()) return here;
+    here = join(here, entries[0]!.name);
+  }
+  return here;
 }
 
 /**

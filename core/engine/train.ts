@@ -5,6 +5,8 @@
 // of training threads (threads/pool.ts); everything else stays on this thread.
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  dataTrickProblems,
+  datasetRefShape,
   expandSpec,
   inferForTraining,
   networkOptions,
@@ -27,6 +29,7 @@ import { applyScaling, fitScaling, scaleRowInto, scalingKind, type Scaling } fro
 import { createRng, mixSeed, permutation, withSeededMathRandom } from './data/rng.js';
 import { withDropoutStream } from './kernels/dropout.js';
 import { prepareHead } from './head.js';
+import { Augmentations } from './tricks/augmentations.js';
 import type { FinalWeights } from './tricks/hook.js';
 import { LoopTricks } from './tricks/registry.js';
 import { boundaryExtent, decisionBoundary, hasBoundary } from './training/boundary.js';
@@ -86,6 +89,9 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   const info = inferForTraining(expanded, config);
   if (info.errors.length) throw new TrainError('invalid_spec', info.errors.map((e) => e.message).join('\n'));
   checkCompatible(expanded, info.outputShape, dataset);
+  const dataName = 'train' in options.dataset ? `the dataset "${dataset.name}"` : datasetRefShape(options.dataset).name;
+  const unfit = dataTrickProblems(config, { name: dataName, inputShape: dataset.inputShape });
+  if (unfit.length) throw new TrainError('dataset_mismatch', unfit.map((e) => e.message).join('\n'));
   const tokens = tokenInputProblem(expanded, { name: dataset.name, vocabulary: dataset.vocabulary }, scalingKind(config));
   if (tokens) throw new TrainError('dataset_mismatch', tokens);
 
@@ -98,6 +104,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     test: applyScaling(dataset.test, features, scaling),
   };
   const trainSplit = splits.train;
+  // Augmentations act on training batches only, after scaling: zero padding fills with what a raw 0 became.
+  const augment = new Augmentations(config, { inputShape: dataset.inputShape, train: trainSplit, zero: (0 - scaling.shift[0]!) * scaling.scale[0]! });
   const head = prepareHead(expanded);
   const tricks = new LoopTricks(config);
   const threads = trainingThreads(config, backend.name);
@@ -187,6 +195,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
             batch.key = mixSeed(config.seed, member.index, epoch, b, 3);
             lr = tricks.learningRateAt({ epoch, batch: b, batchesPerEpoch });
             const t0 = performance.now();
+            augment.apply(batch.x, 0, batch.n, { seed: config.seed, member: member.index, epoch, batch: b });
             const result = await trainStep(member, gradients, batch, lr);
             trainTime += performance.now() - t0;
             samples += batch.n;

@@ -17,6 +17,7 @@ import { parseRedisUrl } from '../redis/index.js';
 import { readSettings, studioIdOf } from '../settings.js';
 import { storeQueueOrder } from '../runs/queue-order.js';
 import { RunQueue } from '../runs/queue.js';
+import type { UploadKind } from '../../shared/api/entities.js';
 
 export interface AppHostOptions {
   dataDir: string;
@@ -41,7 +42,7 @@ export interface AppHostOptions {
   version?: string;
   log?: (message: string) => void;
   /** The desktop app's file dialog for the user's data (`datasets.choosePath`); a browser host has none and takes uploads. */
-  chooseDatasetPath?: (kind: 'csv' | 'images') => Promise<string | null>;
+  chooseDatasetPath?: (kind: UploadKind) => Promise<string | null>;
 }
 
 export interface AppHost {

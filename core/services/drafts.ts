@@ -7,6 +7,7 @@ import { canonicalJson } from '../../shared/analysis/canonical.js';
 import {
   defaultDraftConfig,
   draftFromConfig,
+  needsImport,
   type DatasetRef,
   type DraftInput,
   type ModelSpec,
@@ -17,9 +18,9 @@ import {
 import type { Store } from '../store/index.js';
 
 /** The draft a project starts with: the preset's model, data and settings (a blank project: defaults). */
-export function presetDraft(preset: Preset | null): DraftInput {
+export function presetDraft(preset: Preset | null, dataset: DatasetRef | null = null): DraftInput {
   if (!preset) return { spec: null, config: defaultDraftConfig(), dataset: null, seedPolicy: { kind: 'fixed', seed: 1 } };
-  return { spec: preset.model, dataset: preset.dataset, ...draftFromConfig(preset.training) };
+  return { spec: preset.model, dataset, ...draftFromConfig(preset.training) };
 }
 
 /** The preset a model came from: the same spec, or failing that the same model name. */
@@ -42,7 +43,8 @@ export function draftFromRecords(store: Store, projectId: number, presets: reado
     .pop();
   const config: TrainingConfig | null = byHand?.config ?? preset?.training ?? null;
   const settings = config ? draftFromConfig(config) : { config: defaultDraftConfig(), seedPolicy: { kind: 'fixed' as const, seed: 1 } };
-  return { spec, dataset: dataset ?? preset?.dataset ?? null, ...settings };
+  // A preset whose data must be imported first (Fashion-MNIST) gives none: never a stand-in.
+  return { spec, dataset: dataset ?? (preset && !needsImport(preset.dataset) ? preset.dataset : null), ...settings };
 }
 
 export function getDraft(store: Store, projectId: number, presets: readonly Preset[]): ProjectDraft {

@@ -22,7 +22,9 @@ import { validateInput } from '../../shared/api/validate.js';
 import {
   checkFit,
   checkModelSpec,
+  dataTrickProblems,
   datasetRefShape,
+  KNOWN_DATASETS,
   tokenInputProblem,
   expandSpec,
   inferForTraining,
@@ -55,7 +57,9 @@ import { DatasetImportError } from '../datasets/errors.js';
 import { fileKindOf, importDatasetFile, type DatasetFileImport } from '../datasets/import.js';
 import { registerDataset, tokensText } from '../datasets/register.js';
 import { scalingKind } from '../engine/data/scaling.js';
-import { UploadArea, UploadError } from '../datasets/uploads.js';
+import { augmentedSamples } from './augment-preview.js';
+import { KnownDatasetMissing, presetDataset } from '../datasets/known.js';
+import { UploadArea, UploadError, uploadRequest, type UploadKind } from '../datasets/uploads.js';
 import { SweepManager } from '../sweeps/manager.js';
 import { SweepSpecError } from '../sweeps/errors.js';
 
@@ -77,7 +81,7 @@ export interface ServicesOptions {
    * The desktop app's file dialog (`datasets.choosePath`): with it the page picks files natively and `app.info` says
    * `files: dialog`; without it (a browser) the page uploads them.
    */
-  chooseDatasetPath?: (kind: 'csv' | 'images') => Promise<string | null>;
+  chooseDatasetPath?: (kind: UploadKind) => Promise<string | null>;
   /** The sweeps; made here over the queue when not given (and the sweeps left running continue). */
   sweeps?: SweepManager;
 }
@@ -163,11 +167,12 @@ export function createServices(options: ServicesOptions): Services {
         });
       }
       const preset = findPresetOr404(presetId);
+      const dataset = presetDatasetOr404(preset);
       return store.tx(() => {
         const project = store.createProject({ name: name ?? preset.title, notes: notes ?? '' });
         store.saveModelVersion(project.id, preset.model);
-        store.saveDataset(project.id, { source: preset.dataset, split: splitOf(preset.dataset) });
-        store.drafts.save(project.id, presetDraft(preset));
+        store.saveDataset(project.id, { source: dataset, split: splitOf(dataset) });
+        store.drafts.save(project.id, presetDraft(preset, dataset));
         return project;
       });
     },
@@ -195,7 +200,7 @@ export function createServices(options: ServicesOptions): Services {
 
     // ---- datasets ----
     'datasets.list': async ({ projectId }) => store.listDatasets(projectId),
-    'datasets.preview': async ({ source, split, count }) => preview(source, split ?? 'train', count ?? 16),
+    'datasets.preview': async ({ source, split, count, config, epoch }) => preview(source, split ?? 'train', count ?? 16, config ? { config: config as TrainingConfig, epoch: epoch ?? 0 } : null),
     'datasets.import': async (input) => {
       store.getProject(input.projectId);
       const { projectId, ...request } = input;
@@ -210,7 +215,12 @@ export function createServices(options: ServicesOptions): Services {
         }
         throw error;
       }
-      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, {
+        task: imported.task,
+        ...(input.name ? { name: input.name } : {}),
+        ...(imported.pixels ? { pixels: true } : {}),
+        ...(imported.known ? { known: imported.known } : {}),
+      });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
 
@@ -225,9 +235,15 @@ export function createServices(options: ServicesOptions): Services {
       store.getProject(input.projectId);
       const { projectId, uploadId, ...request } = input;
       const imported = await datasetImport('datasets.importUpload', () =>
-        uploads.import(uploadId, request, (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
+        uploads.import(uploadId, uploadRequest(request), (done, total) => events.emit('onDatasetImportProgress', { path: `upload:${uploadId}`, done, total })),
       );
-      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, { task: imported.task, ...(input.name ? { name: input.name } : {}) });
+      // Kept as datasets.import keeps the same files: one byte per pixel, and recognised when it is a known dataset.
+      const saved = registerDataset(store, projectId, fileKindOf(input), imported.dataset, {
+        task: imported.task,
+        ...(input.name ? { name: input.name } : {}),
+        ...(imported.pixels ? { pixels: true } : {}),
+        ...(imported.known ? { known: imported.known } : {}),
+      });
       return { dataset: store.getDataset(saved.id), created: saved.created, notes: [imported.note] };
     },
     'datasets.cancelUpload': async ({ uploadId }) => {
@@ -417,7 +433,19 @@ export function createServices(options: ServicesOptions): Services {
     }
   }
 
-  function preview(source: DatasetRef, split: DatasetPreview['split'], count: number): DatasetPreview {
+  /** A preset's data; one that needs an import not done yet is refused with the import command (never replaced). */
+  function presetDatasetOr404(preset: Preset): DatasetRef {
+    try {
+      return presetDataset(store, preset);
+    } catch (error) {
+      if (error instanceof KnownDatasetMissing) {
+        throw new ApiError('not_found', error.message, { presetId: preset.id, needs: error.known, importCommand: KNOWN_DATASETS[error.known].importCommand });
+      }
+      throw error;
+    }
+  }
+
+  function preview(source: DatasetRef, split: DatasetPreview['split'], count: number, augment: { config: TrainingConfig; epoch: number } | null): DatasetPreview {
     const key = JSON.stringify(source);
     let data = previews.get(key);
     if (!data) {
@@ -442,6 +470,8 @@ export function createServices(options: ServicesOptions): Services {
       classNames: [...data.classNames],
       split,
       counts: { train: data.train.count, validation: data.validation.count, test: data.test.count },
+      ...(data.splitNote ? { splitNote: data.splitNote } : {}),
+      ...(augment ? augmentedOf(data, datasetRefShape(source).name, split, augment.config, augment.epoch, samples.length) : {}),
       samples,
       histogram,
       ...(data.vocabulary !== undefined ? { vocabulary: data.vocabulary } : {}),
@@ -514,6 +544,15 @@ export function checkSpec(spec: unknown, config: unknown): SpecCheckResult {
   return { ok: errors.length === 0, errors, info, expanded };
 }
 
+/** The preview's augmented samples: training batches only (validation and test data are never augmented). */
+function augmentedOf(data: LoadedDataset, name: string, split: DatasetPreview['split'], config: TrainingConfig, epoch: number, count: number): Pick<DatasetPreview, 'augmented'> {
+  if (split !== 'train') {
+    throw new ApiError('invalid_input', `datasets.preview: config is for the training split's augmentations (validation and test data are never augmented); ask for split train`, { method: 'datasets.preview' });
+  }
+  const { samples, applied } = augmentedSamples(data, name, config, epoch, count);
+  return { augmented: { epoch, tricks: applied, samples } };
+}
+
 /** The data's input shape and classes, without loading it. */
 function datasetShape(ref: DatasetRef): { name: string; inputShape: number[]; classes: number; vocabulary?: number } {
   return datasetRefShape(ref);
@@ -527,6 +566,8 @@ function checkFits(spec: ModelSpec, config: TrainingConfig, dataset: DatasetRef)
     const message = `spec.${e.message}`;
     if (!errors.some((x) => x.message === message)) errors.push({ path: `spec.${e.path}`, message });
   }
+  const { name, inputShape } = datasetShape(dataset);
+  for (const e of dataTrickProblems(config, { name, inputShape })) errors.push({ path: `config.${e.path}`, message: `config.${e.message}` });
   const tokens = tokenInputProblem(expandSpec(spec, config), datasetShape(dataset), scalingKind(config));
   if (tokens) errors.push({ path: 'dataset', message: tokens });
   if (errors.length) throw new ApiError('invalid_input', `runs.start: ${errors.map((e) => e.message).join('; ')}`, { method: 'runs.start', errors });

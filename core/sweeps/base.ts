@@ -1,6 +1,7 @@
 // What a sweep's trials start from, resolved to a model, data and config: a bundled preset, a recorded run or
 // model version of the project, or a spec given in full. A run or model version of another project is refused.
 import type { Preset, SpecError, SweepBase, ParsedSweepSpec } from '../../shared/index.js';
+import { KnownDatasetMissing, presetDataset } from '../datasets/known.js';
 import { findPreset, PresetError } from '../presets/load.js';
 import { StoreError, type Store } from '../store/index.js';
 import { SweepSpecError } from './errors.js';
@@ -17,7 +18,17 @@ export function resolveBase(store: Store, projectId: number, parsed: ParsedSweep
       if (error instanceof PresetError) throw refuse('base.preset', `is not a preset (got ${JSON.stringify(base.preset)}; known: ${presets().map((p) => p.id).join(', ')})`);
       throw error;
     }
-    return { spec: preset.model, dataset: base.dataset ?? preset.dataset, config: (base.config ?? preset.training) as SweepBase['config'], from: { preset: preset.id } };
+    let dataset = base.dataset;
+    if (!dataset) {
+      // A preset on an imported public dataset (fashion-cnn) sweeps over that import, or is refused naming it.
+      try {
+        dataset = presetDataset(store, preset);
+      } catch (error) {
+        if (error instanceof KnownDatasetMissing) throw refuse('base.preset', `cannot be swept yet: ${error.message}`);
+        throw error;
+      }
+    }
+    return { spec: preset.model, dataset, config: (base.config ?? preset.training) as SweepBase['config'], from: { preset: preset.id } };
   }
   if (base.runId !== undefined) {
     const run = owned(() => store.getRun(base.runId!), 'base.runId', base.runId, projectId);

@@ -32,6 +32,8 @@ const devServer = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
 const isDev = devServer !== undefined;
 const files = builtFiles(import.meta.dirname);
 const log = (message: string) => process.stderr.write(`layerwise: ${message}\n`);
+/** The folder dialog's title for each kind of data that comes as a folder. */
+const FOLDER_TITLES = { images: 'Choose a folder of class folders', idx: 'Choose a folder of IDX files (MNIST, Fashion-MNIST…)', cifar: 'Choose a folder of CIFAR binary batches' } as const;
 
 // ---- before ready ----
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
@@ -123,7 +125,7 @@ function openHost(): AppHost | undefined {
       chooseDatasetPath: async (kind) => {
         const options = kind === 'csv'
           ? { title: 'Choose a CSV file', filters: [{ name: 'CSV table', extensions: ['csv', 'txt'] }], properties: ['openFile' as const] }
-          : { title: 'Choose a folder of class folders', properties: ['openDirectory' as const] };
+          : { title: FOLDER_TITLES[kind], properties: ['openDirectory' as const] };
         const picked = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
         return picked.canceled ? null : (picked.filePaths[0] ?? null);
       },

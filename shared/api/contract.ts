@@ -52,7 +52,7 @@ import type {
   UploadTicket,
 } from './entities.js';
 import { RUN_STATUSES } from '../runs/statuses.js';
-import { LESSON_BUDGETS } from './entities.js';
+import { LESSON_BUDGETS, UPLOAD_KINDS } from './entities.js';
 import { DraftInputSchema, type ProjectDraft } from '../drafts/draft.js';
 import { SettingsPatchSchema, type AppSettings } from '../settings/settings.js';
 import { SweepSpecSchema } from '../sweeps/spec.js';
@@ -62,7 +62,7 @@ export * from './errors.js';
 export type * from './entities.js';
 export type * from '../sweeps/entities.js';
 export { RUN_STATUSES } from '../runs/statuses.js';
-export { CHECKPOINT_KIND_VALUES, COMPARISON_KIND_VALUES, LESSON_BUDGETS } from './entities.js';
+export { CHECKPOINT_KIND_VALUES, COMPARISON_KIND_VALUES, LESSON_BUDGETS, UPLOAD_KINDS } from './entities.js';
 
 // ---- limits ----
 
@@ -122,6 +122,11 @@ const uploadId = z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32
 const importPath = z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).max(4096, { error: 'must be at most 4096 characters' });
 const sideError = { error: `must be an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` };
 const imageSide = z.number(sideError).int(sideError).min(IMAGE_LIMITS.minSide, sideError).max(IMAGE_LIMITS.maxSide, sideError);
+
+/** A path on the machine the host runs on. */
+const filePath = importPath;
+/** What the page's own files can be: a CSV file, an image folder, a folder of IDX files or of CIFAR batches. */
+const uploadKind = z.enum(UPLOAD_KINDS, { error: `must be ${UPLOAD_KINDS.join(', ')}` });
 
 const idList = (max: number) =>
   z
@@ -187,7 +192,8 @@ export const API_SCHEMAS = {
   'datasets.list': z.strictObject({ projectId: id }),
   /**
    * Registers the user's own data, read from a path on the machine the host runs on (the desktop app, or the
-   * box `layerwise serve` runs on): a CSV file or a folder of class sub-folders of PNG/JPEG images. Progress
+   * box `layerwise serve` runs on): a CSV file (a table, or text or series sequences), a folder of class sub-folders
+   * of PNG/JPEG images, IDX files or CIFAR batches. Progress
    * arrives as onDatasetImportProgress; a bad file is refused naming the file, row or column, and nothing is kept.
    */
   'datasets.import': z.discriminatedUnion(
@@ -211,11 +217,34 @@ export const API_SCHEMAS = {
         size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
         rgb: z.boolean({ error: 'must be true or false' }).optional(),
       }),
+      // IDX files (MNIST, Fashion-MNIST, KMNIST, EMNIST): `path` a folder with the standard names, or the
+      // training images file with `labels` (and the test pair); CIFAR-10/100 binary batches: `path` a folder in
+      // the standard layout, or a training batch with `moreTrain` and `test`. A shipped test set stays the test split.
+      z.strictObject({
+        kind: z.literal('idx'),
+        projectId: id,
+        path: filePath,
+        labels: filePath.optional(),
+        testImages: filePath.optional(),
+        testLabels: filePath.optional(),
+        classNames: filePath.optional(),
+        name: name.optional(),
+      }),
+      z.strictObject({
+        kind: z.literal('cifar'),
+        projectId: id,
+        path: filePath,
+        moreTrain: z.array(filePath, { error: 'must be a list of paths' }).max(100, { error: 'must list at most 100 paths' }).optional(),
+        test: filePath.optional(),
+        labels: z.enum(['fine', 'coarse'], { error: 'must be fine or coarse' }).optional(),
+        classNames: filePath.optional(),
+        name: name.optional(),
+      }),
       // CSV columns as sequences (shared/data/sequence-import.ts): a text column as token ids, numeric columns in windows.
       z.strictObject({ kind: z.literal('text'), projectId: id, path: importPath, name: name.optional(), ...TEXT_IMPORT_FIELDS }),
       z.strictObject({ kind: z.literal('series'), projectId: id, path: importPath, name: name.optional(), ...SERIES_IMPORT_FIELDS }),
     ],
-    { error: 'kind must be csv, images, text or series' },
+    { error: 'kind must be csv, images, idx, cifar, text or series' },
   ),
   /**
    * The page's own files (a browser): opens an upload of `files` files of `bytes` bytes in all, checked against the
@@ -223,7 +252,7 @@ export const API_SCHEMAS = {
    * host counts every byte as it arrives) and calls `datasets.importUpload`.
    */
   'datasets.beginUpload': z.strictObject({
-    kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
+    kind: uploadKind,
     files: z.number({ error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).int({ error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).min(1, { error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }).max(UPLOAD_LIMITS.maxFiles, { error: `must be an integer in [1, ${UPLOAD_LIMITS.maxFiles}]` }),
     bytes: z.number({ error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).int({ error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).min(1, { error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }).max(UPLOAD_LIMITS.totalBytes, { error: `must be an integer in [1, ${UPLOAD_LIMITS.totalBytes}]` }),
   }),
@@ -234,10 +263,12 @@ export const API_SCHEMAS = {
   'datasets.importUpload': z.discriminatedUnion(
     'kind',
     [
+      // A table, an image folder, IDX files or CIFAR batches: every field of these kinds is accepted here, and
+      // core/datasets/uploads.ts refuses one of another kind naming it (never ignored).
       z.strictObject({
         projectId: id,
         uploadId,
-        kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }),
+        kind: z.enum(['csv', 'images', 'idx', 'cifar'], { error: 'must be csv, images, idx or cifar' }),
         name: name.optional(),
         target: z.union([z.string().min(1).max(200), z.number().int().min(0)], { error: 'must be a column name or 0-based index' }).optional(),
         header: z.enum(['yes', 'no', 'auto'], { error: 'must be yes, no or auto' }).optional(),
@@ -245,19 +276,31 @@ export const API_SCHEMAS = {
         task: z.enum(['classification', 'regression'], { error: 'must be classification or regression' }).optional(),
         size: z.tuple([imageSide, imageSide], { error: `must be [height, width], each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}]` }).optional(),
         rgb: z.boolean({ error: 'must be true or false' }).optional(),
+        /** CIFAR-100: which labels are the classes. */
+        labels: z.enum(['fine', 'coarse'], { error: 'must be fine or coarse' }).optional(),
       }),
       // An uploaded CSV file read as sequences (begun as kind csv), with the options of datasets.import.
       z.strictObject({ projectId: id, uploadId, kind: z.literal('text'), name: name.optional(), ...TEXT_IMPORT_FIELDS }),
       z.strictObject({ projectId: id, uploadId, kind: z.literal('series'), name: name.optional(), ...SERIES_IMPORT_FIELDS }),
     ],
-    { error: 'kind must be csv, images, text or series' },
+    { error: 'kind must be csv, images, idx, cifar, text or series' },
   ),
   /** Gives an upload up: its files are removed. */
   'datasets.cancelUpload': z.strictObject({ uploadId: z.string({ error: 'must be an upload id' }).regex(/^[0-9a-f]{32}$/, { error: 'must be an upload id' }) }),
-  /** The desktop app: the system's file dialog picks a CSV file or an image folder; null when cancelled. Refused where there is no dialog (`app.info` says `files: upload`). */
-  'datasets.choosePath': z.strictObject({ kind: z.enum(['csv', 'images'], { error: 'must be csv or images' }) }),
-  /** The first `count` samples of a split and its class histogram. */
+  /** The desktop app: the system's file dialog picks a CSV file or a folder (images, IDX files, CIFAR batches); null when cancelled. Refused where there is no dialog (`app.info` says `files: upload`). */
+  'datasets.choosePath': z.strictObject({ kind: uploadKind }),
+  /**
+   * The first `count` samples of a split and its class histogram; with `config`, also those samples with the
+   * config's augmentations applied as at `epoch` (training split only).
+   */
   'datasets.preview': z.strictObject({
+    config: configField.optional(),
+    epoch: z
+      .number({ error: 'must be an integer in [0, 10000]' })
+      .int({ error: 'must be an integer in [0, 10000]' })
+      .min(0, { error: 'must be an integer in [0, 10000]' })
+      .max(10_000, { error: 'must be an integer in [0, 10000]' })
+      .optional(),
     source: DatasetRefSchema,
     split: z.enum(['train', 'validation', 'test'], { error: 'must be train, validation or test' }).optional(),
     count: z

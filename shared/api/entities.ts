@@ -360,6 +360,13 @@ export interface DatasetPreview {
   samples: DatasetSample[];
   /** Samples per class in the whole split. */
   histogram: number[];
+  /** How the splits were made when the files decided part of it (IDX, CIFAR: the shipped test set is the test split). */
+  splitNote?: string;
+  /**
+   * With `config`: the same samples as training sees them at `epoch`, with the config's augmentations applied
+   * by the engine's code (raw values, before input scaling); `tricks` lists those applied (none: unchanged).
+   */
+  augmented?: { epoch: number; tricks: string[]; samples: DatasetSample[] };
   /** Token datasets: the features are ids 0 … vocabulary − 1. */
   vocabulary?: number;
 }
@@ -424,9 +431,13 @@ export interface ImportedDataset {
 }
 
 /** `datasets.beginUpload`: where the page sends the files (the browser host), and what the upload may hold. */
+/** What the user's own files can be: a CSV file, an image folder, a folder of IDX files or of CIFAR batches. */
+export const UPLOAD_KINDS = ['csv', 'images', 'idx', 'cifar'] as const;
+export type UploadKind = (typeof UPLOAD_KINDS)[number];
+
 export interface UploadTicket {
   uploadId: string;
-  kind: 'csv' | 'images';
+  kind: UploadKind;
   /** `PUT <path>?path=<the file's relative path>` with the file's bytes (Content-Type application/octet-stream). */
   path: string;
   /** The files and bytes declared: more is refused as it arrives. */

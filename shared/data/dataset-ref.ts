@@ -1,6 +1,7 @@
 // Which data a run trains on. The engine turns a reference into tensors; the store fingerprints it.
 import { z } from 'zod';
 import { unsafeCharProblem } from '../text/safe-text.js';
+import { KNOWN_DATASET_IDS, type KnownDatasetId } from './known-datasets.js';
 import { SequenceRefSchema, sequenceRefName, sequenceRefShape, type SequenceRef } from './sequence-sets.js';
 
 export * from './sequence-sets.js';
@@ -29,14 +30,19 @@ export interface SyntheticRef {
   noise: number;
 }
 
+/** Where an imported dataset came from: a CSV table, an image folder, IDX files, CIFAR binary batches. */
+export const FILE_DATASET_KINDS = ['csv', 'images', 'idx', 'cifar'] as const;
+export type FileDatasetKind = (typeof FILE_DATASET_KINDS)[number];
+
 /**
- * A dataset imported from the user's own files (a CSV table or a folder of images), registered in the store.
+ * A dataset imported from the user's own files (a CSV table, a folder of images, IDX files or CIFAR
+ * batches), registered in the store.
  * The import decodes the files once and keeps the result (features, one-hot labels, the seeded split) in a
  * prepared file in the data folder; `fingerprint` is that file's sha256, which loading checks, so a run
  * always trains on exactly the registered data. The other fields describe it without loading it.
  */
 export interface FileDatasetRef {
-  kind: 'csv' | 'images';
+  kind: FileDatasetKind;
   name: string;
   /** sha256 (hex) of the prepared file: the registered dataset's fingerprint. */
   fingerprint: string;
@@ -50,6 +56,8 @@ export interface FileDatasetRef {
   classes: number;
   task: 'classification' | 'regression';
   counts: { train: number; validation: number; test: number };
+  /** The public dataset it is, recognised by its files' content at import (shared/data/known-datasets.ts). */
+  known?: KnownDatasetId;
 }
 
 export type DatasetRef = MnistRef | SyntheticRef | SequenceRef | FileDatasetRef;
@@ -100,7 +108,7 @@ export const DatasetRefSchema = z.discriminatedUnion(
       noise: z.number().min(0, { error: 'must be >= 0' }).max(1, { error: 'must be at most 1' }),
     }),
     SequenceRefSchema,
-    ...(['csv', 'images'] as const).map((kind) =>
+    ...FILE_DATASET_KINDS.map((kind) =>
       z
         .strictObject({
           kind: z.literal(kind),
@@ -119,6 +127,7 @@ export const DatasetRefSchema = z.discriminatedUnion(
           classes: z.number().int().min(1, { error: 'must be an integer >= 1' }),
           task: z.enum(['classification', 'regression']),
           counts: z.strictObject({ train: z.number().int().min(1), validation: z.number().int().min(0), test: z.number().int().min(0) }),
+          known: z.enum(KNOWN_DATASET_IDS, { error: `must be one of ${KNOWN_DATASET_IDS.join(', ')}` }).optional(),
         })
         .superRefine((ref, ctx) => {
           // Only the prepared file an import wrote may be read for a run: a ref (from the API or a bundle)
@@ -130,5 +139,5 @@ export const DatasetRefSchema = z.discriminatedUnion(
         }),
     ),
   ],
-  { error: 'kind must be mnist, synthetic, sequence, csv or images' },
+  { error: `kind must be one of mnist, synthetic, sequence, ${FILE_DATASET_KINDS.join(', ')}` },
 ) satisfies z.ZodType<DatasetRef>;

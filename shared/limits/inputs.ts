@@ -69,6 +69,28 @@ export const IMAGE_LIMITS = {
   defaultSize: [28, 28] as const,
 } as const;
 
+/**
+ * Pixel arrays in the research formats: IDX files (MNIST, Fashion-MNIST, KMNIST, EMNIST; raw or gzip) and
+ * CIFAR-10/100 binary batches. Each file is read with `maxFileBytes` counted as it is read; gzip data is
+ * inflated as a stream with the output counted, stopping at the size its IDX header declares (and at
+ * `maxInflatedBytes` whatever it declares), so a gzip bomb stops there.
+ */
+export const PIXEL_FILE_LIMITS = {
+  maxFileBytes: 1024 * MiB,
+  maxInflatedBytes: 1024 * MiB,
+  /**
+   * Pixel values one import may hold (train and test together): the engine keeps them as float32, so this is
+   * 1 GiB of memory. CIFAR-10 is 184 million, Fashion-MNIST 55 million; EMNIST ByClass (638 million) is refused.
+   */
+  maxValues: 268_435_456,
+  /** A class-names file (one name per line). */
+  maxClassNamesBytes: 1 * MiB,
+  /** Entries a dataset folder may list (the standard layouts hold a handful). */
+  maxFolderEntries: 1_000,
+  /** The validation split drawn (seeded) from a training file when the test set ships as its own file. */
+  validationFraction: 0.1,
+} as const;
+
 export const CLASS_LIMITS = {
   /** Classes a classification dataset may have (image class folders, distinct CSV target values). */
   maxClasses: 1_000,

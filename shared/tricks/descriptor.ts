@@ -4,6 +4,7 @@
 
 export const TRICK_GROUPS = [
   'data',
+  'augmentation',
   'initialisation',
   'normalisation',
   'regularisation',
@@ -23,7 +24,8 @@ export type TrickChoice = (typeof TRICK_CHOICES)[number];
 
 /**
  * How a trick acts on training, which decides where its behaviour lives:
- * - `data`: transforms the inputs before training (core/engine/data/scaling.ts);
+ * - `data`: transforms the inputs: scaled before training (core/engine/data/scaling.ts), or augmented on the
+ *   fly, each training batch (group `augmentation`: core/engine/tricks/<id>.ts, listed in augmentations.ts);
  * - `network`: changes the network itself and is expanded into the spec (shared/tricks/expand.ts), so the
  *   editor's shapes and parameter counts describe exactly the model that trains;
  * - `loop`: a plug-in of the training loop, with hooks and resumable state in core/engine/tricks/<id>.ts.
@@ -85,6 +87,11 @@ export interface TrickDescriptor<Id extends string = string, Params extends Para
   /** Two sentences in our own words: what it does, and when it helps. */
   summary: string;
   params: Params;
+  /**
+   * The data it has a meaning for: `images` ([height, width, channels] inputs). On other data (a table, a
+   * 2-D synthetic set) a run is refused naming the trick and the dataset (shared/tricks/data-fit.ts).
+   */
+  inputs?: 'images';
 }
 
 /** The value type of one parameter: numbers, booleans, or the union of an enum's options. */

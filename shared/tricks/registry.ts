@@ -4,6 +4,9 @@ import type { TrickDescriptor } from './descriptor.js';
 import { scaleUnit } from './defs/scale-unit.js';
 import { scaleSymmetric } from './defs/scale-symmetric.js';
 import { standardize } from './defs/standardize.js';
+import { randomFlip } from './defs/random-flip.js';
+import { randomShift } from './defs/random-shift.js';
+import { gaussianNoise } from './defs/gaussian-noise.js';
 import { initUniform } from './defs/init-uniform.js';
 import { initNormal } from './defs/init-normal.js';
 import { initLecun } from './defs/init-lecun.js';
@@ -35,6 +38,9 @@ export const TRICKS = [
   scaleUnit,
   scaleSymmetric,
   standardize,
+  randomFlip,
+  randomShift,
+  gaussianNoise,
   initUniform,
   initNormal,
   initLecun,

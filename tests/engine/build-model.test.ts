@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, tf } from '../../core/engine/build-model.js';
 import { loadPresets } from '../../core/presets/load.js';
-import { expandSpec, inferModel, parseTrainingConfig, type ModelSpec } from '../../shared/index.js';
+import { expandSpec, inferModel, parseTrainingConfig, PRESET_IDS, type ModelSpec } from '../../shared/index.js';
 import { LAYER_CASES } from '../support/new-layer-specs.js';
 
 beforeAll(async () => {
@@ -13,9 +13,8 @@ describe('the shared inference agrees with TensorFlow.js', () => {
   const presets = loadPresets();
 
   it('bundles the presets the studio offers', () => {
-    expect(presets.map((p) => p.id).sort()).toEqual(
-      ['inception-mini', 'mini-resnet', 'mnist-cnn', 'mnist-cnn-bn-dropout', 'mnist-mlp', 'spiral-mlp', 'pattern-lstm', 'sine-transformer'].sort(),
-    );
+    expect(presets.map((p) => p.id).sort()).toEqual([...PRESET_IDS].sort());
+    expect(PRESET_IDS).toEqual(expect.arrayContaining(['fashion-cnn', 'pattern-lstm', 'sine-transformer', 'mnist-cnn', 'spiral-mlp']));
   });
 
   it.each(presets.map((p) => [p.id, p] as const))('%s: total params and output shape match tfjs', (_id, preset) => {

@@ -2,15 +2,18 @@
 // is streamed with PUT /api/upload/<id>, and the upload is imported by the same importers as a path on the host.
 // Real HTTP against the browser host: the token and Origin checks, caps counted as bytes arrive (a lying or missing
 // Content-Length changes nothing), safe paths, and a zip bomb refused as it inflates.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset } from '../../core/engine/data/dataset.js';
 import { startBrowserHost, type BrowserHost } from '../../core/host/browser-host.js';
 import type { ImportedDataset, UploadTicket } from '../../shared/api/contract.js';
+import type { FileDatasetRef } from '../../shared/data/dataset-ref.js';
 import { UPLOAD_LIMITS } from '../../shared/limits/inputs.js';
+import { cifarBytes, idxBytes } from '../datasets/pixel-corpus.js';
 import { HANG_MS } from '../support/patience.js';
 import { openTestServices, raw, type TestServices } from './support.js';
 
@@ -147,6 +150,42 @@ describe('uploads through the browser host', () => {
     expect(imported.status).toBe(200);
     expect(imported.body.dataset.source).toMatchObject({ kind: 'images', inputShape: [8, 8, 3], classes: 2 });
     expect(imported.body.notes[0]).toContain('12 images');
+  });
+
+  it('imports a folder of IDX files (gzip) and one of CIFAR-10 batches; a field of another kind is refused naming it', async () => {
+    const idx: Array<[string, Buffer]> = [
+      ['digits/train-images-idx3-ubyte.gz', idxBytes({ idx: 'images', dims: [40, 6, 6], gzip: true })],
+      ['digits/train-labels-idx1-ubyte.gz', idxBytes({ idx: 'labels', dims: [40], gzip: true })],
+      ['digits/t10k-images-idx3-ubyte.gz', idxBytes({ idx: 'images', dims: [12, 6, 6], gzip: true })],
+      ['digits/t10k-labels-idx1-ubyte.gz', idxBytes({ idx: 'labels', dims: [12], gzip: true })],
+    ];
+    const send = async (kind: 'idx' | 'cifar', files: Array<[string, Buffer]>) => {
+      const { body: ticket } = await call<UploadTicket>('datasets.beginUpload', { kind, files: files.length, bytes: files.reduce((n, [, b]) => n + b.length, 0) });
+      expect(ticket.kind).toBe(kind);
+      for (const [path, data] of files) expect((await put(ticket, path, [data])).status).toBe(200);
+      return ticket;
+    };
+    const first = await send('idx', idx);
+    const stray = await call<{ code: string; message: string }>('datasets.importUpload', { projectId, uploadId: first.uploadId, kind: 'idx', size: [8, 8] });
+    expect(stray).toMatchObject({ status: 400, body: { code: 'invalid_input', message: 'datasets.importUpload: size does not apply to a folder of IDX files (it takes name)' } });
+    const imported = await call<ImportedDataset>('datasets.importUpload', { projectId, uploadId: first.uploadId, kind: 'idx' });
+    expect(imported.status).toBe(200);
+    expect(imported.body.dataset.source).toMatchObject({ kind: 'idx', inputShape: [6, 6, 1], classes: 3, counts: { test: 12 } });
+    expect(imported.body.notes[0]).toContain('40 training images of 6 × 6 from train-images-idx3-ubyte.gz (gzip), 12 test images');
+    // Kept as a path import keeps it: one byte per pixel value (52 images of 36 pixels), not four.
+    const source = imported.body.dataset.source as FileDatasetRef;
+    expect(statSync(source.file).size).toBeLessThan(52 * 36 * 4);
+    expect(Array.from(loadDataset(source).test.x.subarray(0, 36))).toEqual(Array.from({ length: 36 }, (_, i) => (i * 37) % 256));
+
+    const cifar: Array<[string, Buffer]> = [
+      ['cifar-10-batches-bin/data_batch_1.bin', cifarBytes({ cifar: 10, records: 30 })],
+      ['cifar-10-batches-bin/test_batch.bin', cifarBytes({ cifar: 10, records: 10 })],
+    ];
+    const second = await send('cifar', cifar);
+    const colour = await call<ImportedDataset>('datasets.importUpload', { projectId, uploadId: second.uploadId, kind: 'cifar' });
+    expect(colour.status).toBe(200);
+    expect(colour.body.dataset.source).toMatchObject({ kind: 'cifar', inputShape: [32, 32, 3], classes: 10, counts: { test: 10 } });
+    expect(readdirSync(uploadsDir())).toEqual([]);
   });
 
   it('imports an image folder sent as one .zip', async () => {

@@ -10,6 +10,7 @@ import type { ApiEventPayloads, Prediction } from '../../shared/api/index.js';
 import type { DecisionBoundary, ModelSpec } from '../../shared/index.js';
 import { setApi } from '../../renderer/src/api/client.js';
 import DataImport from '../../renderer/src/components/DataImport.vue';
+import DatasetPicker from '../../renderer/src/components/DatasetPicker.vue';
 import ProjectList from '../../renderer/src/components/ProjectList.vue';
 import TrainingView from '../../renderer/src/components/TrainingView.vue';
 import TryModel from '../../renderer/src/components/run/TryModel.vue';
@@ -18,6 +19,7 @@ import { createTestRouter, runsQuery } from '../../renderer/src/router/index.js'
 import { installRouter, useNavStore } from '../../renderer/src/stores/nav.js';
 import { useProjectsStore } from '../../renderer/src/stores/projects.js';
 import { useRunsStore } from '../../renderer/src/stores/runs.js';
+import { useTricksStore } from '../../renderer/src/stores/tricks.js';
 import { ChartStub, installFakeApi } from './support/fake-api.js';
 import { checkpoint, run } from './support/fixtures.js';
 
@@ -239,6 +241,51 @@ describe('the user’s own data', () => {
     expect(wrapper.emitted('imported')![0]).toEqual([{ kind: 'csv', name: 'table' }]);
   });
 
+  it('imports a folder of IDX files or CIFAR batches: the dialog picks the folder, the import names its kind', async () => {
+    const api = installFakeApi({
+      'app.info': () => ({ version: '1', dataDir: '/d', interruptedRuns: [], movedAside: null, createdDatabase: false, files: 'dialog' }),
+      'datasets.choosePath': () => ({ path: '/usr/share/datasets/fashion-mnist' }),
+      'datasets.import': () => ({ dataset: { id: 5, projectId: 1, name: 'Fashion-MNIST', source: { kind: 'idx', name: 'Fashion-MNIST' }, split: {}, fingerprint: 'f', createdAt: '' }, created: true, notes: ['Fashion-MNIST recognised'] }),
+    } as never);
+    const wrapper = mount(DataImport, { props: { projectId: 1, imageSize: [28, 28], rgb: false }, global: global() });
+    await flushPromises();
+    await wrapper.find('[data-testid="import-kind"]').setValue('idx');
+    expect(wrapper.find('[data-testid="import-kind-help"]').text()).toContain('The shipped test files stay the test split');
+    await wrapper.find('[data-testid="import-choose"]').trigger('click');
+    await flushPromises();
+    expect(api.called('datasets.choosePath')[0]!.input).toEqual({ kind: 'idx' });
+    // No image size or colour is sent: the files say their own shape.
+    expect(api.called('datasets.import')[0]!.input).toEqual({ kind: 'idx', projectId: 1, path: '/usr/share/datasets/fashion-mnist' });
+    expect(wrapper.emitted('imported')![0]).toEqual([{ kind: 'idx', name: 'Fashion-MNIST' }]);
+    await wrapper.find('[data-testid="import-kind"]').setValue('cifar');
+    expect(wrapper.find('[data-testid="import-kind-help"]').text()).toContain('test_batch.bin');
+  });
+
+  it('shows the training images as training sees them while an augmentation is on, epoch by epoch', async () => {
+    const sample = (label: number, v: number) => ({ label, features: new Array(784).fill(v) });
+    const api = installFakeApi({
+      'datasets.preview': (input: { config?: unknown; epoch?: number }) => ({
+        name: 'MNIST', inputShape: [28, 28, 1], classNames: ['0', '1'], counts: { train: 2, validation: 0, test: 0 }, samples: [sample(0, 1)], histogram: [1, 1],
+        ...(input.config ? { augmented: { epoch: input.epoch, tricks: ['randomShift'], samples: [sample(0, 2)] } } : {}),
+      }),
+    } as never);
+    const tricks = useTricksStore();
+    tricks.load({ epochs: 2, batchSize: 8, seed: 3, tricks: { adam: {} } } as never);
+    const wrapper = mount(DatasetPicker, { props: { modelValue: { kind: 'mnist' } }, global: global() });
+    await flushPromises();
+    expect(api.called('datasets.preview').at(-1)!.input).toEqual({ source: { kind: 'mnist' }, count: 40 });
+    expect(wrapper.find('[data-testid="augmented-preview"]').exists()).toBe(false);
+    tricks.load({ epochs: 2, batchSize: 8, seed: 3, tricks: { adam: {}, randomShift: { pixels: 2 } } } as never);
+    await flushPromises();
+    const asked = api.called('datasets.preview').at(-1)!.input as { config: { seed: number; tricks: Record<string, unknown> }; epoch: number };
+    expect([asked.epoch, asked.config.seed, asked.config.tricks.randomShift]).toEqual([0, 3, { pixels: 2, fill: 'zero' }]);
+    expect(wrapper.find('[data-testid="augmented-preview"] h3').text()).toBe('As training sees them · epoch 1 · randomShift');
+    await wrapper.find('[data-testid="augmented-redraw"]').trigger('click');
+    await flushPromises();
+    expect((api.called('datasets.preview').at(-1)!.input as { epoch: number }).epoch).toBe(1);
+    expect(wrapper.find('[data-testid="augmented-preview"] h3').text()).toBe('As training sees them · epoch 2 · randomShift');
+  });
+
   it('offers file pickers and drop in a browser, and refuses an oversized file before sending anything', async () => {
     const api = installFakeApi({
       'app.info': () => ({ version: '1', dataDir: '/d', interruptedRuns: [], movedAside: null, createdDatabase: false, files: 'upload' }),
@@ -246,6 +293,9 @@ describe('the user’s own data', () => {
     const wrapper = mount(DataImport, { props: { projectId: 1, imageSize: [28, 28], rgb: false }, global: global() });
     await flushPromises();
     expect(wrapper.attributes('data-access')).toBe('upload');
+    await wrapper.find('[data-testid="import-kind"]').setValue('idx');
+    expect(wrapper.find('[data-testid="upload-data-folder"]').attributes('webkitdirectory')).toBeDefined();
+    expect(wrapper.find('[data-testid="upload-zip"]').exists()).toBe(false);
     await wrapper.find('[data-testid="import-kind"]').setValue('images');
     expect(wrapper.find('[data-testid="upload-folder"]').attributes('webkitdirectory')).toBeDefined();
     const input = wrapper.find('[data-testid="upload-zip"]');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPresets } from '../../core/presets/load.js';
 import {
   applyAssignments,
+  needsImport,
   ashaPromotes,
   ashaRungs,
   etaSquared,
@@ -299,6 +300,7 @@ describe("the sweep specs the README and examples/ show", () => {
     expect(parsed.ok ? [] : parsed.errors.map((e) => e.message)).toEqual([]);
     if (!parsed.ok) return;
     const preset = loadPresets().find((p) => p.id === input.base.preset)!;
+    if (needsImport(preset.dataset)) throw new Error(`${preset.id} needs an import: give the example a dataset`);
     const planned = planSweep(parsed.value, { spec: preset.model, dataset: parsed.value.base.dataset ?? preset.dataset, config: preset.training });
     expect(planned.ok ? [] : planned.errors.map((e) => e.message)).toEqual([]);
   });

@@ -28,7 +28,7 @@ export const SEQUENCE_OPTIONS = {
 type Values = Partial<Record<string, string | boolean | undefined>>;
 
 /** Flags that belong to the other kinds, so `--window` on a text import is refused rather than ignored. */
-const ONLY: Record<'text' | 'series', string[]> = {
+export const SEQUENCE_FLAGS: Record<'text' | 'series', readonly string[]> = {
   text: ['column', 'tokens', 'vocabulary', 'length', 'padding', 'keep-case'],
   series: ['columns', 'direction', 'window', 'stride', 'horizon', 'split'],
 };
@@ -36,7 +36,7 @@ const ONLY: Record<'text' | 'series', string[]> = {
 const num = (v: string | boolean | undefined) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v);
 
 export function sequenceRequest(kind: 'text' | 'series', path: string, values: Values): DatasetFileRequest {
-  for (const other of ONLY[kind === 'text' ? 'series' : 'text']) {
+  for (const other of SEQUENCE_FLAGS[kind === 'text' ? 'series' : 'text']) {
     if (values[other] !== undefined) throw new UsageError(`--${other} belongs to dataset add ${kind === 'text' ? 'series' : 'text'}, not ${kind}`);
   }
   const raw: Record<string, unknown> =

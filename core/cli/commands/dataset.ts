@@ -1,10 +1,10 @@
-// `layerwise dataset add csv|images|text|series <path>` imports the user's own data (refused, naming the file, row and
-// column, when it is bad; nothing is registered then) and `layerwise dataset list` shows what is registered.
+// `layerwise dataset add csv|images|idx|cifar|text|series <path>…` imports the user's own data (refused, naming the
+// file, row and column, when it is bad; nothing is registered then) and `layerwise dataset list` shows what is registered.
 import { basename, resolve } from 'node:path';
 import { datasetRefName, datasetRefShape } from '../../../shared/index.js';
 import type { Dataset as DatasetRow } from '../../../shared/api/entities.js';
 import { DatasetImportError } from '../../datasets/errors.js';
-import { importDatasetFile, type DatasetFileImport } from '../../datasets/import.js';
+import { fileKindOf, importDatasetFile, type DatasetFileImport, type DatasetFileRequest } from '../../datasets/import.js';
 import { previewDataset, registerDataset } from '../../datasets/register.js';
 import { IMAGE_LIMITS, imageSizeProblem } from '../../../shared/limits/inputs.js';
 import { escapeUnsafeLine } from '../../../shared/text/safe-text.js';
@@ -13,12 +13,13 @@ import { UsageError, type Command } from '../io.js';
 import { renderTable } from '../table.js';
 import { parseId, STORE_OPTIONS, STORE_USAGE, withStore } from './runs.js';
 import { CLI_PROJECT } from './train.js';
-import { fileKindOf } from '../../datasets/import.js';
-import { SEQUENCE_OPTIONS, SEQUENCE_USAGE, sequenceRequest } from './dataset-sequences.js';
+import { SEQUENCE_FLAGS, SEQUENCE_OPTIONS, SEQUENCE_USAGE, sequenceRequest } from './dataset-sequences.js';
 
 const usage = [
   `layerwise dataset add csv <file.csv> [--target COL] [--name N] [--impute] [--header yes|no|auto] [--task classification|regression] [--project NAME] [--json] ${STORE_USAGE}`,
   `layerwise dataset add images <folder> [--size HxW] [--rgb] [--name N] [--project NAME] [--json] ${STORE_USAGE}`,
+  `layerwise dataset add idx <folder> | <images> <labels> [<test-images> <test-labels>] [--classes FILE] [--name N] [--project NAME] [--json] ${STORE_USAGE}`,
+  `layerwise dataset add cifar <folder> | <batch.bin>... [--test FILE] [--labels fine|coarse] [--classes FILE] [--name N] [--project NAME] [--json] ${STORE_USAGE}`,
   ...SEQUENCE_USAGE.map((u) => `${u} [--project NAME] [--json] ${STORE_USAGE}`),
   `layerwise dataset list [--json] [--project ID] ${STORE_USAGE}`,
 ].join('\n       ');
@@ -32,6 +33,9 @@ const OPTIONS = {
   task: { type: 'string' },
   size: { type: 'string' },
   rgb: { type: 'boolean' },
+  classes: { type: 'string' },
+  test: { type: 'string' },
+  labels: { type: 'string' },
   project: { type: 'string' },
   json: { type: 'boolean' },
   ...SEQUENCE_OPTIONS,
@@ -39,7 +43,7 @@ const OPTIONS = {
 
 export const datasetCommand: Command = {
   name: 'dataset',
-  summary: 'Import a CSV file, an image folder, or CSV columns as sequences (a text column, a numeric series) as a dataset; list datasets',
+  summary: 'Import a CSV file, an image folder, IDX files (MNIST, Fashion-MNIST…), CIFAR batches, or CSV columns as sequences (a text column, a numeric series) as a dataset; list datasets',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, usage);
@@ -83,43 +87,18 @@ export const datasetCommand: Command = {
       );
     }
     if (action !== 'add') throw new UsageError(`give add or list\nusage: ${usage}`);
-    if (kind !== 'csv' && kind !== 'images' && kind !== 'text' && kind !== 'series') {
-      throw new UsageError(`dataset add takes csv, images, text or series (got ${JSON.stringify(kind ?? null)})\nusage: ${usage}`);
-    }
-    if (!path) throw new UsageError(`give the ${kind === 'images' ? 'image folder' : 'CSV file'}\nusage: ${usage}`);
-    if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}\nusage: ${usage}`);
-    if (values.header !== undefined && !['yes', 'no', 'auto'].includes(values.header)) throw new UsageError(`--header must be yes, no or auto (got ${JSON.stringify(values.header)})`);
-    if (values.task !== undefined && values.task !== 'classification' && values.task !== 'regression') throw new UsageError(`--task must be classification or regression (got ${JSON.stringify(values.task)})`);
-    let size: [number, number] | undefined;
-    if (values.size !== undefined) {
-      // The same limits as the API's datasets.import `size` (shared/limits/inputs.ts).
-      const m = /^(\d+)(?:x(\d+))?$/i.exec(values.size);
-      const hw: [number, number] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
-      if (imageSizeProblem(hw)) throw new UsageError(`--size must be HxW or N, each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}] (got ${JSON.stringify(values.size)})`);
-      size = hw;
-    }
-    parseNameFlag('name', values.name);
-    parseNameFlag('project', values.project);
-    const full = resolve(path);
+    if (!isKind(kind)) throw new UsageError(`dataset add takes csv, images, idx, cifar, text or series (got ${JSON.stringify(kind ?? null)})\nusage: ${usage}`);
+    if (!path) throw new UsageError(`give the ${WHAT[kind]}\nusage: ${usage}`);
+    // Every flag is checked (usage errors, exit 2) before anything is read.
+    const request = requestFor(kind, path, extra, values);
     let imported: DatasetFileImport;
-    // Sequence flags are checked (usage errors, exit 2) before anything is read.
-    const sequence = kind === 'text' || kind === 'series' ? sequenceRequest(kind, full, values) : null;
     try {
-      const header = values.header as 'yes' | 'no' | 'auto' | undefined;
       imported = await importDatasetFile(
-        sequence ??
-          (kind === 'csv'
-            ? {
-                kind: 'csv',
-                path: full,
-                ...(values.target !== undefined ? { target: values.target } : {}),
-                ...(values.name !== undefined ? { name: values.name } : {}),
-                ...(header ? { header } : {}),
-                impute: values.impute === true,
-                ...(values.task ? { task: values.task as 'classification' | 'regression' } : {}),
-              }
-            : { kind: 'images', path: full, ...(size ? { size } : {}), rgb: values.rgb === true, ...(values.name !== undefined ? { name: values.name } : {}) }),
-        io.isTTY ? (done: number, total: number) => void (done % 100 === 0 && io.err(`decoded ${done} of ${total} images`)) : undefined,
+        request,
+        io.isTTY
+          ? (done: number, total: number) =>
+              void ((kind === 'images' ? done % 100 === 0 : true) && io.err(`${kind === 'images' ? 'decoded' : 'read'} ${done} of ${total} ${kind === 'images' ? 'images' : 'files'}`))
+          : undefined,
       );
     } catch (error) {
       if (error instanceof DatasetImportError) {
@@ -130,14 +109,20 @@ export const datasetCommand: Command = {
     }
     return withStore('dataset', values, io, (store) => {
       const project = store!.ensureProject(values.project ?? CLI_PROJECT);
-      const saved = registerDataset(store!, project.id, fileKindOf({ kind }), imported.dataset, { task: imported.task, ...(values.name ? { name: values.name } : {}) });
+      const saved = registerDataset(store!, project.id, fileKindOf(request), imported.dataset, {
+        task: imported.task,
+        ...(values.name ? { name: values.name } : {}),
+        ...(imported.pixels ? { pixels: true } : {}),
+        ...(imported.known ? { known: imported.known } : {}),
+      });
       const preview = previewDataset(imported.dataset, 3, imported.task === 'regression');
       if (values.json) {
         io.out(JSON.stringify({ id: saved.id, created: saved.created, projectId: project.id, source: saved.source, preview }, null, 2));
         return 0;
       }
-      io.out(`${saved.created ? 'registered' : 'already registered'} dataset ${saved.id} "${saved.source.name}" from ${basename(full)}: ${imported.note}`);
+      io.out(`${saved.created ? 'registered' : 'already registered'} dataset ${saved.id} "${saved.source.name}" from ${basename(request.path)}: ${imported.note}`);
       io.out(`input [${saved.source.inputShape.join(', ')}], split ${preview.counts.train}/${preview.counts.validation}/${preview.counts.test}, fingerprint ${saved.source.fingerprint.slice(0, 12)}`);
+      if (preview.splitNote) io.out(`split: ${preview.splitNote}`);
       if (preview.histogram.length) io.out(`classes: ${preview.classNames.map((c, i) => `${c} ${preview.histogram[i]}`).join(', ')}`);
       const first = preview.samples[0];
       if (first?.text !== undefined) io.out(`first training sample as its tokens read back: ${JSON.stringify(escapeUnsafeLine(first.text).slice(0, 120))} → ${preview.classNames[first.label]}`);
@@ -145,6 +130,87 @@ export const datasetCommand: Command = {
     });
   },
 };
+
+const KINDS = ['csv', 'images', 'idx', 'cifar', 'text', 'series'] as const;
+type Kind = (typeof KINDS)[number];
+const isKind = (k: string | undefined): k is Kind => (KINDS as readonly (string | undefined)[]).includes(k);
+const WHAT: Record<Kind, string> = {
+  csv: 'CSV file',
+  images: 'image folder',
+  idx: 'folder of IDX files, or the images and labels files',
+  cifar: 'CIFAR folder, or the training batch files',
+  text: 'CSV file',
+  series: 'CSV file',
+};
+
+type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
+
+/** The import request the flags ask for; every misuse is a UsageError naming the flag or argument. */
+function requestFor(kind: Kind, path: string, extra: string[], values: Values): DatasetFileRequest {
+  const only = (flags: Array<keyof Values>) => {
+    for (const flag of Object.keys(OPTIONS) as Array<keyof Values>) {
+      if (values[flag] !== undefined && !flags.includes(flag) && !['name', 'project', 'json', 'data', 'wait'].includes(flag)) {
+        throw new UsageError(`--${flag} does not apply to dataset add ${kind}\nusage: ${usage}`);
+      }
+    }
+  };
+  const unexpected = (arg: string) => new UsageError(`unexpected argument ${JSON.stringify(arg)}\nusage: ${usage}`);
+  parseNameFlag('name', values.name);
+  parseNameFlag('project', values.project);
+  const name = values.name !== undefined ? { name: values.name } : {};
+  const classes = values.classes !== undefined ? { classNames: resolve(values.classes) } : {};
+  if (kind === 'idx') {
+    only(['classes']);
+    if (extra.length === 2 || extra.length > 3) throw extra.length > 3 ? unexpected(extra[3]!) : new UsageError(`give the test images and the test labels, both (got ${JSON.stringify(extra[1])} alone after the training pair)\nusage: ${usage}`);
+    const [labels, testImages, testLabels] = extra.map((p) => resolve(p));
+    return { kind, path: resolve(path), ...(labels ? { labels } : {}), ...(testImages && testLabels ? { testImages, testLabels } : {}), ...classes, ...name };
+  }
+  if (kind === 'cifar') {
+    only(['classes', 'test', 'labels']);
+    if (values.labels !== undefined && values.labels !== 'fine' && values.labels !== 'coarse') throw new UsageError(`--labels must be fine or coarse (got ${JSON.stringify(values.labels)})`);
+    return {
+      kind,
+      path: resolve(path),
+      ...(extra.length ? { moreTrain: extra.map((p) => resolve(p)) } : {}),
+      ...(values.test !== undefined ? { test: resolve(values.test) } : {}),
+      ...(values.labels ? { labels: values.labels as 'fine' | 'coarse' } : {}),
+      ...classes,
+      ...name,
+    };
+  }
+  if (extra.length) throw unexpected(extra[0]!);
+  if (kind === 'text' || kind === 'series') {
+    // A flag of the other sequence kind is refused by sequenceRequest, naming the kind it belongs to.
+    const request = sequenceRequest(kind, resolve(path), values);
+    only([...(SEQUENCE_FLAGS[kind] as Array<keyof Values>), 'target', 'header']);
+    return request;
+  }
+  if (kind === 'csv') {
+    only(['target', 'impute', 'header', 'task']);
+    if (values.header !== undefined && !['yes', 'no', 'auto'].includes(values.header)) throw new UsageError(`--header must be yes, no or auto (got ${JSON.stringify(values.header)})`);
+    if (values.task !== undefined && values.task !== 'classification' && values.task !== 'regression') throw new UsageError(`--task must be classification or regression (got ${JSON.stringify(values.task)})`);
+    const header = values.header as 'yes' | 'no' | 'auto' | undefined;
+    return {
+      kind,
+      path: resolve(path),
+      ...(values.target !== undefined ? { target: values.target } : {}),
+      ...name,
+      ...(header ? { header } : {}),
+      impute: values.impute === true,
+      ...(values.task ? { task: values.task as 'classification' | 'regression' } : {}),
+    };
+  }
+  only(['size', 'rgb']);
+  let size: [number, number] | undefined;
+  if (values.size !== undefined) {
+    // The same limits as the API's datasets.import `size` (shared/limits/inputs.ts).
+    const m = /^(\d+)(?:x(\d+))?$/i.exec(values.size);
+    const hw: [number, number] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+    if (imageSizeProblem(hw)) throw new UsageError(`--size must be HxW or N, each an integer in [${IMAGE_LIMITS.minSide}, ${IMAGE_LIMITS.maxSide}] (got ${JSON.stringify(values.size)})`);
+    size = hw;
+  }
+  return { kind, path: resolve(path), ...(size ? { size } : {}), rgb: values.rgb === true, ...name };
+}
 
 function shapeOf(d: DatasetRow): string {
   const shape = datasetRefShape(d.source);

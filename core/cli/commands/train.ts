@@ -2,7 +2,11 @@ import {
   applyTrickAssignments,
   BACKEND_NAMES,
   checkModelSpec,
+  dataTrickProblems,
+  datasetRefShape,
+  importFirstMessage,
   inferModel,
+  needsImport,
   LIMITS,
   parsePreset,
   parseTrainingConfig,
@@ -10,6 +14,8 @@ import {
   type BackendChoice,
   type DatasetRef,
   type EpochReport,
+  type KnownDatasetId,
+  type PresetDataset,
   type ModelSpec,
   type TrainingConfig,
   type TrainRequest,
@@ -17,6 +23,7 @@ import {
 } from '../../../shared/index.js';
 import { startTraining, type TrainerHandle, type TrainerListeners, type TrainerOutcome } from '../../engine/trainer-client.js';
 import { resolveThreads, ThreadsError } from '../../engine/threads/settings.js';
+import { findKnownDataset } from '../../datasets/known.js';
 import { findPreset } from '../../presets/load.js';
 import { combineListeners, createRunRecord, RunRecorder, trainerDeath } from '../../runs/recorder.js';
 import { trainRequestFor } from '../../runs/trainer-request.js';
@@ -62,6 +69,8 @@ export function planTraining(args: string[]): {
   store: { data?: string; wait?: string; project: string };
   /** A dataset registered in the store (`layerwise dataset add`), resolved once the store is open. */
   datasetId?: number;
+  /** The public dataset a preset trains on (Fashion-MNIST), found among the imported ones once the store is open. */
+  needs?: KnownDatasetId;
 } {
   const { values, positionals } = parseCommandArgs(args, options, usage);
   if ((values.preset === undefined) === (positionals.length === 0) || positionals.length > 1) {
@@ -71,10 +80,16 @@ export function planTraining(args: string[]): {
   let presetId: string | null = null;
   let spec: ModelSpec;
   let dataset: DatasetRef | undefined;
+  let needs: KnownDatasetId | undefined;
   let training: unknown;
+  const presetData = (d: PresetDataset) => {
+    if (needsImport(d)) needs = d.known;
+    else dataset = d;
+  };
   if (values.preset !== undefined) {
     const preset = findPreset(values.preset);
-    ({ model: spec, dataset, training } = preset);
+    ({ model: spec, training } = preset);
+    presetData(preset.dataset);
     name = preset.id;
     presetId = preset.id;
   } else {
@@ -83,7 +98,9 @@ export function planTraining(args: string[]): {
     if (input && typeof input === 'object' && 'model' in input && 'dataset' in input) {
       const preset = parsePreset(input);
       if (!preset.ok) throw new UsageError(`${file}:\n${preset.errors.map((e) => `  ✗ ${e.message}`).join('\n')}`);
-      ({ model: spec, dataset, training } = preset.value);
+      ({ model: spec, training } = preset.value);
+      presetData(preset.value.dataset);
+      presetId = preset.value.id;
     } else {
       const checked = checkModelSpec(input);
       if (!checked.ok || !checked.spec) throw new UsageError(`${file}:\n${checked.errors.map((e) => `  ✗ ${e.message}`).join('\n')}`);
@@ -94,8 +111,11 @@ export function planTraining(args: string[]): {
   const datasetId = parseIntFlag('dataset-id', values['dataset-id'], 1, Number.MAX_SAFE_INTEGER);
   if (datasetId !== undefined && values.dataset !== undefined) throw new UsageError('give either --dataset or --dataset-id, not both');
   if (values.dataset !== undefined) dataset = datasetFlag(values.dataset, spec);
-  // A stored dataset is looked up later; until then any placeholder will do.
-  dataset ??= datasetId !== undefined ? { kind: 'mnist' } : guessDataset(spec);
+  // The user's own choice of data replaces the preset's.
+  if (values.dataset !== undefined || datasetId !== undefined) needs = undefined;
+  // A stored dataset (--dataset-id, or the one a preset needs) is looked up once the store is open; until then
+  // any placeholder will do: trainCommand replaces it or refuses.
+  dataset ??= datasetId !== undefined || needs !== undefined ? { kind: 'mnist' } : guessDataset(spec);
 
   const base = (training ?? { epochs: 10, batchSize: 64, seed: 1, tricks: {} }) as TrainingConfig;
   const overridden = {
@@ -122,6 +142,7 @@ export function planTraining(args: string[]): {
     json: values.json ?? false,
     store: { data: values.data, wait: values.wait, project: parseNameFlag('project', values.project) ?? CLI_PROJECT },
     ...(datasetId !== undefined ? { datasetId } : {}),
+    ...(needs !== undefined ? { needs } : {}),
   };
 }
 
@@ -250,9 +271,20 @@ export const trainCommand: Command = {
   summary: 'Train a spec or preset in a trainer process, record the run, and report every epoch',
   usage,
   async run(args, io) {
-    const { plan, json, store: flags, datasetId } = planTraining(args);
+    const { plan, json, store: flags, datasetId, needs } = planTraining(args);
     return withStore('train', flags, io, async (store) => {
       if (datasetId !== undefined) plan.dataset = store!.getDataset(datasetId).source;
+      if (needs !== undefined) {
+        const found = findKnownDataset(store!, needs);
+        if (!found) {
+          io.err(`layerwise train: ${importFirstMessage(needs, plan.presetId ?? plan.name)}`);
+          return 1;
+        }
+        plan.dataset = found;
+      }
+      // An augmentation on data it has no meaning for (a flip of a table row) is refused before a run is recorded.
+      const unfit = dataTrickProblems(plan.config, datasetRefShape(plan.dataset));
+      if (unfit.length) throw new UsageError(unfit.map((e) => `--trick ${e.message.replace(/^tricks\./, '')}`).join('\n'));
       const project = store!.ensureProject(flags.project);
       const run = createRunRecord(store!, {
         projectId: project.id,

@@ -25,6 +25,8 @@ export interface Dataset {
   train: Split;
   validation: Split;
   test: Split;
+  /** How the splits were made, when the source decided part of it (a test set shipped as its own file). */
+  splitNote?: string;
 }
 
 export const SPLIT_SEED = 20_240_601;

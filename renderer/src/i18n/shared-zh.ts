@@ -16,6 +16,18 @@ export const TRICKS_ZH: Record<TrickId, { label: string; summary: string }> = {
     label: '输入标准化',
     summary: '减去训练集的均值并除以其标准差：表格数据按特征，图像按全部像素。这样输入的均值为 0、方差为 1，不会因为单位不同而让某个特征主导第一层。',
   },
+  randomFlip: {
+    label: '随机水平翻转',
+    summary: '以给定概率把每张训练图像左右镜像，每轮重新抽取；验证和测试图像从不改变。衬衫或汽车镜像后仍是同一类，网络因此免费见到两倍的变化；对于镜像后变成另一种形状的数字和字母，它反而有害。',
+  },
+  randomShift: {
+    label: '随机平移（填充后裁剪）',
+    summary: '把每张训练图像在每个方向随机移动至多给定像素数的整数距离，并填充露出的边框（相当于先填充再裁剪回原尺寸）；每轮重新抽取，从不作用于验证或测试图像。网络由此学到物体移动几个像素后仍是同一物体，而卷积本身只部分具备这种性质。',
+  },
+  gaussianNoise: {
+    label: '高斯输入噪声',
+    summary: '给每个训练批次的每个输入值加上新抽取的正态噪声（验证和测试数据从不加噪），其标准差是输入自身标准差的一个比例。网络无法依赖精确的数值，效果类似于惩罚尖锐的权重；噪声过大则会掩盖信号。',
+  },
   initUniform: {
     label: '均匀初始化 U(-a, a)',
     summary: '不论层的大小，都从 [-a, a] 上的均匀分布抽取每个权重。a 固定时，宽的层输出方差会随扇入增长，这正是缩放式初始化出现的原因。',
@@ -177,6 +189,18 @@ export const TEXT_ZH: Record<string, string> = {
   'Learning rate of the very first batch, as a fraction of η.': '第一个批次的学习率，占 η 的比例。',
   'Number of independently seeded models.': '独立设定种子的模型数量。',
   'Number of final epochs whose weights are averaged.': '参与权重平均的最后几轮的数量。',
+  // augmentation parameters
+  Probability: '概率',
+  'Chance that a training image is mirrored in a given epoch.': '某一轮中一张训练图像被镜像的概率。',
+  'Largest shift (pixels)': '最大平移（像素）',
+  'Each image moves by up to this many pixels left or right and up or down (CIFAR recipes use 4 on 32 × 32).':
+    '每张图像左右和上下各至多移动这么多像素（CIFAR 的常用做法是在 32 × 32 上取 4）。',
+  Fill: '填充',
+  'What the uncovered border shows: zero (black, a raw pixel value of 0, before input scaling) or the nearest edge pixel repeated.':
+    '露出的边框显示什么：zero（黑色，即输入缩放前的原始像素值 0）或重复最近的边缘像素。',
+  'Noise (× input std)': '噪声（× 输入标准差）',
+  "Standard deviation of the noise as a fraction of the training split's standard deviation (per feature for tables, over all pixels for images), whatever the input scaling.":
+    '噪声的标准差，以训练集标准差的比例表示（表格数据按特征，图像按全部像素），与输入缩放无关。',
   // presets
   'MNIST · multilayer perceptron': 'MNIST · 多层感知机',
   'The classic first network: flatten each 28×28 digit and classify it with one hidden layer of 128 ReLU units.':
@@ -184,6 +208,9 @@ export const TEXT_ZH: Record<string, string> = {
   'MNIST · small convolutional network': 'MNIST · 小型卷积网络',
   'Two convolution + max-pooling stages learn strokes and parts of digits; a dense layer reads the result.':
     '两级卷积 + 最大池化学习数字的笔画和局部，一个全连接层读取结果。',
+  'Fashion-MNIST · CNN with batch norm and dropout': 'Fashion-MNIST · 带批归一化和 dropout 的 CNN',
+  'A small CNN (two 3×3 convolutions with batch norm, max pooling, dropout before the classifier) on the 60,000 Fashion-MNIST training images; about 0.90 test accuracy after 10 epochs. Import Fashion-MNIST first (layerwise dataset add idx /usr/share/datasets/fashion-mnist).':
+    '一个小型 CNN（两个带批归一化的 3×3 卷积、最大池化、分类器前的 dropout），在 60,000 张 Fashion-MNIST 训练图像上训练；10 轮后测试准确率约 0.90。请先导入 Fashion-MNIST（layerwise dataset add idx /usr/share/datasets/fashion-mnist）。',
   'MNIST · CNN with batch norm and dropout': 'MNIST · 带批归一化和 dropout 的 CNN',
   'The small CNN with batch normalisation before each ReLU and dropout before the classifier: compare it with mnist-cnn to see both tricks at work.':
     '在每个 ReLU 前加批归一化、在分类器前加 dropout 的小型 CNN：与 mnist-cnn 对比，看看这两个技巧的作用。',
