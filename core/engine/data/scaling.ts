@@ -90,8 +90,14 @@ export function scaleRowInto(x: Float32Array, row: number, out: Float32Array, at
     return;
   }
   const { shift, scale } = scaling;
-  if (shift.length > 1) {
+  const groups = shift.length;
+  if (groups === features) {
     for (let f = 0; f < features; f++) out[dst + f] = (x[src + f]! - shift[f]!) * scale[f]!;
+    return;
+  }
+  if (groups > 1) {
+    // Sequences: one group per feature of the last axis, repeated over the steps.
+    for (let f = 0; f < features; f++) out[dst + f] = (x[src + f]! - shift[f % groups]!) * scale[f % groups]!;
     return;
   }
   const s = shift[0]!;
