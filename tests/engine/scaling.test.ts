@@ -21,7 +21,7 @@ describe('input scaling, batch by batch', () => {
     for (const kind of ['standardize', 'scaleUnit', 'scaleSymmetric'] as ScalingKind[]) {
       it(`${kind} of ${what}: each scaled row equals the scaled split`, () => {
         const d = dataset([...shape], 9);
-        const features = shape.reduce((a, b) => a * b, 1);
+        const features = ([...shape] as number[]).reduce((a, b) => a * b, 1);
         const scaling = fitScaling(kind, d);
         const whole = applyScaling(d.train, features, scaling).x;
         const rows = new Float32Array(d.train.count * features);
