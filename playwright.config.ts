@@ -12,11 +12,16 @@ export default defineConfig({
   expect: { timeout: 60_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry: a test that passes on its second try is reported as flaky (not hidden) by the list reporter. Added
+  // after one unexplained hang in trust.spec's third test (1 of 5 full runs; its second Train never ran); see
+  // the closing note of that round.
+  retries: 1,
   reporter: [['list']],
   use: {
     browserName: 'chromium',
     viewport: { width: 1360, height: 900 },
+    // A click waits at most this long for its element to become actionable (else it would wait out the test).
+    actionTimeout: 300_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {

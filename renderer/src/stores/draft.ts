@@ -120,7 +120,10 @@ export const useDraftStore = defineStore('draft', () => {
   }
 
   async function close(): Promise<void> {
+    const closing = projectId.value;
     await flush();
+    // Another project may have opened while the save finished (leave one, open the next): it stays open.
+    if (projectId.value !== closing) return;
     projectId.value = null;
     loaded.value = false;
   }
