@@ -5,7 +5,7 @@
 import { MAX_CONCURRENCY } from '../../shared/api/contract.js';
 import type { BackendChoice } from '../../shared/index.js';
 import { physicalCores } from '../engine/threads/cores.js';
-import { maxThreads, threadedBackend } from '../engine/threads/settings.js';
+import { threadedBackend } from '../engine/threads/settings.js';
 
 /** Trials at once when the spec does not say: one trainer per `threadsPerTrainer` physical cores, at least 1, at most the queue's limit. */
 export function defaultSweepConcurrency(threadsPerTrainer = 1, cores = physicalCores()): number {
@@ -22,12 +22,14 @@ export interface SweepParallelism {
 
 /**
  * Trials at once and threads per trial for a sweep: what the user gave (flag, then spec) wins; what is missing is
- * chosen so that trials × threads ≤ physical cores. `threads` must already be checked (1…maxThreads).
+ * chosen so that trials × threads ≤ physical cores (threads stay 1 unless given). `threads` must already be checked (1…maxThreads).
  */
 export function sweepParallelism(o: { concurrency?: number; threads?: number; backend: BackendChoice; cores?: number }): SweepParallelism {
   const cores = o.cores ?? physicalCores();
   if (!threadedBackend(o.backend)) return { concurrency: o.concurrency ?? defaultSweepConcurrency(1, cores), threads: 1 };
   if (o.threads !== undefined) return { concurrency: o.concurrency ?? defaultSweepConcurrency(o.threads, cores), threads: o.threads };
-  if (o.concurrency !== undefined) return { concurrency: o.concurrency, threads: Math.max(1, Math.min(maxThreads(cores), Math.floor(cores / o.concurrency))) };
+  // Trials at once given, threads not: one thread each, as for any run (more threads were slower than one on the
+  // measured 2-core machine: core/engine/threads/settings.ts).
+  if (o.concurrency !== undefined) return { concurrency: o.concurrency, threads: 1 };
   return { concurrency: defaultSweepConcurrency(1, cores), threads: 1 };
 }

@@ -28,7 +28,7 @@ describe('sweep parallelism', () => {
     }
     expect(sweepParallelism({ backend: 'wasm', cores: 4 })).toEqual({ concurrency: 4, threads: 1 });
     expect(sweepParallelism({ backend: 'auto', threads: 2, cores: 8 })).toEqual({ concurrency: 4, threads: 2 });
-    expect(sweepParallelism({ backend: 'wasm', concurrency: 2, cores: 8 })).toEqual({ concurrency: 2, threads: 4 });
+    expect(sweepParallelism({ backend: 'wasm', concurrency: 2, cores: 8 })).toEqual({ concurrency: 2, threads: 1 });
     expect(sweepParallelism({ backend: 'wasm', concurrency: 3, cores: 2 })).toEqual({ concurrency: 3, threads: 1 });
     // Both given: the user's, even past the cores.
     expect(sweepParallelism({ backend: 'wasm', concurrency: 2, threads: 2, cores: 2 })).toEqual({ concurrency: 2, threads: 2 });

@@ -57,7 +57,7 @@ export const lessonCommand: Command = {
     if (!lesson) throw new UsageError(`lesson must be one of ${lessons.map((l) => l.id).join(', ')} (got ${JSON.stringify(id)})`);
     const budget = (values.budget ?? 'standard') as LessonBudget;
     if (!LESSON_BUDGETS.includes(budget)) throw new UsageError(`--budget must be one of ${LESSON_BUDGETS.join(', ')} (got ${JSON.stringify(values.budget)})`);
-    // Every run of the lesson trains on these threads (default: every physical core; lessons train on auto/wasm).
+    // Every run of the lesson trains on these threads (default: one thread; lessons train on auto/wasm).
     const threads = threadsFlag(values.threads, 'auto');
     const waitS = values.wait === undefined ? DEFAULT_LOCK_WAIT_S : Number(values.wait);
     if (!Number.isFinite(waitS) || waitS < 0 || waitS > 3600) throw new UsageError(`--wait must be a number of seconds in [0, 3600] (got ${JSON.stringify(values.wait)})`);

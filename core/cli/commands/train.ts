@@ -134,7 +134,7 @@ export function planTraining(args: string[]): {
   if (backend !== 'auto' && !BACKEND_NAMES.includes(backend)) {
     throw new UsageError(`--backend must be one of auto, ${BACKEND_NAMES.join(', ')} (got ${JSON.stringify(values.backend)})`);
   }
-  // Threads: the flag (checked against this machine and the backend), else the config file's, else every physical core
+  // Threads: the flag (checked against this machine and the backend), else the config file's, else one thread
   // (createRunRecord records the count in the run's config).
   const config = values.threads === undefined ? withTricks.value : { ...withTricks.value, threads: threadsFlag(values.threads, backend) };
   return {

@@ -42,7 +42,7 @@ export interface ThreadsChoice {
 
 /**
  * The thread count a new (or resumed) run trains with, in order: an explicit flag, the run's stored config, the
- * user's default setting, else every physical core — on backends that split training across threads (wasm, and auto,
+ * user's default setting, else one thread (see below) — on backends that split training across threads (wasm, and auto,
  * which picks wasm on a machine without a GPU); 1 on the others. An explicit count above 1 for such a backend is an
  * error naming it.
  */
@@ -67,7 +67,10 @@ export function resolveThreads(opts: {
   if (opts.config !== undefined) return { threads: opts.config, source: 'config' };
   if (!threadedBackend(backend)) return { threads: 1, source: 'default' };
   if (opts.setting !== undefined && opts.setting !== null) return { threads: Math.min(opts.setting, maxThreads(cores)), source: 'setting' };
-  return { threads: cores, source: 'default' };
+  // One thread unless the user asks for more: measured on a quiet 2-core VM (npm run bench, 2026-12-06), 2 threads
+  // trained the CNN at 0.38× and the MLP at 0.53× of 1 thread (each step's synchronisation costs more than half the
+  // batch saves there), so training on every core by default would make most runs slower.
+  return { threads: 1, source: 'default' };
 }
 
 /** The threads a run trains on now: its config's count on wasm, one thread on every other backend. */

@@ -87,8 +87,8 @@ export const en = {
     batchSize: 'Batch size',
     seed: 'Seed',
     threads: 'Threads',
-    threadsAuto: 'every core',
-    threadsHint: 'CPU threads each run trains on (wasm): the batch is split across them and the result is the same as on one thread. Empty: every physical core. Kept as your default.',
+    threadsAuto: '1 (default)',
+    threadsHint: 'CPU threads each run trains on (wasm): the batch is split across them and the result is the same as on one thread. Empty: one thread (more was slower than one on a 2-core machine; try it on yours). Kept as your default.',
     on: 'on',
     groups: {
       data: 'Data',
@@ -496,8 +496,8 @@ export const zh: Messages = {
     batchSize: '批大小',
     seed: '随机种子',
     threads: '线程数',
-    threadsAuto: '全部核心',
-    threadsHint: '每个运行训练所用的 CPU 线程（wasm）：批次分配到各线程，结果与单线程相同。留空：使用全部物理核心。作为你的默认值保存。',
+    threadsAuto: '1（默认）',
+    threadsHint: '每个运行训练所用的 CPU 线程（wasm）：批次分配到各线程，结果与单线程相同。留空：单线程（在双核机器上多线程反而更慢；可在你的机器上尝试）。作为你的默认值保存。',
     on: '开',
     groups: {
       data: '数据',

@@ -147,7 +147,7 @@ export const useTricksStore = defineStore('tricks', () => {
     return Number.isInteger(value) && value >= min && value <= max ? null : `must be an integer in [${min}, ${max}]`;
   }
 
-  /** Sets the default thread count (null: every core) and keeps it for the next sessions when it is valid. */
+  /** Sets the default thread count (null: one thread) and keeps it for the next sessions when it is valid. */
   function setThreads(value: number | null): void {
     threads.value = value;
     try {
@@ -161,7 +161,7 @@ export const useTricksStore = defineStore('tricks', () => {
   function threadsError(): string | null {
     const value = threads.value;
     const { min, max } = LIMITS.threads;
-    return value === null || (Number.isInteger(value) && value >= min && value <= max) ? null : `must be an integer in [${min}, ${max}], or empty for every core`;
+    return value === null || (Number.isInteger(value) && value >= min && value <= max) ? null : `must be an integer in [${min}, ${max}], or empty for one thread`;
   }
 
   /** Shows a draft's settings as they were typed (values being fixed included). */
