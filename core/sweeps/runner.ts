@@ -11,6 +11,7 @@ import {
   ashaPromotes,
   isActiveTrialState,
   isFinishedRunStatus,
+  isLiveRunStatus,
   lossOf,
   materialize,
   suggest,
@@ -346,6 +347,9 @@ export class SweepRunner {
     if (active > 0) return;
     const after = store.sweeps.trials(this.sweepId);
     if (after.some((t) => t.state === 'interrupted')) return;
+    // A pruned trial's run may still be stopping (its trainer or worker finishing the batch): the sweep ends with
+    // its last run, not before (each run's end calls back here).
+    if (after.some((t) => t.state === 'pruned' && t.runId !== null && this.trialOfRun.has(t.runId) && isLiveRunStatus(store.getRun(t.runId).status))) return;
     const reason = timeUp ? `budget: ${this.plan.spec.budget.minutes} minutes` : this.plan.gridSize !== null && made >= this.plan.gridSize ? `grid done: ${made} points` : `budget: ${made} runs`;
     this.mark();
     store.sweeps.setStatus(this.sweepId, 'completed', reason);
