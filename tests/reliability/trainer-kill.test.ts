@@ -24,17 +24,28 @@ describe('a trainer killed under the studio', () => {
     test = openTestServices();
     const { api, events, queue } = test.services;
     const project = await api.projects.create({ name: 'Trainer kill' });
-    const reference = await api.runs.start(job(project.id, 4, 5));
+    // Long enough (8 epochs of 6,000 points) that the kill lands while it trains, however fast the engine is.
+    const reference = await api.runs.start(job(project.id, 8, 5, 6000));
     expect((await waitStatus(api, reference.id, ['completed', 'failed', 'interrupted'])).status).toBe('completed');
 
-    const doomed = await api.runs.start(job(project.id, 4, 5));
-    await new Promise<void>((resolve) => {
-      const off = events.on('onRunProgress', ({ runId, progress }) => {
-        if (runId === doomed.id && progress.epoch >= 1 && progress.batch < progress.batchesPerEpoch / 2) {
-          off();
-          resolve();
-        }
-      });
+    const doomed = await api.runs.start(job(project.id, 8, 5, 6000));
+    // Killed at its first progress report in epoch 1 or later (reports are coalesced, so not at a chosen batch);
+    // a run that ends first fails the test instead of leaving it waiting.
+    await new Promise<void>((resolve, reject) => {
+      const offs = [
+        events.on('onRunProgress', ({ runId, progress }) => {
+          if (runId === doomed.id && progress.epoch >= 1) {
+            offs.forEach((off) => off());
+            resolve();
+          }
+        }),
+        events.on('onRunStatus', ({ runId, run }) => {
+          if (runId === doomed.id && run && !['queued', 'running', 'paused'].includes(run.status)) {
+            offs.forEach((off) => off());
+            reject(new Error(`run ${runId} ended ${run.status} before it could be killed`));
+          }
+        }),
+      ];
     });
     process.kill(queue.trainerPid(doomed.id)!, 'SIGKILL');
     const interrupted = await waitStatus(api, doomed.id, ['interrupted', 'failed', 'completed']);
