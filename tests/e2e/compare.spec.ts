@@ -2,7 +2,7 @@
 // differ only in dropout compared (two curves, exactly one diff row), saved and reopened; a run's own view;
 // an ablation of two tricks filling in live; lesson (e) on the small budget with its verdict and its diverged arm; and the compare
 // view under 20 runs × 10,000 live points, with the worst frame printed. Screenshots under test-results/e2e/.
-import { expect, shot, test } from './fixtures.js';
+import { expect, shot, test, watchConsole } from './fixtures.js';
 import { ComparePage, startFrameWatch, stopFrameWatch } from './pages/compare-page.js';
 import { LessonsPage } from './pages/lessons-page.js';
 import { ProjectPage } from './pages/project-page.js';
@@ -12,15 +12,6 @@ import { RunsPage } from './pages/runs-page.js';
 import { TrainingPage } from './pages/training-page.js';
 import { TricksPage } from './pages/tricks-page.js';
 import { HANG_MS } from '../support/patience.js';
-
-function watchConsole(page: import('@playwright/test').Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
-}
 
 test('compare two runs that differ only in dropout, look into one, and ablate two tricks', async ({ page, studio }, testInfo) => {
   test.setTimeout(3 * HANG_MS);

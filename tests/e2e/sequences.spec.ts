@@ -2,7 +2,7 @@
 // file uploaded through the page as a text column of tokens is previewed as its texts read back, and as numeric
 // windows its first windows are drawn as lines. No timing is asserted: waits are hang guards (tests/support/patience.ts).
 import { join } from 'node:path';
-import { expect, shot, test } from './fixtures.js';
+import { expect, shot, test, watchConsole } from './fixtures.js';
 import { DataPage } from './pages/data-page.js';
 import { ProjectPage } from './pages/project-page.js';
 import { ProjectsPage } from './pages/projects-page.js';
@@ -12,11 +12,7 @@ const examples = join(import.meta.dirname, '../../examples');
 
 test('a CSV file uploaded as tokens and as windows, each previewed as what it is', async ({ page, studio }, testInfo) => {
   test.setTimeout(HANG_MS);
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
+  const problems = watchConsole(page);
   const projects = new ProjectsPage(page);
   const project = new ProjectPage(page);
   const data = new DataPage(page);

@@ -1,7 +1,7 @@
 // The studio end to end, in Debian's Chromium against `layerwise serve` on a fresh data folder: the
 // scenario of issue 6, with a screenshot of every screen under the test's output folder.
 import { writeFileSync } from 'node:fs';
-import { expect, shot, test } from './fixtures.js';
+import { expect, shot, test, watchConsole } from './fixtures.js';
 import { DataPage } from './pages/data-page.js';
 import { EditorPage } from './pages/editor-page.js';
 import { ProjectPage } from './pages/project-page.js';
@@ -11,11 +11,7 @@ import { TricksPage } from './pages/tricks-page.js';
 import { HANG_MS } from '../support/patience.js';
 
 test('build, break, fix, train and find it again after a reload', async ({ page, studio }, testInfo) => {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
+  const problems = watchConsole(page);
 
   const projects = new ProjectsPage(page);
   const project = new ProjectPage(page);

@@ -2,7 +2,7 @@
 // folder: four learning rates of the spiral MLP, pruned by ASHA; the trial table fills in live, a trial is pruned
 // (and says so in the runs list), the parallel plot and the importance fill, and the best run is one click from
 // the comparison of the best trials. Screenshots under test-results/e2e/.
-import { expect, shot, test } from './fixtures.js';
+import { expect, shot, test, watchConsole } from './fixtures.js';
 import { ProjectPage } from './pages/project-page.js';
 import { ProjectsPage } from './pages/projects-page.js';
 import { RunPage } from './pages/run-page.js';
@@ -11,11 +11,7 @@ import { HANG_MS } from '../support/patience.js';
 
 test('start a tiny sweep from the form and watch the table fill, with a pruned trial', async ({ page, studio }, testInfo) => {
   test.setTimeout(2 * HANG_MS);
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
+  const problems = watchConsole(page);
   const projects = new ProjectsPage(page);
   const project = new ProjectPage(page);
   const sweeps = new SweepsPage(page);

@@ -3,7 +3,7 @@
 // (findings 2 and 4), one name per run and layers by editor position (6), comparisons that show noise (7), the
 // theme switch and the small items (8). Training stays tiny: the 2-D spiral set, one epoch. Screenshots under
 // test-results/e2e/<test>/.
-import { expect, shot, test } from './fixtures.js';
+import { expect, shot, test, watchConsole } from './fixtures.js';
 import { ComparePage } from './pages/compare-page.js';
 import { DataPage } from './pages/data-page.js';
 import { EditorPage } from './pages/editor-page.js';
@@ -14,15 +14,6 @@ import { RunsPage } from './pages/runs-page.js';
 import { TrainingPage } from './pages/training-page.js';
 import { TricksPage } from './pages/tricks-page.js';
 import { HANG_MS } from '../support/patience.js';
-
-function watchConsole(page: import('@playwright/test').Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
-}
 
 test('the draft is the experiment: kept as left, never replaced by an ablation, a repeat or a reload', async ({ page, studio }, testInfo) => {
   test.setTimeout(3 * HANG_MS);

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { expect, shot, test } from './fixtures.js';
+import { expect, shot, test, watchConsole } from './fixtures.js';
 import { ComparePage } from './pages/compare-page.js';
 import { DataPage } from './pages/data-page.js';
 import { LessonsPage } from './pages/lessons-page.js';
@@ -18,15 +18,6 @@ import { TrainingPage } from './pages/training-page.js';
 import { TryModelPage } from './pages/try-model-page.js';
 import { HANG_MS } from '../support/patience.js';
 import { LESSONS } from '../../shared/lessons/registry.js';
-
-function watchConsole(page: import('@playwright/test').Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
-}
 
 /** The part of the address after `#`. */
 const place = (page: import('@playwright/test').Page) => new URL(page.url()).hash;
